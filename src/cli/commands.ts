@@ -1,0 +1,45 @@
+// The kubecdn commands. Each returns its exit code: 0 success, 1 a finding, 2 a usage error.
+import * as core from '@actions/core';
+import path from 'node:path';
+import { problemsToAnnotations, problemsToJson, problemsToText, regionsToJson, regionsToText, awsRegionsToText } from '../core/render.js';
+import { renderPreviewMarkdown, renderPreviewText } from '../core/preview.js';
+import { loadRegionDir } from '../node/region-dir.js';
+import type { Io } from './io.js';
+
+export const EXIT = { ok: 0, finding: 1, usage: 2 } as const;
+
+export type Format = 'text' | 'json' | 'github';
+
+export async function validate(io: Io, options: { dir: string; format: Format }): Promise<number> {
+  const result = await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd);
+  switch (options.format) {
+    case 'json':
+      io.out(JSON.stringify(problemsToJson(result.problems), null, 2));
+      break;
+    case 'github':
+      // @actions/core writes the workflow commands, escaping as the runner expects.
+      for (const a of problemsToAnnotations(result.problems)) core[a.level](a.message, a.properties);
+      break;
+    case 'text':
+      io.out(problemsToText(result.problems, io.outStyle));
+      break;
+  }
+  return result.config ? EXIT.ok : EXIT.finding;
+}
+
+export async function regions(io: Io, options: { dir: string; json: boolean; all: boolean }): Promise<number> {
+  const result = await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd);
+  if (!result.config) {
+    io.err(problemsToText(result.problems, io.errStyle));
+    return EXIT.finding;
+  }
+  if (options.all) io.out(awsRegionsToText(result.config));
+  else io.out(options.json ? JSON.stringify(regionsToJson(result.config), null, 2) : regionsToText(result.config, io.outStyle));
+  return EXIT.ok;
+}
+
+export async function preview(io: Io, options: { dir: string; format: 'text' | 'markdown' }): Promise<number> {
+  const result = await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd);
+  io.out(options.format === 'markdown' ? renderPreviewMarkdown(result) : renderPreviewText(result, io.outStyle));
+  return result.config ? EXIT.ok : EXIT.finding;
+}

@@ -1,0 +1,70 @@
+// kubecdn: run and preview locally what the workflows do.
+import { Command, CommanderError, Option } from 'commander';
+import { errorMessage, UsageError } from '../core/problems.js';
+import * as commands from './commands.js';
+import { processIo, type Io } from './io.js';
+
+const dirOption = () => new Option('--dir <dir>', 'directory holding always-on.yaml, scalable.yaml and cdn.yaml').default('regions');
+
+export function program(io: Io, exit: (code: number) => void): Command {
+  const run =
+    <T>(command: (io: Io, options: T) => Promise<number>) =>
+    async (options: T) =>
+      exit(await command(io, options));
+
+  const cli = new Command('kubecdn')
+    .description('A self-hosted CDN run by GitOps: check, plan and preview region changes.')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
+    .exitOverride();
+
+  cli
+    .command('validate')
+    .description('Check the region files against the schema and the cross-file rules.\nExit 0 when valid, 1 when not.')
+    .addOption(dirOption())
+    .addOption(new Option('--format <format>', 'how to print problems').choices(['text', 'json', 'github']).default('text'))
+    .action(run(commands.validate));
+
+  cli
+    .command('regions')
+    .description('List the effective regions: where each is defined, and whether it serves.')
+    .addOption(dirOption())
+    .option('--json', 'print JSON', false)
+    .option('--all', 'list every AWS region kubeCDN can serve from', false)
+    .action(run(commands.regions));
+
+  cli
+    .command('preview')
+    .description('Show what a pull request of the working tree would show, with no cloud credentials.')
+    .addOption(dirOption())
+    .addOption(new Option('--format <format>', 'text for the terminal, markdown for the comment as posted').choices(['text', 'markdown']).default('text'))
+    .action(run(commands.preview));
+
+  for (const sub of cli.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  return cli;
+}
+
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  let code: number = commands.EXIT.ok;
+  const cli = program(io, (c) => {
+    code = c;
+  });
+  if (argv.length === 0) {
+    io.err(cli.helpInformation().trimEnd());
+    return commands.EXIT.usage;
+  }
+  try {
+    await cli.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? commands.EXIT.ok : commands.EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      io.err(`kubecdn: ${error.message}`);
+      return commands.EXIT.usage;
+    }
+    io.err(`kubecdn failed: ${errorMessage(error)}`);
+    return commands.EXIT.finding;
+  }
+}

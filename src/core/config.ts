@@ -1,0 +1,112 @@
+// The region files in, a checked configuration out: parse, schema, rules, then the effective regions.
+import { AWS_REGIONS } from './aws-regions.js';
+import { isError, sortProblems, type Problem } from './problems.js';
+import { checkRules, type Tier } from './rules.js';
+import { checkSchema } from './schema-check.js';
+import type { AlwaysOnFile, CdnFile, CdnSettings, FileKind, RegionSpec, ScalableFile } from './schema.js';
+import { parseSource, type ParsedFile, type SourceFile } from './source.js';
+
+export type { Tier } from './rules.js';
+
+/** The files of a region directory, by kind. scalable.yaml may be absent: no scalable regions. */
+export const FILE_NAMES: Record<FileKind, string> = {
+  'always-on': 'always-on.yaml',
+  scalable: 'scalable.yaml',
+  cdn: 'cdn.yaml',
+};
+
+const REQUIRED: readonly FileKind[] = ['always-on', 'cdn'];
+
+export interface Region {
+  readonly region: string;
+  /** AWS's display name, "Europe (Ireland)". */
+  readonly name: string;
+  readonly tier: Tier;
+  /** Runs and gets DNS traffic: always-on, or scalable and enabled. */
+  readonly serving: boolean;
+  readonly file: string;
+  readonly line: number;
+  readonly spec: RegionSpec;
+}
+
+export interface Config {
+  readonly cdn: CdnSettings;
+  /** Always-on first, then scalable, each in file order. */
+  readonly regions: readonly Region[];
+}
+
+export interface LoadResult {
+  /** Present only when there is no error (warnings may remain). */
+  readonly config?: Config;
+  readonly problems: readonly Problem[];
+}
+
+export interface LoadOptions {
+  /** The day support windows are judged on, YYYY-MM-DD. */
+  readonly today: string;
+}
+
+/**
+ * Checks region files given as text (absent kinds left out) and builds the configuration.
+ * Every problem is reported at once: a broken file does not hide the others' problems.
+ */
+export function loadConfig(sources: Partial<Record<FileKind, SourceFile>>, options: LoadOptions): LoadResult {
+  const problems: Problem[] = [];
+  const parsed: Partial<Record<FileKind, ParsedFile>> = {};
+  for (const kind of Object.keys(FILE_NAMES) as FileKind[]) {
+    const source = sources[kind];
+    if (!source) {
+      if (REQUIRED.includes(kind)) {
+        problems.push({ file: missingPath(sources, kind), line: 1, column: 1, rule: 'file/missing', severity: 'error', message: `${FILE_NAMES[kind]} is missing`, hint: 'kubeCDN needs always-on.yaml and cdn.yaml in the region directory' });
+      }
+      continue;
+    }
+    const result = parseSource(source);
+    problems.push(...result.problems);
+    if (!result.file) continue;
+    if (result.file.data === null || result.file.data === undefined) {
+      problems.push({ file: source.path, line: 1, column: 1, rule: 'file/empty', severity: 'error', message: `${source.path} is empty`, hint: kind === 'cdn' ? 'it needs a top-level cdn: mapping' : 'it needs a top-level regions: list' });
+      continue;
+    }
+    problems.push(...checkSchema(kind, result.file));
+    parsed[kind] = result.file;
+  }
+  const regionFiles = (['always-on', 'scalable'] as const).flatMap((tier) => {
+    const file = parsed[tier];
+    return file ? [{ tier, file }] : [];
+  });
+  problems.push(...checkRules({ regionFiles, ...(parsed.cdn ? { cdn: parsed.cdn } : {}), today: options.today }));
+
+  const sorted = sortProblems(problems);
+  if (sorted.some(isError) || !parsed['always-on'] || !parsed.cdn) return { problems: sorted };
+  return { config: buildConfig(parsed['always-on'], parsed.scalable, parsed.cdn), problems: sorted };
+}
+
+function buildConfig(alwaysOn: ParsedFile, scalable: ParsedFile | undefined, cdn: ParsedFile): Config {
+  const region = (file: ParsedFile, index: number, tier: Tier, spec: RegionSpec, serving: boolean): Region => ({
+    region: spec.region,
+    name: AWS_REGIONS.get(spec.region)?.name ?? spec.region,
+    tier,
+    serving,
+    file: file.path,
+    line: file.locate(['regions', index]).line,
+    spec,
+  });
+  return {
+    cdn: (cdn.data as CdnFile).cdn,
+    regions: [
+      ...(alwaysOn.data as AlwaysOnFile).regions.map((spec, i) => region(alwaysOn, i, 'always-on', spec, true)),
+      ...(scalable ? (scalable.data as ScalableFile).regions : []).map((spec, i) => region(scalable as ParsedFile, i, 'scalable', spec, spec.enabled)),
+    ],
+  };
+}
+
+function missingPath(sources: Partial<Record<FileKind, SourceFile>>, kind: FileKind): string {
+  const known = Object.values(sources)[0]?.path;
+  const dir = known ? known.slice(0, known.lastIndexOf('/') + 1) : '';
+  return `${dir}${FILE_NAMES[kind]}`;
+}
+
+export function servingRegions(config: Config): Region[] {
+  return config.regions.filter((r) => r.serving);
+}

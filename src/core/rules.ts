@@ -1,0 +1,272 @@
+// Rules that a schema cannot say: across entries, across files, and against AWS facts.
+import ipaddr from 'ipaddr.js';
+import { AWS_REGIONS, SERVING_PARTITION } from './aws-regions.js';
+import { eksSupport, EKS_VERSIONS, standardVersions } from './eks-versions.js';
+import type { Problem } from './problems.js';
+import { subjectOf } from './schema-check.js';
+import type { ParsedFile } from './source.js';
+
+export type Tier = 'always-on' | 'scalable';
+
+export interface RuleInput {
+  readonly regionFiles: readonly { readonly tier: Tier; readonly file: ParsedFile }[];
+  readonly cdn?: ParsedFile;
+  /** ISO date (YYYY-MM-DD) the support windows are judged on. */
+  readonly today: string;
+}
+
+type Path = (string | number)[];
+type Obj = Record<string, unknown>;
+
+interface Entry {
+  readonly file: ParsedFile;
+  readonly index: number;
+  readonly data: Obj;
+}
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+
+export function checkRules(input: RuleInput): Problem[] {
+  const entries: Entry[] = input.regionFiles.flatMap(({ file }) =>
+    asList((file.data as Obj | undefined)?.['regions']).flatMap((data, index) => (isObj(data) ? [{ file, index, data }] : [])),
+  );
+  return [
+    ...uniqueRegions(entries),
+    ...entries.flatMap(partition),
+    ...entries.flatMap(ranges),
+    ...entries.flatMap(nodeGroupNames),
+    ...entries.flatMap((e) => kubernetesVersion(e, input.today)),
+    ...vpcCidrs(entries),
+    ...(input.cdn ? hostnamesInZone(input.cdn) : []),
+  ];
+}
+
+function problem(file: ParsedFile, path: Path, rule: string, message: string, hint?: string, key = false): Problem {
+  return { file: file.path, ...file.locate(path, key), rule, severity: 'error', message, ...(hint ? { hint } : {}) };
+}
+
+const where = (file: ParsedFile, path: Path) => {
+  const { line, column } = file.locate(path);
+  return `${file.path}:${line}:${column}`;
+};
+
+function uniqueRegions(entries: readonly Entry[]): Problem[] {
+  const first = new Map<string, Entry>();
+  const problems: Problem[] = [];
+  for (const entry of entries) {
+    const code = entry.data['region'];
+    if (typeof code !== 'string') continue;
+    const earlier = first.get(code);
+    if (!earlier) {
+      first.set(code, entry);
+      continue;
+    }
+    problems.push(
+      problem(
+        entry.file,
+        ['regions', entry.index, 'region'],
+        'region/duplicate',
+        `region: ${code} is defined twice`,
+        `first defined at ${where(earlier.file, ['regions', earlier.index, 'region'])}; a region belongs to one file, once`,
+      ),
+    );
+  }
+  return problems;
+}
+
+function partition(entry: Entry): Problem[] {
+  const code = entry.data['region'];
+  const known = typeof code === 'string' ? AWS_REGIONS.get(code) : undefined;
+  if (!known || known.partition === SERVING_PARTITION) return [];
+  return [
+    problem(
+      entry.file,
+      ['regions', entry.index, 'region'],
+      'region/partition',
+      `region: ${known.code} is in the ${known.partition} partition, not ${SERVING_PARTITION}`,
+      `a hosted zone in ${SERVING_PARTITION} cannot route to load balancers in ${known.partition}; run a separate kubeCDN there`,
+    ),
+  ];
+}
+
+/** Every min below its max: node groups, edge replicas, and switch-off below switch-on. */
+function ranges(entry: Entry): Problem[] {
+  const base: Path = ['regions', entry.index];
+  const pairs: { path: Path; low: string; high: string; strict?: boolean; why?: string }[] = [
+    { path: [...base, 'edge'], low: 'min_replicas', high: 'max_replicas' },
+  ];
+  const groups = asList((entry.data['cluster'] as Obj | undefined)?.['node_groups']);
+  groups.forEach((_, i) => pairs.push({ path: [...base, 'cluster', 'node_groups', i], low: 'min_size', high: 'max_size' }));
+  const scaling = entry.data['scaling'];
+  if (isObj(scaling) && isObj(scaling['enable_when']) && isObj(scaling['disable_when'])) {
+    pairs.push({
+      path: [...base, 'scaling'],
+      low: 'disable_when.requests_per_second',
+      high: 'enable_when.requests_per_second',
+      strict: true,
+      why: 'switch-off must sit below switch-on, or the region would flap on and off',
+    });
+  }
+  const problems: Problem[] = [];
+  for (const { path, low, high, strict, why } of pairs) {
+    const lowPath = [...path, ...low.split('.')];
+    const highPath = [...path, ...high.split('.')];
+    const lowValue = dig(entry.data, lowPath.slice(2));
+    const highValue = dig(entry.data, highPath.slice(2));
+    if (typeof lowValue !== 'number' || typeof highValue !== 'number') continue;
+    if (strict ? lowValue < highValue : lowValue <= highValue) continue;
+    const subject = subjectOf(lowPath, entry.file.data);
+    problems.push(
+      problem(
+        entry.file,
+        lowPath,
+        'range/min-max',
+        `${subject}is ${lowValue}, ${strict ? 'not below' : 'above'} ${high} (${highValue})`,
+        why ?? `${high} is set at ${where(entry.file, highPath)}`,
+      ),
+    );
+  }
+  return problems;
+}
+
+function dig(data: unknown, path: Path): unknown {
+  return path.reduce<unknown>((v, seg) => (isObj(v) || Array.isArray(v) ? (v as Record<string | number, unknown>)[seg] : undefined), data);
+}
+
+function nodeGroupNames(entry: Entry): Problem[] {
+  const seen = new Map<string, number>();
+  const problems: Problem[] = [];
+  asList((entry.data['cluster'] as Obj | undefined)?.['node_groups']).forEach((group, i) => {
+    const name = isObj(group) ? group['name'] : undefined;
+    if (typeof name !== 'string') return;
+    const path: Path = ['regions', entry.index, 'cluster', 'node_groups', i, 'name'];
+    const earlier = seen.get(name);
+    if (earlier === undefined) {
+      seen.set(name, i);
+      return;
+    }
+    problems.push(
+      problem(
+        entry.file,
+        path,
+        'node-group/duplicate-name',
+        `${subjectOf(path, entry.file.data)}"${name}" is used twice`,
+        `node group names are unique within a region; the first is at ${where(entry.file, ['regions', entry.index, 'cluster', 'node_groups', earlier, 'name'])}`,
+      ),
+    );
+  });
+  return problems;
+}
+
+function kubernetesVersion(entry: Entry, today: string): Problem[] {
+  const version = (entry.data['cluster'] as Obj | undefined)?.['kubernetes_version'];
+  if (typeof version !== 'string' || !/^1\.[0-9]{1,2}$/.test(version)) return [];
+  const path: Path = ['regions', entry.index, 'cluster', 'kubernetes_version'];
+  const subject = subjectOf(path, entry.file.data);
+  const supported = standardVersions(today);
+  const choose = supported.length ? `choose one of ${supported.join(', ')}` : 'update the EKS calendar in src/core/eks-versions.ts';
+  const status = eksSupport(version, today);
+  switch (status.kind) {
+    case 'standard':
+      return [];
+    case 'extended':
+      return [
+        {
+          ...problem(
+            entry.file,
+            path,
+            'kubernetes/extended-support',
+            `${subject}${version} left EKS standard support on ${status.entry.endOfStandardSupport}; extended support is billed extra and ends ${status.entry.endOfExtendedSupport}`,
+            choose,
+          ),
+          severity: 'warning',
+        },
+      ];
+    case 'ended':
+      return [
+        problem(
+          entry.file,
+          path,
+          'kubernetes/unsupported',
+          `${subject}EKS support for ${version} ended on ${status.entry.endOfExtendedSupport}`,
+          choose,
+        ),
+      ];
+    case 'unknown': {
+      const newest = EKS_VERSIONS[EKS_VERSIONS.length - 1]?.version ?? '';
+      const newer = Number(version.split('.')[1]) > Number(newest.split('.')[1]);
+      return [
+        problem(
+          entry.file,
+          path,
+          'kubernetes/unsupported',
+          `${subject}${version} is not a Kubernetes version EKS supports`,
+          newer ? `the newest version kubeCDN knows is ${newest}; if EKS has released ${version}, add it to src/core/eks-versions.ts` : choose,
+        ),
+      ];
+    }
+  }
+}
+
+function vpcCidrs(entries: readonly Entry[]): Problem[] {
+  const problems: Problem[] = [];
+  const valid: { entry: Entry; path: Path; cidr: [ipaddr.IPv4, number]; text: string }[] = [];
+  for (const entry of entries) {
+    const text = (entry.data['cluster'] as Obj | undefined)?.['vpc_cidr'];
+    if (typeof text !== 'string') continue;
+    const path: Path = ['regions', entry.index, 'cluster', 'vpc_cidr'];
+    const subject = subjectOf(path, entry.file.data);
+    let cidr: [ipaddr.IPv4, number];
+    try {
+      cidr = ipaddr.IPv4.parseCIDR(text);
+    } catch {
+      problems.push(problem(entry.file, path, 'cidr/invalid', `${subject}"${text}" is not an IPv4 CIDR`, 'write it as address/prefix, for example 10.20.0.0/16'));
+      continue;
+    }
+    const [address, bits] = cidr;
+    if (bits < 16 || bits > 24) {
+      problems.push(
+        problem(entry.file, path, 'cidr/invalid', `${subject}/${bits} is outside /16 to /24`, 'a VPC is at most /16 in AWS; smaller than /24 leaves too few addresses for EKS subnets across zones'),
+      );
+      continue;
+    }
+    const network = ipaddr.IPv4.networkAddressFromCIDR(text);
+    if (network.toString() !== address.toString()) {
+      problems.push(problem(entry.file, path, 'cidr/invalid', `${subject}"${text}" has host bits set`, `did you mean ${network.toString()}/${bits}?`));
+      continue;
+    }
+    if (address.range() !== 'private') {
+      problems.push({
+        ...problem(entry.file, path, 'cidr/not-private', `${subject}${text} is not a private (RFC 1918) range`, 'use a range inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16'),
+        severity: 'warning',
+      });
+    }
+    const clash = valid.find((other) => address.match(other.cidr) || other.cidr[0].match(cidr));
+    if (clash) {
+      problems.push(
+        problem(
+          entry.file,
+          path,
+          'cidr/overlap',
+          `${subject}${text} overlaps ${String(clash.entry.data['region'])}'s ${clash.text}`,
+          `region VPCs must not overlap, so that they can be peered; the other is at ${where(clash.entry.file, clash.path)}`,
+        ),
+      );
+      continue;
+    }
+    valid.push({ entry, path, cidr, text });
+  }
+  return problems;
+}
+
+function hostnamesInZone(file: ParsedFile): Problem[] {
+  const cdn = (file.data as Obj | undefined)?.['cdn'];
+  if (!isObj(cdn) || typeof cdn['zone_name'] !== 'string') return [];
+  const zone = cdn['zone_name'];
+  return asList(cdn['hostnames']).flatMap((name, i) =>
+    typeof name === 'string' && name !== zone && !name.endsWith(`.${zone}`)
+      ? [problem(file, ['cdn', 'hostnames', i], 'hostname/outside-zone', `cdn.hostnames[${i}]: ${name} is not inside the zone ${zone}`, `records for ${name} cannot live in the hosted zone of ${zone}; use a name ending in .${zone}`)]
+      : [],
+  );
+}

@@ -1,0 +1,249 @@
+// The one schema of the region files. Types are derived from it (FromSchema), and
+// `npm run build` writes it out as JSON Schema under schema/ for editors, so nothing is written twice.
+// Keys are snake_case: the YAML key, the schema property, the TypeScript field and the Terraform
+// variable of one concept share one name.
+import type { FromSchema } from 'json-schema-to-ts';
+import { AWS_REGION_CODES } from './aws-regions.js';
+
+const count = (description: string, minimum: number, maximum: number) =>
+  ({ type: 'integer', minimum, maximum, description }) as const;
+
+const nodeGroup = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['name', 'instance_types', 'min_size', 'max_size'],
+  properties: {
+    name: {
+      type: 'string',
+      pattern: '^[a-z][a-z0-9-]{0,37}$',
+      description: 'Name of the EKS managed node group, unique within the region.',
+    },
+    instance_types: {
+      type: 'array',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', pattern: '^[a-z][a-z0-9-]*\\.[a-z0-9]+$' },
+      description: 'EC2 instance types, in order of preference (for example c7i.large).',
+    },
+    capacity_type: {
+      enum: ['ON_DEMAND', 'SPOT'],
+      default: 'ON_DEMAND',
+      description: 'ON_DEMAND or SPOT capacity.',
+    },
+    min_size: count('Fewest nodes the group scales in to.', 0, 450),
+    max_size: count('Most nodes the group scales out to.', 1, 450),
+    disk_size: { ...count('Root volume size of each node, in GiB.', 20, 16384), default: 50 },
+  },
+} as const;
+
+const cluster = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['kubernetes_version', 'node_groups'],
+  properties: {
+    kubernetes_version: {
+      type: 'string',
+      pattern: '^1\\.[0-9]{1,2}$',
+      description: 'EKS Kubernetes minor version, quoted ("1.35"), within EKS support.',
+    },
+    vpc_cidr: {
+      type: 'string',
+      description: 'IPv4 CIDR of the region VPC, /16 to /24; distinct from every other region.',
+    },
+    availability_zones: { ...count('How many availability zones the VPC spans.', 2, 6), default: 3 },
+    node_groups: {
+      type: 'array',
+      minItems: 1,
+      items: nodeGroup,
+      description: 'EKS managed node groups.',
+    },
+  },
+} as const;
+
+const edge = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['min_replicas', 'max_replicas', 'cache_size'],
+  properties: {
+    min_replicas: count('Fewest edge cache pods (HorizontalPodAutoscaler minimum).', 1, 1000),
+    max_replicas: count('Most edge cache pods (HorizontalPodAutoscaler maximum).', 1, 1000),
+    cache_size: {
+      type: 'string',
+      pattern: '^[1-9][0-9]*(Mi|Gi|Ti)$',
+      description: 'Disk cache of each edge pod, as a Kubernetes quantity (20Gi).',
+    },
+    dual_stack: {
+      type: 'boolean',
+      default: false,
+      description: 'Whether the edge load balancer also answers on IPv6 (AAAA records).',
+    },
+  },
+} as const;
+
+const threshold = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['requests_per_second', 'for_minutes'],
+  properties: {
+    requests_per_second: count('Requests per second from the region catchment.', 0, 10_000_000),
+    for_minutes: count('How long the rate must hold.', 1, 1440),
+  },
+} as const;
+
+const regionProperties = {
+  region: {
+    type: 'string',
+    enum: AWS_REGION_CODES,
+    description: 'AWS region code; unique across always-on.yaml and scalable.yaml.',
+  },
+  cluster,
+  edge,
+} as const;
+
+const alwaysOnRegion = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['region', 'cluster', 'edge'],
+  properties: regionProperties,
+} as const;
+
+const scalableRegion = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['region', 'enabled', 'cluster', 'edge'],
+  properties: {
+    ...regionProperties,
+    enabled: {
+      type: 'boolean',
+      description: 'Whether the region runs and serves now.',
+    },
+    scaling: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['enable_when', 'disable_when'],
+      properties: { enable_when: threshold, disable_when: threshold },
+      description: 'The load at which the region would be switched on, and off again.',
+    },
+  },
+} as const;
+
+export const alwaysOnFileSchema = {
+  $id: 'https://kubecdn.dev/schema/always-on.schema.json',
+  title: 'kubeCDN always-on regions',
+  type: 'object',
+  additionalProperties: false,
+  required: ['regions'],
+  properties: {
+    regions: {
+      type: 'array',
+      minItems: 1,
+      items: alwaysOnRegion,
+      description: 'Regions that always run and serve. At least one.',
+    },
+  },
+} as const;
+
+export const scalableFileSchema = {
+  $id: 'https://kubecdn.dev/schema/scalable.schema.json',
+  title: 'kubeCDN scalable regions',
+  type: 'object',
+  additionalProperties: false,
+  required: ['regions'],
+  properties: {
+    regions: {
+      type: 'array',
+      items: scalableRegion,
+      description: 'Regions that may be switched on and off.',
+    },
+  },
+} as const;
+
+const hostname = {
+  type: 'string',
+  maxLength: 253,
+  pattern: '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$',
+} as const;
+
+export const cdnFileSchema = {
+  $id: 'https://kubecdn.dev/schema/cdn.schema.json',
+  title: 'kubeCDN settings',
+  type: 'object',
+  additionalProperties: false,
+  required: ['cdn'],
+  properties: {
+    cdn: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['owner_id', 'zone_id', 'zone_name', 'hostnames', 'origin'],
+      properties: {
+        owner_id: {
+          type: 'string',
+          pattern: '^[a-z0-9][a-z0-9-]{1,62}$',
+          description: 'Marks the DNS records this kubeCDN owns; records without it are never touched.',
+        },
+        zone_id: {
+          type: 'string',
+          pattern: '^Z[A-Z0-9]{1,31}$',
+          description: 'Route53 hosted zone ID.',
+        },
+        zone_name: { ...hostname, description: 'Domain of the hosted zone, without the final dot.' },
+        hostnames: {
+          type: 'array',
+          minItems: 1,
+          uniqueItems: true,
+          items: { ...hostname, description: 'A hostname served by the CDN, inside the zone.' },
+          description: 'Hostnames that get latency records to every serving region.',
+        },
+        ttl: { ...count('Seconds resolvers may keep an answer; a drain waits this long.', 1, 86400), default: 60 },
+        health_check: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            path: {
+              type: 'string',
+              pattern: '^/[^\\s]*$',
+              maxLength: 255,
+              default: '/healthz',
+              description: 'Path Route53 health checks request on each edge.',
+            },
+            protocol: { enum: ['HTTP', 'HTTPS'], default: 'HTTPS' },
+            port: count('Port the health checks connect to.', 1, 65535),
+            interval_seconds: { enum: [10, 30], default: 30, description: 'Route53 allows 10 or 30.' },
+            failure_threshold: { ...count('Failed checks before a region is unhealthy.', 1, 10), default: 3 },
+          },
+          default: {},
+        },
+        origin: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['url'],
+          properties: {
+            url: {
+              type: 'string',
+              pattern: '^https?://[^\\s/?#]+(/[^\\s?#]*)?$',
+              description: 'Where edges fetch what they do not have cached.',
+            },
+            host_header: { ...hostname, description: 'Host header sent to the origin, if not its own.' },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+export const SCHEMAS = {
+  'always-on': alwaysOnFileSchema,
+  scalable: scalableFileSchema,
+  cdn: cdnFileSchema,
+} as const;
+
+export type FileKind = keyof typeof SCHEMAS;
+
+export type AlwaysOnFile = FromSchema<typeof alwaysOnFileSchema>;
+export type ScalableFile = FromSchema<typeof scalableFileSchema>;
+export type CdnFile = FromSchema<typeof cdnFileSchema>;
+export type AlwaysOnRegionSpec = AlwaysOnFile['regions'][number];
+export type ScalableRegionSpec = ScalableFile['regions'][number];
+export type RegionSpec = AlwaysOnRegionSpec | ScalableRegionSpec;
+export type NodeGroupSpec = RegionSpec['cluster']['node_groups'][number];
+export type CdnSettings = CdnFile['cdn'];
