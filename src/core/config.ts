@@ -44,6 +44,8 @@ export interface LoadResult {
 export interface LoadOptions {
   /** The day support windows are judged on, YYYY-MM-DD. */
   readonly today: string;
+  /** The region directory as users see it, to name a missing file; default `regions`. */
+  readonly dir?: string;
 }
 
 /**
@@ -57,7 +59,7 @@ export function loadConfig(sources: Partial<Record<FileKind, SourceFile>>, optio
     const source = sources[kind];
     if (!source) {
       if (REQUIRED.includes(kind)) {
-        problems.push({ file: missingPath(sources, kind), line: 1, column: 1, rule: 'file/missing', severity: 'error', message: `${FILE_NAMES[kind]} is missing`, hint: 'kubeCDN needs always-on.yaml and cdn.yaml in the region directory' });
+        problems.push({ file: `${options.dir ?? 'regions'}/${FILE_NAMES[kind]}`, line: 1, column: 1, rule: 'file/missing', severity: 'error', message: `${FILE_NAMES[kind]} is missing`, hint: 'kubeCDN needs always-on.yaml and cdn.yaml in the region directory' });
       }
       continue;
     }
@@ -99,12 +101,6 @@ function buildConfig(alwaysOn: ParsedFile, scalable: ParsedFile | undefined, cdn
       ...(scalable ? (scalable.data as ScalableFile).regions : []).map((spec, i) => region(scalable as ParsedFile, i, 'scalable', spec, spec.enabled)),
     ],
   };
-}
-
-function missingPath(sources: Partial<Record<FileKind, SourceFile>>, kind: FileKind): string {
-  const known = Object.values(sources)[0]?.path;
-  const dir = known ? known.slice(0, known.lastIndexOf('/') + 1) : '';
-  return `${dir}${FILE_NAMES[kind]}`;
 }
 
 export function servingRegions(config: Config): Region[] {

@@ -219,6 +219,8 @@ function vpcCidrs(entries: readonly Entry[]): Problem[] {
     const subject = subjectOf(path, entry.file.data);
     let cidr: [ipaddr.IPv4, number];
     try {
+      // ipaddr.js also reads inet_aton forms ("10.0.0"), which AWS refuses; demand four parts.
+      if (!ipaddr.IPv4.isValidFourPartDecimal(text.split('/')[0] ?? '')) throw new Error('not four-part decimal');
       cidr = ipaddr.IPv4.parseCIDR(text);
     } catch {
       problems.push(problem(entry.file, path, 'cidr/invalid', `${subject}"${text}" is not an IPv4 CIDR`, 'write it as address/prefix, for example 10.20.0.0/16'));

@@ -113,11 +113,11 @@ function decodePointer(pointer: string): (string | number)[] {
 export function subjectOf(path: readonly (string | number)[], data: unknown): string {
   let rest = path;
   let prefix = '';
-  if (path[0] === 'regions' && typeof path[1] === 'number' && path.length > 2 && path[2] !== 'region') {
+  if (path[0] === 'regions' && typeof path[1] === 'number' && path[2] !== 'region') {
     const entry = (data as { regions?: unknown[] } | undefined)?.regions?.[path[1]];
     const code = (entry as { region?: unknown } | undefined)?.region;
     if (typeof code === 'string') {
-      prefix = `${code} `;
+      prefix = code;
       rest = path.slice(2);
     }
   }
@@ -125,14 +125,18 @@ export function subjectOf(path: readonly (string | number)[], data: unknown): st
     (out, seg) => (typeof seg === 'number' ? `${out}[${seg}]` : out ? `${out}.${seg}` : seg),
     '',
   );
-  return dotted ? `${prefix}${dotted}: ` : '';
+  const subject = [prefix, dotted].filter(Boolean).join(' ');
+  return subject ? `${subject}: ` : '';
 }
 
 function suggest(value: string, allowed: readonly string[]): string | undefined {
   if (allowed.length === 0) return undefined;
-  const best = closest(value, [...allowed]);
+  // Case is compared apart: "spot" for SPOT is a slip, not four wrong letters.
+  const lower = allowed.map((a) => a.toLowerCase());
+  const best = closest(value.toLowerCase(), lower);
+  const match = allowed[lower.indexOf(best)] ?? best;
   // Close enough to be a slip of the keyboard: a third of the word, and at least two edits.
-  if (distance(value, best) <= Math.max(2, Math.floor(best.length / 3))) return `did you mean "${best}"?`;
+  if (distance(value.toLowerCase(), best) <= Math.max(2, Math.floor(best.length / 3))) return `did you mean "${match}"?`;
   return allowed.length <= 8 ? `allowed here: ${allowed.join(', ')}` : undefined;
 }
 

@@ -19,7 +19,6 @@ const yamlMessages: Record<string, string> = {
   DUPLICATE_KEY: 'duplicate key',
   MULTIPLE_DOCS: 'a region file holds one YAML document',
   TAB_AS_INDENT: 'tabs are not allowed for indentation in YAML',
-  BAD_INDENT: 'bad indentation',
 };
 
 export function parseSource(source: SourceFile): { file?: ParsedFile; problems: Problem[] } {

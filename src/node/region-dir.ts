@@ -1,7 +1,8 @@
 // Reads a region directory from disk into the core's SourceFile form.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FILE_NAMES, loadConfig, type LoadResult } from '../core/config.js';
+import { UsageError } from '../core/problems.js';
 import type { FileKind } from '../core/schema.js';
 import type { SourceFile } from '../core/source.js';
 
@@ -12,6 +13,8 @@ export function displayPath(file: string, root = process.cwd()): string {
 }
 
 export async function readRegionDir(dir: string, root = process.cwd()): Promise<Partial<Record<FileKind, SourceFile>>> {
+  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new UsageError(`no region directory at ${displayPath(dir, root)}`);
   const sources: Partial<Record<FileKind, SourceFile>> = {};
   await Promise.all(
     (Object.entries(FILE_NAMES) as [FileKind, string][]).map(async ([kind, name]) => {
@@ -31,5 +34,5 @@ export function today(): string {
 }
 
 export async function loadRegionDir(dir: string, root = process.cwd()): Promise<LoadResult> {
-  return loadConfig(await readRegionDir(dir, root), { today: today() });
+  return loadConfig(await readRegionDir(dir, root), { today: today(), dir: displayPath(dir, root) });
 }

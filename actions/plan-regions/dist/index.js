@@ -36683,6 +36683,12 @@ function sortProblems(problems) {
     (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule)
   );
 }
+var UsageError = class extends Error {
+  constructor(message) {
+    super(message);
+    this.name = "UsageError";
+  }
+};
 function errorMessage(error2) {
   if (error2 instanceof Error) return error2.message;
   return String(error2);
@@ -37018,11 +37024,11 @@ function decodePointer(pointer) {
 function subjectOf(path8, data) {
   let rest = path8;
   let prefix = "";
-  if (path8[0] === "regions" && typeof path8[1] === "number" && path8.length > 2 && path8[2] !== "region") {
+  if (path8[0] === "regions" && typeof path8[1] === "number" && path8[2] !== "region") {
     const entry = data?.regions?.[path8[1]];
     const code = entry?.region;
     if (typeof code === "string") {
-      prefix = `${code} `;
+      prefix = code;
       rest = path8.slice(2);
     }
   }
@@ -37030,12 +37036,15 @@ function subjectOf(path8, data) {
     (out, seg) => typeof seg === "number" ? `${out}[${seg}]` : out ? `${out}.${seg}` : seg,
     ""
   );
-  return dotted ? `${prefix}${dotted}: ` : "";
+  const subject = [prefix, dotted].filter(Boolean).join(" ");
+  return subject ? `${subject}: ` : "";
 }
 function suggest(value, allowed) {
   if (allowed.length === 0) return void 0;
-  const best = (0, import_fastest_levenshtein.closest)(value, [...allowed]);
-  if ((0, import_fastest_levenshtein.distance)(value, best) <= Math.max(2, Math.floor(best.length / 3))) return `did you mean "${best}"?`;
+  const lower = allowed.map((a) => a.toLowerCase());
+  const best = (0, import_fastest_levenshtein.closest)(value.toLowerCase(), lower);
+  const match = allowed[lower.indexOf(best)] ?? best;
+  if ((0, import_fastest_levenshtein.distance)(value.toLowerCase(), best) <= Math.max(2, Math.floor(best.length / 3))) return `did you mean "${match}"?`;
   return allowed.length <= 8 ? `allowed here: ${allowed.join(", ")}` : void 0;
 }
 function hintFrom(schema) {
@@ -37258,6 +37267,7 @@ function vpcCidrs(entries) {
     const subject = subjectOf(path8, entry.file.data);
     let cidr;
     try {
+      if (!import_ipaddr.default.IPv4.isValidFourPartDecimal(text.split("/")[0] ?? "")) throw new Error("not four-part decimal");
       cidr = import_ipaddr.default.IPv4.parseCIDR(text);
     } catch {
       problems.push(problem(entry.file, path8, "cidr/invalid", `${subject}"${text}" is not an IPv4 CIDR`, "write it as address/prefix, for example 10.20.0.0/16"));
@@ -37312,8 +37322,7 @@ var import_yaml = __toESM(require_dist(), 1);
 var yamlMessages = {
   DUPLICATE_KEY: "duplicate key",
   MULTIPLE_DOCS: "a region file holds one YAML document",
-  TAB_AS_INDENT: "tabs are not allowed for indentation in YAML",
-  BAD_INDENT: "bad indentation"
+  TAB_AS_INDENT: "tabs are not allowed for indentation in YAML"
 };
 function parseSource(source) {
   const lineCounter = new import_yaml.LineCounter();
@@ -37395,7 +37404,7 @@ function loadConfig(sources, options) {
     const source = sources[kind];
     if (!source) {
       if (REQUIRED.includes(kind)) {
-        problems.push({ file: missingPath(sources, kind), line: 1, column: 1, rule: "file/missing", severity: "error", message: `${FILE_NAMES[kind]} is missing`, hint: "kubeCDN needs always-on.yaml and cdn.yaml in the region directory" });
+        problems.push({ file: `${options.dir ?? "regions"}/${FILE_NAMES[kind]}`, line: 1, column: 1, rule: "file/missing", severity: "error", message: `${FILE_NAMES[kind]} is missing`, hint: "kubeCDN needs always-on.yaml and cdn.yaml in the region directory" });
       }
       continue;
     }
@@ -37435,11 +37444,6 @@ function buildConfig(alwaysOn, scalable, cdn) {
       ...(scalable ? scalable.data.regions : []).map((spec, i) => region(scalable, i, "scalable", spec, spec.enabled))
     ]
   };
-}
-function missingPath(sources, kind) {
-  const known = Object.values(sources)[0]?.path;
-  const dir = known ? known.slice(0, known.lastIndexOf("/") + 1) : "";
-  return `${dir}${FILE_NAMES[kind]}`;
 }
 function servingRegions(config) {
   return config.regions.filter((r) => r.serving);
@@ -37508,13 +37512,15 @@ function renderPreviewMarkdown(result) {
 }
 
 // src/node/region-dir.ts
-import { readFile } from "node:fs/promises";
+import { readFile, stat as stat2 } from "node:fs/promises";
 import path6 from "node:path";
 function displayPath(file, root = process.cwd()) {
   const relative2 = path6.relative(root, path6.resolve(file));
   return (relative2.startsWith("..") ? path6.resolve(file) : relative2).split(path6.sep).join("/");
 }
 async function readRegionDir(dir, root = process.cwd()) {
+  const isDir = await stat2(dir).then((s) => s.isDirectory(), () => false);
+  if (!isDir) throw new UsageError(`no region directory at ${displayPath(dir, root)}`);
   const sources = {};
   await Promise.all(
     Object.entries(FILE_NAMES).map(async ([kind, name]) => {
@@ -37532,7 +37538,7 @@ function today() {
   return (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
 }
 async function loadRegionDir(dir, root = process.cwd()) {
-  return loadConfig(await readRegionDir(dir, root), { today: today() });
+  return loadConfig(await readRegionDir(dir, root), { today: today(), dir: displayPath(dir, root) });
 }
 
 // actions/plan-regions/main.ts

@@ -1,0 +1,167 @@
+import { renameSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { region, regionDir } from './fixtures.js';
+import { kubecdn } from './run.js';
+
+function brokenRepo(): string {
+  const root = regionDir({});
+  const broken = regionDir({
+    alwaysOn: `regions:\n${region('us-east-1').replace('min_size: 2', 'min_size: 9')}`,
+    scalable: `regions:\n${region('eu-wset-1', { enabled: true })}`,
+  });
+  renameSync(broken, path.join(root, 'regions'));
+  return root;
+}
+
+describe('kubecdn validate', () => {
+  it('exits 0 and says valid for the shipped example', () => {
+    const ran = kubecdn(['validate']);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expect(ran.stdout.trim().split('\n').at(-1)).toMatch(/^valid/);
+  });
+
+  it('exits 1 and prints every problem with file, line and column, without colour off a terminal', () => {
+    const ran = kubecdn(['validate'], { cwd: brokenRepo() });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toBe(
+      [
+        'regions/always-on.yaml:8:21  error  us-east-1 cluster.node_groups[0].min_size: is 9, above max_size (6)  (range/min-max)',
+        '    max_size is set at regions/always-on.yaml:9:21',
+        'regions/scalable.yaml:2:13  error  regions[0].region: unknown AWS region "eu-wset-1"  (schema/enum)',
+        '    did you mean "eu-west-1"?',
+        '',
+        '2 errors',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('colours only when asked on a non-terminal (FORCE_COLOR), never with NO_COLOR', () => {
+    const cwd = brokenRepo();
+    expect(kubecdn(['validate'], { cwd, env: { FORCE_COLOR: '1' } }).stdout).toContain('\u001b[31merror');
+    expect(kubecdn(['validate'], { cwd, env: { FORCE_COLOR: '1', NO_COLOR: '1' } }).stdout).not.toContain('\u001b[');
+  });
+
+  it('--format json prints ok and the errors with file, line, column, message and rule', () => {
+    const ran = kubecdn(['validate', '--format', 'json'], { cwd: brokenRepo() });
+    expect(ran.code).toBe(1);
+    expect(JSON.parse(ran.stdout)).toEqual({
+      ok: false,
+      errors: [
+        {
+          file: 'regions/always-on.yaml',
+          line: 8,
+          column: 21,
+          message: 'us-east-1 cluster.node_groups[0].min_size: is 9, above max_size (6)',
+          rule: 'range/min-max',
+          hint: 'max_size is set at regions/always-on.yaml:9:21',
+        },
+        {
+          file: 'regions/scalable.yaml',
+          line: 2,
+          column: 13,
+          message: 'regions[0].region: unknown AWS region "eu-wset-1"',
+          rule: 'schema/enum',
+          hint: 'did you mean "eu-west-1"?',
+        },
+      ],
+      warnings: [],
+    });
+  });
+
+  it('--format github prints workflow commands GitHub turns into annotations', () => {
+    const ran = kubecdn(['validate', '--format', 'github'], { cwd: brokenRepo() });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout.trim().split('\n')).toEqual([
+      '::error title=kubecdn range/min-max,file=regions/always-on.yaml,line=8,col=21::us-east-1 cluster.node_groups[0].min_size: is 9, above max_size (6)%0Amax_size is set at regions/always-on.yaml:9:21',
+      '::error title=kubecdn schema/enum,file=regions/scalable.yaml,line=2,col=13::regions[0].region: unknown AWS region "eu-wset-1"%0Adid you mean "eu-west-1"?',
+    ]);
+  });
+
+  it('--dir reads another directory; paths print relative to where it runs, or whole when outside', () => {
+    const cwd = brokenRepo();
+    const errorsOf = (ran: { stdout: string }) => (JSON.parse(ran.stdout) as { errors: { file: string }[] }).errors.map((e) => e.file);
+    expect(errorsOf(kubecdn(['validate', '--dir', `${path.basename(cwd)}/regions`, '--format', 'json'], { cwd: path.dirname(cwd) }))[0]).toBe(
+      `${path.basename(cwd)}/regions/always-on.yaml`,
+    );
+    expect(errorsOf(kubecdn(['validate', '--dir', path.join(cwd, 'regions'), '--format', 'json']))[0]).toBe(path.join(cwd, 'regions/always-on.yaml'));
+  });
+
+  it('exits 2 when the directory does not exist, naming it', () => {
+    const ran = kubecdn(['validate', '--dir', 'nowhere']);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toBe('kubecdn: no region directory at nowhere\n');
+  });
+
+  it('exits 2 on a usage error and says what was wrong', () => {
+    const ran = kubecdn(['validate', '--format', 'xml']);
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain("error: option '--format <format>' argument 'xml' is invalid. Allowed choices are text, json, github.");
+    expect(kubecdn(['validat']).code).toBe(2);
+    expect(kubecdn(['validat']).stderr).toContain('(Did you mean validate?)');
+    expect(kubecdn(['validate', '--bogus']).code).toBe(2);
+    expect(kubecdn([]).code).toBe(2);
+  });
+
+  it('has --help on every command, exiting 0', () => {
+    for (const command of [[], ['validate'], ['regions'], ['preview']]) {
+      const ran = kubecdn([...command, '--help']);
+      expect(ran.code).toBe(0);
+      expect(ran.stdout).toContain(`Usage: kubecdn${command.length ? ` ${command[0] ?? ''}` : ''}`);
+    }
+  });
+});
+
+describe('kubecdn regions', () => {
+  it('lists the effective regions of the shipped example', () => {
+    const ran = kubecdn(['regions']);
+    expect(ran.code).toBe(0);
+    const lines = ran.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(/^REGION\s+NAME\s+TIER\s+SERVING\s+K8S\s+NODES\s+EDGE PODS × CACHE\s+DEFINED AT$/);
+    expect(lines[1]).toMatch(/^us-east-1\s+US East \(N\. Virginia\)\s+always-on\s+yes\s+1\.35\s+3-12\s+3-24 × 50Gi\s+regions\/always-on\.yaml:4$/);
+    expect(lines.at(-1)).toBe('4 regions serving of 6; cdn.example.com, static.example.com in zone example.com');
+  });
+
+  it('--json gives each region with its tier, serving state, place and settings', () => {
+    const regions = JSON.parse(kubecdn(['regions', '--json']).stdout) as { region: string; tier: string; serving: boolean; file: string }[];
+    expect(regions.map((r) => `${r.region} ${r.tier} ${String(r.serving)} ${r.file}`)).toEqual([
+      'us-east-1 always-on true regions/always-on.yaml',
+      'us-west-2 always-on true regions/always-on.yaml',
+      'eu-west-1 scalable true regions/scalable.yaml',
+      'ap-southeast-1 scalable true regions/scalable.yaml',
+      'ap-south-1 scalable false regions/scalable.yaml',
+      'sa-east-1 scalable false regions/scalable.yaml',
+    ]);
+  });
+
+  it('--all lists every region kubeCDN can serve from and marks the ones in use', () => {
+    const lines = kubecdn(['regions', '--all']).stdout.trim().split('\n');
+    expect(lines).toHaveLength(40);
+    expect(lines.find((l) => l.startsWith('ap-south-1 '))).toMatch(/Asia Pacific \(Mumbai\)\s+aws\s+scalable \(off\)$/);
+    expect(lines.find((l) => l.startsWith('eu-north-1 '))).toMatch(/Europe \(Stockholm\)\s+aws$/);
+  });
+
+  it('exits 1 with the problems on standard error when the files are invalid', () => {
+    const ran = kubecdn(['regions'], { cwd: brokenRepo() });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toBe('');
+    expect(ran.stderr).toContain('regions/scalable.yaml:2:13  error');
+  });
+});
+
+describe('kubecdn preview', () => {
+  it('shows validation and the regions after the change', () => {
+    const ran = kubecdn(['preview']);
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/^Region files\nvalid\n\nRegions after this change\nREGION/);
+  });
+
+  it('--format markdown is the pull-request comment as it would be posted', () => {
+    const ran = kubecdn(['preview', '--format', 'markdown'], { cwd: brokenRepo() });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain('## kubeCDN plan\n\n### Region files\n❌ 2 errors in the region files.');
+    expect(ran.stdout).toContain('| ❌ | `regions/scalable.yaml:2:13` | regions[0].region: unknown AWS region "eu-wset-1"<br>did you mean "eu-west-1"? | `schema/enum` |');
+  });
+});

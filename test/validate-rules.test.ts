@@ -1,0 +1,122 @@
+import { createRequire } from 'node:module';
+import { describe, expect, it } from 'vitest';
+import { AWS_REGION_CODES } from '../src/core/aws-regions.js';
+import { CDN_YAML, findings, load, region } from './fixtures.js';
+
+const list = (...entries: string[]) => `regions:\n${entries.join('')}`;
+
+describe('cross-file rules', () => {
+  it('a region appears once across both files; the hint points at the first', () => {
+    const result = load({ scalable: list(region('us-east-1', { enabled: true })) });
+    expect(findings(result)).toEqual(['regions/scalable.yaml:2:13 region/duplicate region: us-east-1 is defined twice']);
+    expect(result.problems[0]?.hint).toBe('first defined at regions/always-on.yaml:2:13; a region belongs to one file, once');
+  });
+
+  it('a region in another partition cannot be served from this zone', () => {
+    const result = load({ scalable: list(region('cn-north-1', { enabled: true })) });
+    expect(findings(result)).toEqual(['regions/scalable.yaml:2:13 region/partition region: cn-north-1 is in the aws-cn partition, not aws']);
+  });
+
+  it('node group min_size may not exceed max_size', () => {
+    const result = load({ alwaysOn: list(region('us-east-1').replace('min_size: 2', 'min_size: 7')) });
+    expect(findings(result)).toEqual([
+      'regions/always-on.yaml:8:21 range/min-max us-east-1 cluster.node_groups[0].min_size: is 7, above max_size (6)',
+    ]);
+    expect(result.problems[0]?.hint).toBe('max_size is set at regions/always-on.yaml:9:21');
+  });
+
+  it('edge min_replicas may not exceed max_replicas', () => {
+    const result = load({ alwaysOn: list(region('us-east-1').replace('min_replicas: 2', 'min_replicas: 9')) });
+    expect(findings(result)).toEqual(['regions/always-on.yaml:11:21 range/min-max us-east-1 edge.min_replicas: is 9, above max_replicas (8)']);
+  });
+
+  it('a region switches off below the load that switches it on', () => {
+    const scaling = '    scaling:\n      enable_when: { requests_per_second: 500, for_minutes: 10 }\n      disable_when: { requests_per_second: 500, for_minutes: 60 }\n';
+    const result = load({ scalable: list(region('eu-west-1', { enabled: false, extra: scaling })) });
+    expect(findings(result)).toEqual([
+      'regions/scalable.yaml:17:44 range/min-max eu-west-1 scaling.disable_when.requests_per_second: is 500, not below enable_when.requests_per_second (500)',
+    ]);
+    expect(result.problems[0]?.hint).toBe('switch-off must sit below switch-on, or the region would flap on and off');
+  });
+
+  it('node group names are unique within a region', () => {
+    const twoGroups = region('us-east-1').replace(
+      '    edge:',
+      '        - name: edge\n          instance_types: [c7i.large]\n          min_size: 1\n          max_size: 2\n    edge:',
+    );
+    const result = load({ alwaysOn: list(twoGroups) });
+    expect(findings(result)).toEqual(['regions/always-on.yaml:10:17 node-group/duplicate-name us-east-1 cluster.node_groups[1].name: "edge" is used twice']);
+  });
+
+  describe('Kubernetes versions follow the EKS calendar', () => {
+    it('a version in extended support is a warning, not an error', () => {
+      const result = load({ alwaysOn: list(region('us-east-1', { version: '1.33' })) }, { today: '2026-11-25' });
+      expect(result.config).toBeDefined();
+      expect(findings(result)).toEqual([
+        'regions/always-on.yaml:4:27 kubernetes/extended-support us-east-1 cluster.kubernetes_version: 1.33 left EKS standard support on 2026-07-29; extended support is billed extra and ends 2027-07-29',
+      ]);
+      expect(result.problems[0]).toMatchObject({ severity: 'warning', hint: 'choose one of 1.34, 1.35' });
+    });
+
+    it('a version past extended support is an error', () => {
+      const result = load({ alwaysOn: list(region('us-east-1', { version: '1.31' })) }, { today: '2026-12-01' });
+      expect(findings(result)).toEqual([
+        'regions/always-on.yaml:4:27 kubernetes/unsupported us-east-1 cluster.kubernetes_version: EKS support for 1.31 ended on 2026-11-26',
+      ]);
+    });
+
+    it('a version newer than the calendar says where to add it', () => {
+      const result = load({ alwaysOn: list(region('us-east-1', { version: '1.40' })) });
+      expect(result.problems[0]?.hint).toBe('the newest version kubeCDN knows is 1.35; if EKS has released 1.40, add it to src/core/eks-versions.ts');
+    });
+  });
+
+  describe('VPC CIDRs', () => {
+    const withCidr = (cidr: string) => load({ alwaysOn: list(region('us-east-1', { cidr })) });
+
+    it('must parse', () => {
+      expect(findings(withCidr('10.0.0/16'))).toEqual(['regions/always-on.yaml:5:17 cidr/invalid us-east-1 cluster.vpc_cidr: "10.0.0/16" is not an IPv4 CIDR']);
+    });
+
+    it('must be /16 to /24', () => {
+      expect(findings(withCidr('10.0.0.0/8'))).toEqual(['regions/always-on.yaml:5:17 cidr/invalid us-east-1 cluster.vpc_cidr: /8 is outside /16 to /24']);
+    });
+
+    it('must not have host bits set; the hint gives the network', () => {
+      const result = withCidr('10.1.2.3/16');
+      expect(findings(result)).toEqual(['regions/always-on.yaml:5:17 cidr/invalid us-east-1 cluster.vpc_cidr: "10.1.2.3/16" has host bits set']);
+      expect(result.problems[0]?.hint).toBe('did you mean 10.1.0.0/16?');
+    });
+
+    it('should be private', () => {
+      const result = withCidr('8.8.0.0/16');
+      expect(result.problems.map((p) => [p.rule, p.severity])).toEqual([['cidr/not-private', 'warning']]);
+      expect(result.config).toBeDefined();
+    });
+
+    it('must not overlap across files', () => {
+      const result = load({
+        alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })),
+        scalable: list(region('eu-west-1', { enabled: true, cidr: '10.10.128.0/20' })),
+      });
+      expect(findings(result)).toEqual([
+        "regions/scalable.yaml:6:17 cidr/overlap eu-west-1 cluster.vpc_cidr: 10.10.128.0/20 overlaps us-east-1's 10.10.0.0/16",
+      ]);
+      expect(result.problems[0]?.hint).toContain('the other is at regions/always-on.yaml:5:17');
+    });
+  });
+
+  it('hostnames live inside the zone', () => {
+    const result = load({ cdn: CDN_YAML.replace('hostnames: [cdn.example.com]', 'hostnames: [cdn.example.com, cdn.example.org, example.com]') });
+    expect(findings(result)).toEqual(['regions/cdn.yaml:5:32 hostname/outside-zone cdn.hostnames[1]: cdn.example.org is not inside the zone example.com']);
+  });
+});
+
+describe('the AWS region table', () => {
+  it('is exactly the set Route53 accepts for latency records', () => {
+    // Read from the SDK the actions use, so that a region Route53 adds or drops shows up here.
+    const require = createRequire(import.meta.url);
+    const sdk = require('@aws-sdk/client-route-53') as { ResourceRecordSetRegion: Record<string, string> };
+    expect([...AWS_REGION_CODES].sort()).toEqual(Object.values(sdk.ResourceRecordSetRegion).sort());
+  });
+});

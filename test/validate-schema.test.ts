@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { CDN_YAML, findings, load, region } from './fixtures.js';
+
+const alwaysOn = (...entries: string[]) => `regions:\n${entries.join('')}`;
+
+describe('schema problems name the key, the place and a way out', () => {
+  it('unknown key, with the nearest known key as a hint', () => {
+    const result = load({ alwaysOn: alwaysOn(region('us-east-1').replace('cache_size: 10Gi', 'cache_sise: 10Gi')) });
+    expect(findings(result)).toEqual([
+      'regions/always-on.yaml:10:5 schema/required us-east-1 edge: missing required key "cache_size"',
+      'regions/always-on.yaml:13:7 schema/additionalProperties us-east-1 edge: unknown key "cache_sise"',
+    ]);
+    expect(result.problems[1]?.hint).toBe('did you mean "cache_size"?');
+    expect(result.problems[0]?.hint).toBe('Disk cache of each edge pod, as a Kubernetes quantity (20Gi).');
+  });
+
+  it('unknown key far from any known one lists the keys allowed there', () => {
+    const result = load({ alwaysOn: alwaysOn(region('us-east-1', { extra: '    colour: blue\n' })) });
+    expect(findings(result)).toEqual(['regions/always-on.yaml:14:5 schema/additionalProperties us-east-1: unknown key "colour"']);
+    expect(result.problems[0]?.hint).toBe('allowed here: region, cluster, edge');
+  });
+
+  it('missing key of a whole entry is reported at the entry, by region', () => {
+    const entry = region('us-east-1').split('    edge:')[0] ?? '';
+    expect(findings(load({ alwaysOn: alwaysOn(entry) }))).toEqual([
+      'regions/always-on.yaml:2:5 schema/required us-east-1: missing required key "edge"',
+    ]);
+  });
+
+  it('an unquoted version is a number to YAML, and the hint says to quote it', () => {
+    const result = load({ alwaysOn: alwaysOn(region('us-east-1').replace('"1.35"', '1.30')) });
+    expect(findings(result)).toEqual([
+      'regions/always-on.yaml:4:27 schema/type us-east-1 cluster.kubernetes_version: must be text, not the number 1.3',
+    ]);
+    expect(result.problems[0]?.hint).toContain('put the value in quotes');
+  });
+
+  it('yes is not a boolean in YAML 1.2', () => {
+    const result = load({ scalable: `regions:\n${region('eu-west-1', { enabled: true }).replace('enabled: true', 'enabled: yes')}` });
+    expect(findings(result)).toEqual(['regions/scalable.yaml:3:14 schema/type eu-west-1 enabled: must be true or false, not the text "yes"']);
+    expect(result.problems[0]?.hint).toBe('write true or false (YAML 1.2 reads yes, no, on and off as text)');
+  });
+
+  it('a misspelt region gets "did you mean"', () => {
+    const result = load({ scalable: `regions:\n${region('eu-wset-1', { enabled: true })}` });
+    expect(findings(result)).toEqual(['regions/scalable.yaml:2:13 schema/enum regions[0].region: unknown AWS region "eu-wset-1"']);
+    expect(result.problems[0]?.hint).toBe('did you mean "eu-west-1"?');
+  });
+
+  it('a region far from any code points at the list of regions', () => {
+    const result = load({ scalable: `regions:\n${region('moon-base-1', { enabled: true })}` });
+    expect(result.problems[0]?.hint).toBe('run `kubecdn regions --all` for the regions Route53 latency routing supports');
+  });
+
+  it('a short enum lists its values', () => {
+    const result = load({ alwaysOn: alwaysOn(region('us-east-1').replace('          min_size: 2', '          capacity_type: spot\n          min_size: 2')) });
+    expect(findings(result)).toEqual([
+      'regions/always-on.yaml:8:26 schema/enum us-east-1 cluster.node_groups[0].capacity_type: "spot" is not one of ON_DEMAND, SPOT',
+    ]);
+    expect(result.problems[0]?.hint).toBe('did you mean "SPOT"?');
+  });
+
+  it('numbers out of bounds say the bound', () => {
+    const result = load({ alwaysOn: alwaysOn(region('us-east-1').replace('max_replicas: 8', 'max_replicas: 5000').replace('min_replicas: 2', 'min_replicas: 0')) });
+    expect(findings(result)).toEqual([
+      'regions/always-on.yaml:11:21 schema/minimum us-east-1 edge.min_replicas: must be at least 1, not 0',
+      'regions/always-on.yaml:12:21 schema/maximum us-east-1 edge.max_replicas: must be at most 1000, not 5000',
+    ]);
+  });
+
+  it('an empty always-on list is refused at its key', () => {
+    expect(findings(load({ alwaysOn: 'regions: []\n' }))).toEqual([
+      'regions/always-on.yaml:1:1 schema/minItems regions: must list at least 1 entry',
+    ]);
+  });
+
+  it('a hostname listed twice is reported at its first place', () => {
+    const result = load({ cdn: CDN_YAML.replace('hostnames: [cdn.example.com]', 'hostnames: [cdn.example.com, cdn.example.com]') });
+    expect(findings(result)).toEqual(['regions/cdn.yaml:5:15 schema/uniqueItems cdn.hostnames: lists "cdn.example.com" twice']);
+    expect(result.problems[0]?.hint).toBe('entries 1 and 2 are the same; keep one');
+  });
+
+  it('a value of the wrong form is explained by its description', () => {
+    const result = load({ alwaysOn: alwaysOn(region('us-east-1').replace('cache_size: 10Gi', 'cache_size: 10GB')) });
+    expect(findings(result)).toEqual(['regions/always-on.yaml:13:19 schema/pattern us-east-1 edge.cache_size: "10GB" is not valid here']);
+    expect(result.problems[0]?.hint).toBe('Disk cache of each edge pod, as a Kubernetes quantity (20Gi).');
+  });
+});
+
+describe('a valid configuration', () => {
+  it('has defaults filled in and the serving regions marked', () => {
+    const result = load({
+      scalable: `regions:\n${region('eu-west-1', { enabled: true })}${region('ap-south-1', { enabled: false })}`,
+    });
+    expect(result.problems).toEqual([]);
+    const config = result.config;
+    expect(config?.regions.map((r) => [r.region, r.tier, r.serving, r.file, r.line])).toEqual([
+      ['us-east-1', 'always-on', true, 'regions/always-on.yaml', 2],
+      ['eu-west-1', 'scalable', true, 'regions/scalable.yaml', 2],
+      ['ap-south-1', 'scalable', false, 'regions/scalable.yaml', 15],
+    ]);
+    expect(config?.regions[0]?.name).toBe('US East (N. Virginia)');
+    expect(config?.regions[0]?.spec.cluster.node_groups[0]).toMatchObject({ capacity_type: 'ON_DEMAND', disk_size: 50 });
+    expect(config?.regions[0]?.spec.cluster.availability_zones).toBe(3);
+    expect(config?.cdn.ttl).toBe(60);
+    expect(config?.cdn.health_check).toEqual({ path: '/healthz', protocol: 'HTTPS', interval_seconds: 30, failure_threshold: 3 });
+  });
+});
