@@ -3,6 +3,7 @@ import * as core from '@actions/core';
 import path from 'node:path';
 import { problemsToAnnotations, problemsToJson, problemsToText, regionsToJson, regionsToText, awsRegionsToText } from '../core/render.js';
 import { renderPreviewMarkdown, renderPreviewText } from '../core/preview.js';
+import { loadChange } from '../node/change.js';
 import { loadRegionDir } from '../node/region-dir.js';
 import type { Io } from './io.js';
 
@@ -42,4 +43,14 @@ export async function preview(io: Io, options: { dir: string; format: 'text' | '
   const result = await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd);
   io.out(options.format === 'markdown' ? renderPreviewMarkdown(result) : renderPreviewText(result, io.outStyle));
   return result.config ? EXIT.ok : EXIT.finding;
+}
+
+export async function matrix(io: Io, options: { base: string; head?: string; dir: string }): Promise<number> {
+  const change = await loadChange(io.cwd, options);
+  if (!change.matrix) {
+    io.err(problemsToText(change.head.problems, io.errStyle));
+    return EXIT.finding;
+  }
+  io.out(JSON.stringify(change.matrix));
+  return EXIT.ok;
 }

@@ -1,6 +1,7 @@
 // kubecdn: run and preview locally what the workflows do.
 import { Command, CommanderError, Option } from 'commander';
-import { errorMessage, UsageError } from '../core/problems.js';
+import { errorMessage, RegionConfigError, UsageError } from '../core/problems.js';
+import { problemsToText } from '../core/render.js';
 import * as commands from './commands.js';
 import { processIo, type Io } from './io.js';
 
@@ -34,6 +35,14 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .action(run(commands.regions));
 
   cli
+    .command('matrix')
+    .description('Print the GitHub matrix of regions a change touches: one Terraform job each.\nCompares the region files at the merge base of --base with --head (default: the working tree).')
+    .requiredOption('--base <ref>', 'the branch or commit the change would merge into, for example main')
+    .option('--head <ref>', 'a commit to compare instead of the working tree')
+    .addOption(dirOption())
+    .action(run(commands.matrix));
+
+  cli
     .command('preview')
     .description('Show what a pull request of the working tree would show, with no cloud credentials.')
     .addOption(dirOption())
@@ -59,6 +68,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   } catch (error) {
     if (error instanceof CommanderError) {
       return error.exitCode === 0 ? commands.EXIT.ok : commands.EXIT.usage;
+    }
+    if (error instanceof RegionConfigError) {
+      io.err(problemsToText(error.problems, io.errStyle));
+      return commands.EXIT.finding;
     }
     if (error instanceof UsageError) {
       io.err(`kubecdn: ${error.message}`);

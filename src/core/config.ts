@@ -42,8 +42,12 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
-  /** The day support windows are judged on, YYYY-MM-DD. */
-  readonly today: string;
+  /**
+   * The day support windows are judged on, YYYY-MM-DD. Left out for the base of a comparison:
+   * files valid when merged can fall out of EKS support with no commit, and the change that
+   * fixes them must still be planned against them.
+   */
+  readonly today?: string;
   /** The region directory as users see it, to name a missing file; default `regions`. */
   readonly dir?: string;
 }
@@ -77,7 +81,7 @@ export function loadConfig(sources: Partial<Record<FileKind, SourceFile>>, optio
     const file = parsed[tier];
     return file ? [{ tier, file }] : [];
   });
-  problems.push(...checkRules({ regionFiles, ...(parsed.cdn ? { cdn: parsed.cdn } : {}), today: options.today }));
+  problems.push(...checkRules({ regionFiles, ...(parsed.cdn ? { cdn: parsed.cdn } : {}), ...(options.today ? { today: options.today } : {}) }));
 
   const sorted = sortProblems(problems);
   if (sorted.some(isError) || !parsed['always-on'] || !parsed.cdn) return { problems: sorted };

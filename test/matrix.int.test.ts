@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { CDN_YAML, region } from './fixtures.js';
+import { Repo } from './git-repo.js';
+import { kubecdn } from './run.js';
+
+const list = (...entries: string[]) => `regions:\n${entries.join('')}`;
+const SCALABLE = list(region('eu-west-1', { enabled: true }), region('ap-south-1', { enabled: false }));
+
+/** main with the base files and a stack and manifests; the change is then made on a branch. */
+function baseRepo(): Repo {
+  return new Repo()
+    .regions({ scalable: SCALABLE })
+    .write('terraform/main.tf', 'terraform {}\n')
+    .write('manifests/base/kustomization.yaml', 'resources: []\n')
+    .write('manifests/regions/eu-west-1/kustomization.yaml', 'resources: [../../base]\n')
+    .commit('base');
+}
+
+function matrixOf(repo: Repo, args: string[] = []) {
+  const ran = kubecdn(['matrix', '--base', 'main', ...args], { cwd: repo.root });
+  expect(ran.stderr).toBe('');
+  expect(ran.code).toBe(0);
+  return (JSON.parse(ran.stdout) as { include: unknown[] }).include;
+}
+
+describe('kubecdn matrix: change detection from meaning, not text', () => {
+  it('an added region is planned', () => {
+    const repo = baseRepo().regions({ scalable: `${SCALABLE}${region('sa-east-1', { enabled: true })}` });
+    expect(matrixOf(repo)).toEqual([{ region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true }]);
+  });
+
+  it('a newly enabled region is planned', () => {
+    const repo = baseRepo().regions({ scalable: SCALABLE.replace('enabled: false', 'enabled: true') });
+    expect(matrixOf(repo)).toEqual([{ region: 'ap-south-1', operation: 'plan', reason: 'enabled', manifests: true }]);
+  });
+
+  it('a removed region gets a destroy plan', () => {
+    const repo = baseRepo().regions({ scalable: list(region('ap-south-1', { enabled: false })) });
+    expect(matrixOf(repo)).toEqual([{ region: 'eu-west-1', operation: 'destroy', reason: 'removed', manifests: false }]);
+  });
+
+  it('a disabled region gets a destroy plan', () => {
+    const repo = baseRepo().regions({ scalable: SCALABLE.replace('enabled: true', 'enabled: false') });
+    expect(matrixOf(repo)).toEqual([{ region: 'eu-west-1', operation: 'destroy', reason: 'disabled', manifests: false }]);
+  });
+
+  it('a changed cluster setting is planned, naming the setting', () => {
+    const repo = baseRepo().regions({ alwaysOn: list(region('us-east-1').replace('max_size: 6', 'max_size: 10')), scalable: SCALABLE });
+    expect(matrixOf(repo)).toEqual([{ region: 'us-east-1', operation: 'plan', reason: 'cluster.node_groups[0].max_size changed', manifests: false }]);
+  });
+
+  it('a changed edge setting marks the manifests', () => {
+    const repo = baseRepo().regions({ alwaysOn: list(region('us-east-1').replace('cache_size: 10Gi', 'cache_size: 20Gi')), scalable: SCALABLE });
+    expect(matrixOf(repo)).toEqual([{ region: 'us-east-1', operation: 'plan', reason: 'edge.cache_size changed', manifests: true }]);
+  });
+
+  it('reordering and reformatting plans nothing', () => {
+    const reordered = list(region('ap-south-1', { enabled: false }), region('eu-west-1', { enabled: true }))
+      .replace('instance_types: [c7i.large]', 'instance_types:\n            - c7i.large')
+      .replace('min_size: 2\n          max_size: 6', 'max_size: 6\n          min_size: 2');
+    expect(matrixOf(baseRepo().regions({ scalable: reordered }))).toEqual([]);
+  });
+
+  it('spelling out a default plans nothing', () => {
+    const explicit = list(region('us-east-1').replace('          min_size: 2', '          capacity_type: ON_DEMAND\n          disk_size: 50\n          min_size: 2'));
+    expect(matrixOf(baseRepo().regions({ alwaysOn: explicit, scalable: SCALABLE }))).toEqual([]);
+  });
+
+  it('a comment-only change plans nothing', () => {
+    expect(matrixOf(baseRepo().regions({ scalable: `# regions that scale\n${SCALABLE}` }))).toEqual([]);
+  });
+
+  it('a scaling threshold change plans nothing: neither Terraform nor the edge reads it', () => {
+    const scaling = '    scaling:\n      enable_when: { requests_per_second: 900, for_minutes: 10 }\n      disable_when: { requests_per_second: 100, for_minutes: 60 }\n';
+    const repo = baseRepo().regions({ scalable: list(region('eu-west-1', { enabled: true, extra: scaling }), region('ap-south-1', { enabled: false })) });
+    expect(matrixOf(repo)).toEqual([]);
+  });
+
+  it('a change under terraform/ plans every serving region', () => {
+    const repo = baseRepo().write('terraform/main.tf', 'terraform {\n}\n');
+    expect(matrixOf(repo)).toEqual([
+      { region: 'us-east-1', operation: 'plan', reason: 'terraform/ changed', manifests: false },
+      { region: 'eu-west-1', operation: 'plan', reason: 'terraform/ changed', manifests: false },
+    ]);
+  });
+
+  it('a change to shared manifests marks every serving region; a region overlay marks only that region', () => {
+    expect(matrixOf(baseRepo().write('manifests/base/kustomization.yaml', 'resources: [edge.yaml]\n'))).toEqual([
+      { region: 'us-east-1', operation: 'plan', reason: 'edge manifests changed', manifests: true },
+      { region: 'eu-west-1', operation: 'plan', reason: 'edge manifests changed', manifests: true },
+    ]);
+    expect(matrixOf(baseRepo().write('manifests/regions/eu-west-1/patch.yaml', 'kind: Deployment\n'))).toEqual([
+      { region: 'eu-west-1', operation: 'plan', reason: 'edge manifests changed', manifests: true },
+    ]);
+  });
+
+  it('a new origin changes every edge configuration', () => {
+    const repo = baseRepo().regions({ scalable: SCALABLE, cdn: CDN_YAML.replace('https://origin.example.com', 'https://origin2.example.com') });
+    expect(matrixOf(repo).map((e) => (e as { region: string }).region)).toEqual(['us-east-1', 'eu-west-1']);
+  });
+
+  it('compares committed heads with --head, from the merge base only', () => {
+    const repo = baseRepo();
+    repo.git('checkout', '-q', '-b', 'add-region');
+    repo.regions({ scalable: `${SCALABLE}${region('sa-east-1', { enabled: true })}` }).commit('add sa-east-1');
+    // main moves on after the branch: that change is not part of this pull request.
+    repo.git('checkout', '-q', 'main');
+    repo.write('terraform/main.tf', 'terraform {\n}\n').commit('stack change on main');
+    expect(matrixOf(repo, ['--head', 'add-region'])).toEqual([{ region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true }]);
+  });
+
+  it('plans every serving region when the base has no region files yet', () => {
+    const repo = new Repo().write('README.md', 'hello\n').commit('empty').regions({ scalable: SCALABLE });
+    expect(matrixOf(repo).map((e) => `${(e as { region: string }).region} ${(e as { reason: string }).reason}`)).toEqual(['us-east-1 added', 'eu-west-1 added']);
+  });
+
+  it('exits 1 with positioned problems when the head is invalid, and 2 for an unknown base', () => {
+    const repo = baseRepo().regions({ scalable: SCALABLE.replace('eu-west-1', 'eu-wset-1') });
+    const ran = kubecdn(['matrix', '--base', 'main'], { cwd: repo.root });
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toContain('regions/scalable.yaml:2:13  error  regions[0].region: unknown AWS region "eu-wset-1"');
+    const unknown = kubecdn(['matrix', '--base', 'no-such-branch'], { cwd: repo.root });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toBe('kubecdn: unknown git revision no-such-branch\n');
+  });
+});
