@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { errorMessage, RegionConfigError, UsageError } from '../core/problems.js';
 import { problemsToText } from '../core/render.js';
 import * as commands from './commands.js';
+import * as tf from './tf.js';
 import { processIo, type Io } from './io.js';
 
 const dirOption = () => new Option('--dir <dir>', 'directory holding always-on.yaml, scalable.yaml and cdn.yaml').default('regions');
@@ -42,6 +43,35 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .addOption(dirOption())
     .action(run(commands.matrix));
 
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const tfCommand = cli.command('tf').description('Run Terraform for regions, each with its own state, as the matrix jobs do.');
+  tfCommand
+    .command('vars')
+    .description("Print a region's Terraform variables, as the runner writes them to terraform.tfvars.json.")
+    .requiredOption('--region <region>', 'AWS region code')
+    .option('--base <ref>', 'where to find a region removed from the files')
+    .addOption(dirOption())
+    .action(run(tf.vars));
+  tfCommand
+    .command('plan')
+    .description("Plan regions: write each region's variables, init with its own state key, plan, and summarise.\nA serving region is planned; one that no longer serves gets a destroy plan. Exit 1 if any plan failed.")
+    .requiredOption('--region <region>', 'AWS region code (repeatable)', collect)
+    .option('--stack <dir>', 'the Terraform stack', 'terraform')
+    .option('--out <dir>', 'where plans and summaries go, one folder per region', '.kubecdn/plans')
+    .option('--base <ref>', 'where to find a region removed from the files (to plan its destruction)')
+    .option('--reason <text>', 'why the region is planned, for the comment (the matrix gives it)')
+    .option('--backend-config <key=value>', 'more backend settings, such as the state bucket (repeatable)', collect, [])
+    .option('--critical <type-or-address>', 'resources whose loss cuts traffic (repeatable; default: EKS clusters, node groups, load balancers)', collect)
+    .addOption(dirOption())
+    .action(run(tf.plan));
+  tfCommand
+    .command('apply')
+    .description('Apply the plans tf plan saved: exactly what was reviewed.')
+    .requiredOption('--region <region>', 'AWS region code (repeatable)', collect)
+    .option('--stack <dir>', 'the Terraform stack', 'terraform')
+    .option('--out <dir>', 'where tf plan wrote the plans', '.kubecdn/plans')
+    .action(run(tf.apply));
+
   cli
     .command('preview')
     .description('Show what a pull request of the working tree would show, with no cloud credentials.')
@@ -49,7 +79,7 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'text for the terminal, markdown for the comment as posted').choices(['text', 'markdown']).default('text'))
     .action(run(commands.preview));
 
-  for (const sub of cli.commands) sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  for (const sub of [...cli.commands, ...tfCommand.commands]) sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   return cli;
 }
 

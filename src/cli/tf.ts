@@ -1,0 +1,98 @@
+// kubecdn tf: the per-region Terraform runner each matrix job uses, runnable locally the same way.
+import path from 'node:path';
+import type { Operation } from '../core/changes.js';
+import type { Config, Region } from '../core/config.js';
+import { RegionConfigError, UsageError } from '../core/problems.js';
+import { terraformVariables } from '../core/terraform.js';
+import { loadChange } from '../node/change.js';
+import { loadRegionDir } from '../node/region-dir.js';
+import { applyRegion, planRegion } from '../node/terraform.js';
+import { EXIT } from './commands.js';
+import type { Io } from './io.js';
+
+interface Target {
+  readonly config: Config;
+  readonly region: Region;
+  readonly operation: Operation;
+}
+
+/**
+ * A serving region is planned; one that no longer serves is planned for destruction, with its
+ * settings from the working tree if it is still there (disabled) or from --base if it was removed.
+ */
+async function resolveTargets(io: Io, codes: readonly string[], dir: string, base: string | undefined): Promise<Target[]> {
+  const head = await loadRegionDir(path.resolve(io.cwd, dir), io.cwd);
+  if (!head.config) throw new RegionConfigError(head.problems);
+  const headConfig = head.config;
+  let baseConfig: Config | undefined;
+  const targets: Target[] = [];
+  for (const code of codes) {
+    const region = headConfig.regions.find((r) => r.region === code);
+    if (region) {
+      targets.push({ config: headConfig, region, operation: region.serving ? 'plan' : 'destroy' });
+      continue;
+    }
+    if (!base) throw new UsageError(`region ${code} is not in the region files; give --base to plan the destruction of a removed region`);
+    baseConfig ??= (await loadChange(io.cwd, { base, dir })).base;
+    const old = baseConfig?.regions.find((r) => r.region === code);
+    if (!old || !baseConfig) throw new UsageError(`region ${code} is neither in the region files nor at ${base}`);
+    targets.push({ config: baseConfig, region: old, operation: 'destroy' });
+  }
+  return targets;
+}
+
+export async function vars(io: Io, options: { region: string; dir: string; base?: string }): Promise<number> {
+  const [target] = await resolveTargets(io, [options.region], options.dir, options.base);
+  if (target) io.out(JSON.stringify(terraformVariables(target.config, target.region), null, 2));
+  return EXIT.ok;
+}
+
+export interface PlanOptions {
+  region: string[];
+  dir: string;
+  stack: string;
+  out: string;
+  base?: string;
+  reason?: string;
+  backendConfig: string[];
+  critical?: string[];
+}
+
+export async function plan(io: Io, options: PlanOptions): Promise<number> {
+  const targets = await resolveTargets(io, options.region, options.dir, options.base);
+  let failed = 0;
+  for (const target of targets) {
+    const summary = await planRegion({
+      stack: path.resolve(io.cwd, options.stack),
+      out: path.resolve(io.cwd, options.out),
+      config: target.config,
+      region: target.region,
+      operation: target.operation,
+      reason: options.reason ?? '',
+      backendConfig: options.backendConfig,
+      ...(options.critical ? { critical: options.critical } : {}),
+    });
+    const { create, update, delete: del, replace } = summary.counts;
+    if (summary.status === 'failed') {
+      failed += 1;
+      io.err(`${target.region.region}: ${target.operation} failed at terraform ${summary.error?.step ?? ''}\n${summary.error?.message ?? ''}`);
+    } else {
+      io.out(`${target.region.region}: ${target.operation}, ${summary.status === 'no-changes' ? 'no changes' : `${create} to add, ${update} to change, ${del} to destroy, ${replace} to replace`}`);
+    }
+  }
+  io.out(`summaries in ${path.join(options.out, '<region>', 'summary.json')}`);
+  return failed ? EXIT.finding : EXIT.ok;
+}
+
+export async function apply(io: Io, options: { region: string[]; stack: string; out: string }): Promise<number> {
+  let failed = 0;
+  for (const region of options.region) {
+    const result = await applyRegion({ stack: path.resolve(io.cwd, options.stack), out: path.resolve(io.cwd, options.out), region });
+    if (result.ok) io.out(`${region}: applied`);
+    else {
+      failed += 1;
+      io.err(`${region}: apply failed\n${result.output}`);
+    }
+  }
+  return failed ? EXIT.finding : EXIT.ok;
+}
