@@ -3,7 +3,11 @@ import * as core from '@actions/core';
 import path from 'node:path';
 import { problemsToAnnotations, problemsToJson, problemsToText, regionsToJson, regionsToText, awsRegionsToText } from '../core/render.js';
 import { renderPreviewMarkdown, renderPreviewText } from '../core/preview.js';
+import { renderComment } from '../core/comment.js';
+import type { Matrix } from '../core/changes.js';
+import { UsageError } from '../core/problems.js';
 import { loadChange } from '../node/change.js';
+import { readSummaries } from '../node/terraform.js';
 import { loadRegionDir } from '../node/region-dir.js';
 import type { Io } from './io.js';
 
@@ -53,4 +57,38 @@ export async function matrix(io: Io, options: { base: string; head?: string; dir
   }
   io.out(JSON.stringify(change.matrix));
   return EXIT.ok;
+}
+
+export interface CommentOptions {
+  summaries: string;
+  dir: string;
+  commit?: string;
+  matrix?: string;
+  fullPlans?: string;
+}
+
+export async function comment(io: Io, options: CommentOptions): Promise<number> {
+  const summaries = await readSummaries(path.resolve(io.cwd, options.summaries));
+  const validation = await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd);
+  const matrix = options.matrix ? parseMatrix(options.matrix) : undefined;
+  io.out(
+    renderComment({
+      summaries,
+      problems: validation.problems,
+      ...(matrix ? { matrix } : {}),
+      ...(options.commit ? { commit: options.commit } : {}),
+      fullPlans: options.fullPlans ?? path.join(options.summaries, '<region>', 'plan.txt'),
+    }),
+  );
+  return summaries.some((s) => s.status === 'failed') || !validation.config ? EXIT.finding : EXIT.ok;
+}
+
+function parseMatrix(text: string): Matrix {
+  try {
+    const matrix = JSON.parse(text) as Matrix;
+    if (!Array.isArray(matrix.include)) throw new Error('no include list');
+    return matrix;
+  } catch (error) {
+    throw new UsageError(`--matrix is not a matrix as kubecdn matrix prints it: ${(error as Error).message}`);
+  }
 }

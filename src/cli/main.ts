@@ -73,6 +73,16 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .action(run(tf.apply));
 
   cli
+    .command('comment')
+    .description('Render the pull-request comment from the plan summaries tf plan wrote.\nExit 1 if a plan failed or the region files are invalid.')
+    .option('--summaries <dir>', 'where tf plan wrote its summaries', '.kubecdn/plans')
+    .option('--commit <sha>', 'the commit that was planned')
+    .option('--matrix <json>', 'the matrix the plans came from, so that a region with no result shows')
+    .option('--full-plans <text>', 'where readers find the whole plans when one is cut')
+    .addOption(dirOption())
+    .action(run(commands.comment));
+
+  cli
     .command('preview')
     .description('Show what a pull request of the working tree would show, with no cloud credentials.')
     .addOption(dirOption())
