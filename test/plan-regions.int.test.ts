@@ -1,70 +1,118 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { region, regionDir, type Files } from './fixtures.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { COMMENT_MARKER } from '../src/core/comment.js';
+import { runAction } from './action.js';
+import { region } from './fixtures.js';
+import { Repo } from './git-repo.js';
+import { GitHubServer } from './github-server.js';
 import { ROOT } from './run.js';
 
-const BUNDLE = path.join(ROOT, 'actions/plan-regions/dist/index.js');
+const list = (...entries: string[]) => `regions:\n${entries.join('')}`;
+const SCALABLE = list(region('eu-west-1', { enabled: true, cidr: '10.20.0.0/16' }));
 
-/** Starts the committed bundle the way the runner does: INPUT_* variables and the GITHUB_* files. */
-function runAction(files: Files) {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'workspace-'));
-  renameSync(regionDir(files), path.join(workspace, 'regions'));
-  const runnerTemp = mkdtempSync(path.join(tmpdir(), 'runner-'));
-  const output = path.join(runnerTemp, 'output');
-  const summary = path.join(runnerTemp, 'summary');
-  writeFileSync(output, '');
-  writeFileSync(summary, '');
-  const result = spawnSync(process.execPath, [BUNDLE], {
-    cwd: workspace,
-    encoding: 'utf8',
-    env: {
-      PATH: process.env['PATH'],
-      GITHUB_ACTIONS: 'true',
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_OUTPUT: output,
-      GITHUB_STEP_SUMMARY: summary,
-      RUNNER_TEMP: runnerTemp,
-      INPUT_DIRECTORY: 'regions',
-    },
+/** A pull request's checkout: main with region files and the fixture stack, and a change on top. */
+function pullRequest(change: (repo: Repo) => void) {
+  const repo = new Repo().regions({ alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })), scalable: SCALABLE });
+  cpSync(path.join(ROOT, 'test/stacks/fixture'), path.join(repo.root, 'terraform'), { recursive: true });
+  repo.write('.gitignore', '.kubecdn/\nterraform/state/\n').commit('base');
+  const base = repo.git('rev-parse', 'HEAD').trim();
+  change(repo);
+  repo.commit('change');
+  const head = repo.git('rev-parse', 'HEAD').trim();
+  return { repo, event: { pull_request: { number: 7, base: { sha: base }, head: { sha: head } } } };
+}
+
+describe('plan-regions, started as the runner starts it', () => {
+  let github: GitHubServer;
+  let apiUrl: string;
+  beforeAll(async () => {
+    github = new GitHubServer();
+    apiUrl = await github.start();
   });
-  return { code: result.status, stdout: result.stdout, outputs: parseOutputs(readFileSync(output, 'utf8')), summary: readFileSync(summary, 'utf8') };
-}
+  afterAll(async () => {
+    expect(github.violations).toEqual([]);
+    await github.stop();
+  });
 
-/** GITHUB_OUTPUT holds `name<<DELIMITER`, the value, and the delimiter again. */
-function parseOutputs(text: string): Record<string, string> {
-  const outputs: Record<string, string> = {};
-  const pattern = /^(.+?)<<(.+)\n([\s\S]*?)\n\2$/gm;
-  for (const match of text.matchAll(pattern)) outputs[match[1] ?? ''] = match[3] ?? '';
-  return outputs;
-}
-
-describe('the plan-regions action, started as the runner starts it', () => {
-  it('annotates each problem on its line and fails naming the action', () => {
-    const ran = runAction({
-      alwaysOn: `regions:\n${region('us-east-1').replace('max_replicas: 8', 'max_replicas: 1')}`,
-      scalable: `regions:\n${region('eu-west-1', { enabled: true }).replace('instance_types: [c7i.large]', 'instance_type: [c7i.large]')}`,
-    });
+  it('step matrix annotates each problem on its line and fails naming the action', async () => {
+    const { repo, event } = pullRequest((r) =>
+      r.regions({
+        alwaysOn: list(region('us-east-1').replace('max_replicas: 8', 'max_replicas: 1')),
+        scalable: list(region('eu-west-1', { enabled: true }).replace('instance_types: [c7i.large]', 'instance_type: [c7i.large]')),
+      }),
+    );
+    const ran = await runAction('plan-regions', { workspace: repo.root, inputs: {}, event });
     expect(ran.code).toBe(1);
-    const commands = ran.stdout.split('\n').filter((l) => l.startsWith('::'));
-    expect(commands).toEqual([
+    expect(ran.commands).toEqual([
       '::error title=kubecdn range/min-max,file=regions/always-on.yaml,line=11,col=21::us-east-1 edge.min_replicas: is 2, above max_replicas (1)%0Amax_replicas is set at regions/always-on.yaml:12:21',
       '::error title=kubecdn schema/required,file=regions/scalable.yaml,line=7,col=11::eu-west-1 cluster.node_groups[0]: missing required key "instance_types"%0AEC2 instance types, in order of preference (for example c7i.large).',
       '::error title=kubecdn schema/additionalProperties,file=regions/scalable.yaml,line=8,col=11::eu-west-1 cluster.node_groups[0]: unknown key "instance_type"%0Adid you mean "instance_types"?',
       '::error::plan-regions failed: 3 errors in the region files',
     ]);
-    expect(ran.outputs).toEqual({ valid: 'false', 'serving-regions': '[]' });
+    expect(ran.outputs).toMatchObject({ valid: 'false', 'has-changes': 'false', matrix: '{"include":[]}' });
     expect(ran.summary).toContain('❌ 3 errors in the region files.');
   });
 
-  it('passes on valid files and names the serving regions', () => {
-    const ran = runAction({ scalable: `regions:\n${region('eu-west-1', { enabled: true })}${region('ap-south-1', { enabled: false })}` });
-    expect(ran.stdout.split('\n').filter((l) => l.startsWith('::'))).toEqual([]);
+  it('step matrix outputs the regions a pull request touches', async () => {
+    const { repo, event } = pullRequest((r) => r.regions({ alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })), scalable: SCALABLE.replace('enabled: true', 'enabled: false') }));
+    const ran = await runAction('plan-regions', { workspace: repo.root, inputs: { step: 'matrix' }, event });
+    expect(ran.commands).toEqual([]);
     expect(ran.code).toBe(0);
-    expect(ran.outputs).toEqual({ valid: 'true', 'serving-regions': '["us-east-1","eu-west-1"]' });
-    expect(ran.summary).toContain('| `ap-south-1` Asia Pacific (Mumbai) | scalable | ⚪ no |');
+    expect(ran.outputs).toEqual({
+      valid: 'true',
+      'serving-regions': '["us-east-1"]',
+      matrix: '{"include":[{"region":"eu-west-1","operation":"destroy","reason":"disabled","manifests":false}]}',
+      'has-changes': 'true',
+      'has-destroy': 'true',
+    });
+  });
+
+  it('steps plan and comment: plans each region with terraform, then posts one comment and updates it in place', async () => {
+    const { repo, event } = pullRequest((r) =>
+      r.regions({ alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })), scalable: `${SCALABLE}${list(region('sa-east-1', { enabled: true, cidr: '10.40.0.0/16' })).slice('regions:\n'.length)}` }),
+    );
+    const matrix = await runAction('plan-regions', { workspace: repo.root, inputs: {}, event });
+    expect(JSON.parse(matrix.outputs['matrix'] ?? '')).toEqual({ include: [{ region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true }] });
+
+    // One job per matrix entry; sa-east-1 fails on purpose (the fixture refuses it), us-east-1 plans.
+    const failed = await runAction('plan-regions', { workspace: repo.root, inputs: { step: 'plan', region: 'sa-east-1', reason: 'added' }, event });
+    expect(failed.code).toBe(1);
+    expect(failed.outputs['status']).toBe('failed');
+    expect(failed.commands.at(-1)).toBe('::error::plan-regions failed: terraform plan failed for sa-east-1');
+    const planned = await runAction('plan-regions', { workspace: repo.root, inputs: { step: 'plan', region: 'us-east-1', reason: 'terraform/ changed' }, event });
+    expect(planned.code).toBe(0);
+    expect(planned.outputs['status']).toBe('changes');
+    expect(planned.summary).toContain('<details><summary><b>us-east-1</b>: 4 to add, 0 to change, 0 to destroy, 0 to replace</summary>');
+    expect(readFileSync(path.join(repo.root, '.kubecdn/plans/us-east-1/summary.json'), 'utf8')).toContain('"status": "changes"');
+
+    const comment = () =>
+      runAction('plan-regions', {
+        workspace: repo.root,
+        inputs: { step: 'comment', 'github-token': 'test-token', matrix: JSON.stringify({ include: [{ region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true }, { region: 'us-east-1', operation: 'plan', reason: 'terraform/ changed', manifests: false }, { region: 'eu-west-1', operation: 'plan', reason: 'terraform/ changed', manifests: false }] }) },
+        event,
+        env: { GITHUB_API_URL: apiUrl },
+      });
+    const first = await comment();
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const posted = github.comments.filter((c) => c.body.startsWith(COMMENT_MARKER));
+    expect(posted).toHaveLength(1);
+    const body = posted[0]?.body ?? '';
+    expect(body).toContain(`## kubeCDN plan for \`${event.pull_request.head.sha.slice(0, 12)}\``);
+    expect(body).toContain('> **2 regions without a plan.**');
+    expect(body).toContain('| `us-east-1` US East (N. Virginia) | plan | terraform/ changed | 4 | 0 | 0 | 0 | ✅ planned |');
+    expect(body).toContain('| `sa-east-1` South America (São Paulo) | plan | added | – | – | – | – | ❌ failed at plan |');
+    expect(body).toContain('| `eu-west-1` Europe (Ireland) | plan | terraform/ changed | – | – | – | – | ⏳ no result |');
+    expect(body).toContain('The fixture stack refuses sa-east-1');
+    expect(body).toContain('whole plans: the job summaries and the plan artifacts of [run 42](https://github.com/acme/cdn/actions/runs/42)');
+    expect(first.summary.startsWith('## kubeCDN plan')).toBe(true);
+
+    // A push that plans again updates the same comment; the same plans change nothing.
+    const again = await comment();
+    expect(again.stdout).toContain('plan comment unchanged');
+    expect(github.comments.filter((c) => c.body.startsWith(COMMENT_MARKER))).toHaveLength(1);
   });
 });
 

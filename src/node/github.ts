@@ -1,0 +1,42 @@
+// The pull-request comment on GitHub: one per pull request, found by its marker, updated in place.
+import { Octokit } from '@octokit/rest';
+import { COMMENT_LIMIT, COMMENT_MARKER } from '../core/comment.js';
+
+export function octokit(token: string, baseUrl = process.env['GITHUB_API_URL'] ?? 'https://api.github.com'): Octokit {
+  return new Octokit({ auth: token, baseUrl, userAgent: 'kubecdn' });
+}
+
+export interface CommentTarget {
+  readonly owner: string;
+  readonly repo: string;
+  readonly issueNumber: number;
+}
+
+export interface Upserted {
+  readonly action: 'created' | 'updated' | 'unchanged';
+  readonly id: number;
+  readonly url: string;
+}
+
+/**
+ * Creates the comment, or updates the one that starts with the marker. Only a body that starts
+ * with the marker counts: a person quoting the comment does not become its owner. Paging goes
+ * through every comment, since a long review can push ours past the first page.
+ */
+export async function upsertComment(client: Octokit, target: CommentTarget, body: string): Promise<Upserted> {
+  if (!body.startsWith(COMMENT_MARKER)) throw new Error('a kubeCDN comment starts with its marker');
+  if (body.length > COMMENT_LIMIT) throw new Error(`the comment is ${body.length} characters; GitHub takes at most ${COMMENT_LIMIT}`);
+  const params = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber };
+  let existing: { id: number; body?: string; html_url: string } | undefined;
+  for await (const page of client.paginate.iterator(client.rest.issues.listComments, { ...params, per_page: 100 })) {
+    existing = page.data.find((c) => c.body?.startsWith(COMMENT_MARKER));
+    if (existing) break;
+  }
+  if (!existing) {
+    const created = await client.rest.issues.createComment({ ...params, body });
+    return { action: 'created', id: created.data.id, url: created.data.html_url };
+  }
+  if (existing.body === body) return { action: 'unchanged', id: existing.id, url: existing.html_url };
+  const updated = await client.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing.id, body });
+  return { action: 'updated', id: updated.data.id, url: updated.data.html_url };
+}

@@ -1,0 +1,67 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { COMMENT_MARKER } from '../src/core/comment.js';
+import { octokit, upsertComment } from '../src/node/github.js';
+import { GitHubServer } from './github-server.js';
+
+const target = { owner: 'acme', repo: 'cdn', issueNumber: 7 };
+
+describe('the plan comment on GitHub, against a stand-in checked by GitHub\'s own REST description', () => {
+  let server: GitHubServer;
+  let client: ReturnType<typeof octokit>;
+  let base: string;
+
+  beforeEach(async () => {
+    server = new GitHubServer();
+    base = await server.start();
+    client = octokit('test-token', base);
+  });
+  afterEach(async () => {
+    expect(server.violations).toEqual([]);
+    await server.stop();
+  });
+
+  it('creates the comment when there is none', async () => {
+    server.addComment('looks good to me');
+    const result = await upsertComment(client, target, `${COMMENT_MARKER}\nfirst`);
+    expect(result.action).toBe('created');
+    expect(server.comments.map((c) => c.body)).toEqual(['looks good to me', `${COMMENT_MARKER}\nfirst`]);
+    expect(server.requests.map((r) => `${r.operationId} ${r.url}`)).toEqual([
+      'issues/list-comments /repos/acme/cdn/issues/7/comments?per_page=100',
+      'issues/create-comment /repos/acme/cdn/issues/7/comments',
+    ]);
+  });
+
+  it('finds its comment past the first page and updates it in place', async () => {
+    for (let i = 0; i < 230; i++) server.addComment(`review note ${i}`);
+    const ours = server.addComment(`${COMMENT_MARKER}\nold plan`, 'github-actions[bot]');
+    const result = await upsertComment(client, target, `${COMMENT_MARKER}\nnew plan`);
+    expect(result).toMatchObject({ action: 'updated', id: ours.id });
+    expect(server.comments.filter((c) => c.body.startsWith(COMMENT_MARKER))).toHaveLength(1);
+    expect(ours.body).toBe(`${COMMENT_MARKER}\nnew plan`);
+    expect(server.requests.map((r) => r.url)).toEqual([
+      '/repos/acme/cdn/issues/7/comments?per_page=100',
+      '/repos/acme/cdn/issues/7/comments?per_page=100&page=2',
+      '/repos/acme/cdn/issues/7/comments?per_page=100&page=3',
+      `/repos/acme/cdn/issues/comments/${ours.id}`,
+    ]);
+  });
+
+  it('makes no change call when the comment already says the same', async () => {
+    server.addComment(`${COMMENT_MARKER}\nsame`, 'github-actions[bot]');
+    expect((await upsertComment(client, target, `${COMMENT_MARKER}\nsame`)).action).toBe('unchanged');
+    expect(server.requests.map((r) => r.operationId)).toEqual(['issues/list-comments']);
+  });
+
+  it('does not take over a comment that only quotes the marker', async () => {
+    server.addComment(`> quoting the bot\n${COMMENT_MARKER}`);
+    expect((await upsertComment(client, target, `${COMMENT_MARKER}\nplan`)).action).toBe('created');
+  });
+
+  it('the stand-in refuses what GitHub refuses', async () => {
+    await expect(client.rest.issues.createComment({ owner: 'acme', repo: 'cdn', issue_number: 7, body: 'x'.repeat(65_537) })).rejects.toThrow(/body is too long/);
+    const wrong = await fetch(`${base}/repos/acme/cdn/issues/7/comments`, { method: 'POST', body: JSON.stringify({ text: 'wrong field' }) });
+    expect(wrong.status).toBe(422);
+    expect(server.violations).toEqual(["issues/create-comment request body: data must have required property 'body'"]);
+    server.violations.length = 0;
+  });
+});
