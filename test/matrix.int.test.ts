@@ -1,7 +1,10 @@
+import { cpSync, mkdtempSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CDN_YAML, region } from './fixtures.js';
+import { CDN_YAML, region, regionDir } from './fixtures.js';
 import { Repo } from './git-repo.js';
-import { kubecdn } from './run.js';
+import { kubecdn, ROOT } from './run.js';
 
 const list = (...entries: string[]) => `regions:\n${entries.join('')}`;
 const SCALABLE = list(region('eu-west-1', { enabled: true }), region('ap-south-1', { enabled: false }));
@@ -124,3 +127,49 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
     expect(unknown.stderr).toBe('kubecdn: unknown git revision no-such-branch\n');
   });
 });
+
+describe('kubecdn preview: what the pull request would show', () => {
+  function changedRepo(): Repo {
+    const repo = new Repo().regions({ scalable: SCALABLE });
+    cpSync(path.join(ROOT, 'test/stacks/fixture'), path.join(repo.root, 'terraform'), { recursive: true });
+    repo.write('.gitignore', '.kubecdn/\nterraform/state/\n').commit('base');
+    return repo.regions({ scalable: SCALABLE.replace('enabled: false', 'enabled: true').replace('enabled: true', 'enabled: false') });
+  }
+
+  it('without --terraform, names the regions that would be planned and why, against the default branch', () => {
+    const repo = changedRepo();
+    const ran = kubecdn(['preview'], { cwd: repo.root });
+    expect(ran.code).toBe(0);
+    const change = ran.stdout.slice(ran.stdout.indexOf('Change against main'));
+    expect(change).toMatch(/^Change against main \(merge base [0-9a-f]{12}\)\n/);
+    expect(change).toContain('eu-west-1   destroy  disabled  →  not planned (preview --terraform plans)');
+    expect(change).toContain('ap-south-1  plan     enabled  →  not planned (preview --terraform plans)');
+  });
+
+  it('--format markdown is the comment itself, marking regions as not planned rather than missing', () => {
+    const ran = kubecdn(['preview', '--format', 'markdown'], { cwd: changedRepo().root });
+    expect(ran.stdout.startsWith('<!-- kubecdn:plan -->\n\n## kubeCDN plan\n\n> [!NOTE]\n> Local preview of the working tree against `main`')).toBe(true);
+    expect(ran.stdout).toContain('| `eu-west-1` Europe (Ireland) | 🗑️ destroy | disabled | – | – | – | – | ⏸️ not planned (preview --terraform plans) |');
+    expect(ran.stdout).not.toContain('without a plan');
+  });
+
+  it('--terraform runs the plans and shows their results', () => {
+    const ran = kubecdn(['preview', '--terraform'], { cwd: changedRepo().root });
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('eu-west-1   destroy  disabled  →  no changes');
+    expect(ran.stdout).toContain('ap-south-1  plan     enabled  →  4 to add, 0 to change, 0 to destroy, 0 to replace');
+  });
+
+  it('outside a git repository, says there is nothing to compare', () => {
+    const ran = kubecdn(['preview'], { cwd: regionDirParent() });
+    expect(ran.stdout).toContain('nothing to compare: not a git repository, so there is no base to compare with');
+  });
+});
+
+function regionDirParent(): string {
+  const dir = regionDir({});
+  const root = mkdtempSync(path.join(tmpdir(), 'kubecdn-nogit-'));
+  renameSync(dir, path.join(root, 'regions'));
+  return root;
+}

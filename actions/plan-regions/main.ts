@@ -8,7 +8,7 @@ import path from 'node:path';
 import { hasDestroy, type Matrix } from '../../src/core/changes.js';
 import { renderComment, SUMMARY_LIMIT, utf8Bytes } from '../../src/core/comment.js';
 import { servingRegions } from '../../src/core/config.js';
-import { renderPreviewMarkdown } from '../../src/core/preview.js';
+import { renderValidationMarkdown } from '../../src/core/preview.js';
 import { errorMessage, RegionConfigError, UsageError } from '../../src/core/problems.js';
 import { countProblems, problemsToAnnotations } from '../../src/core/render.js';
 import { loadChange } from '../../src/node/change.js';
@@ -77,7 +77,7 @@ async function matrixStep(inputs: Inputs, root: string): Promise<void> {
   core.setOutput('matrix', JSON.stringify(matrix));
   core.setOutput('has-changes', String(matrix.include.length > 0));
   core.setOutput('has-destroy', String(hasDestroy(matrix)));
-  await core.summary.addRaw(renderPreviewMarkdown(change.head), true).write();
+  await core.summary.addRaw(renderValidationMarkdown(change.head), true).write();
   if (!change.head.config) {
     const { errors } = countProblems(change.head.problems);
     core.setFailed(`plan-regions failed: ${errors} error${errors === 1 ? '' : 's'} in the region files`);

@@ -7,6 +7,7 @@ import { renderComment } from '../core/comment.js';
 import type { Matrix } from '../core/changes.js';
 import { UsageError } from '../core/problems.js';
 import { loadChange } from '../node/change.js';
+import { preview as buildPreview } from '../node/preview.js';
 import { readSummaries } from '../node/terraform.js';
 import { loadRegionDir } from '../node/region-dir.js';
 import type { Io } from './io.js';
@@ -43,10 +44,22 @@ export async function regions(io: Io, options: { dir: string; json: boolean; all
   return EXIT.ok;
 }
 
-export async function preview(io: Io, options: { dir: string; format: 'text' | 'markdown' }): Promise<number> {
-  const result = await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd);
-  io.out(options.format === 'markdown' ? renderPreviewMarkdown(result) : renderPreviewText(result, io.outStyle));
-  return result.config ? EXIT.ok : EXIT.finding;
+export async function preview(
+  io: Io,
+  options: { dir: string; format: 'text' | 'markdown'; base?: string; terraform: boolean; stack: string; out: string },
+): Promise<number> {
+  const result = await buildPreview(io.cwd, options);
+  const model = {
+    validation: result.validation,
+    summaries: result.summaries,
+    ...(result.base ? { base: result.base } : {}),
+    ...(result.change ? { baseSha: result.change.baseSha } : {}),
+    ...(result.change?.matrix ? { matrix: result.change.matrix } : {}),
+    ...(result.unplanned ? { unplanned: result.unplanned } : {}),
+    ...(result.noChange ? { noChange: result.noChange } : {}),
+  };
+  io.out(options.format === 'markdown' ? renderPreviewMarkdown(model) : renderPreviewText(model, io.outStyle));
+  return result.validation.config && !result.summaries.some((s) => s.status === 'failed') ? EXIT.ok : EXIT.finding;
 }
 
 export async function matrix(io: Io, options: { base: string; head?: string; dir: string }): Promise<number> {

@@ -87,6 +87,10 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .description('Show what a pull request of the working tree would show, with no cloud credentials.')
     .addOption(dirOption())
     .addOption(new Option('--format <format>', 'text for the terminal, markdown for the comment as posted').choices(['text', 'markdown']).default('text'))
+    .option('--base <ref>', 'the branch the pull request would merge into (default: the default branch)')
+    .option('--terraform', 'also run the Terraform plans (needs credentials for the real stack)', false)
+    .option('--stack <dir>', 'the Terraform stack', 'terraform')
+    .option('--out <dir>', 'where plans and summaries go', '.kubecdn/plans')
     .action(run(commands.preview));
 
   for (const sub of [...cli.commands, ...tfCommand.commands]) sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

@@ -32,6 +32,11 @@ export interface CommentInput {
   readonly notes?: readonly string[];
   /** Further sections (DNS changes, latency) placed after the plans table. */
   readonly sections?: readonly Section[];
+  /**
+   * Set where plans were not run on purpose (a local preview without --terraform): regions of the
+   * matrix without a summary then show this, instead of being reported as having no result.
+   */
+  readonly unplanned?: string;
 }
 
 export interface RenderOptions {
@@ -53,17 +58,19 @@ export function renderComment(input: CommentInput, options: RenderOptions = {}):
   const limit = options.limit ?? COMMENT_LIMIT;
   const measure = options.measure ?? characters;
   const fit = (text: string) => (measure(text) <= limit ? text : hardCut(text, limit, measure));
+  // Each plan is turned into diff form once: plans can run to megabytes.
+  const plans = new Map(input.summaries.map((s) => [s, diffLines(s.planText)]));
+  // Each plan's code fence and the blank line before it come on top of its share.
+  const fences = [...plans.values()].reduce((n, text) => n + (text ? measure(codeBlock('', 'diff', fenceFor(text))) + 2 : 0), 0);
   // Resource lists shrink first, then plan texts are cut fairly, then details go: the table and
   // the warnings are what a reviewer must see, so they always stay.
   for (const listCap of [Infinity, 50, 10, 0]) {
     const fixed = assemble(input, options, listCap, () => '');
-    // Each plan's code fence and the blank line before it come on top of its share.
-    const fences = input.summaries.reduce((n, s) => n + (s.planText ? measure(codeBlock(diffLines(s.planText), 'diff')) - measure(diffLines(s.planText)) + 2 : 0), 0);
     const budget = limit - measure(fixed) - fences - 64;
     if (budget < 0) continue;
-    const shares = fairShares(input.summaries.map((s) => s.planText), budget, measure);
+    const shares = fairShares([...plans.values()].map((text) => measure(text)), budget);
     const share = new Map(input.summaries.map((s, i) => [s, shares[i] ?? 0]));
-    return fit(assemble(input, options, listCap, (s) => cutPlan(s.planText, share.get(s) ?? 0, input.fullPlans)));
+    return fit(assemble(input, options, listCap, (s) => cutPlan(plans.get(s) ?? '', share.get(s) ?? 0, input.fullPlans)));
   }
   return fit(assemble(input, options, 0, () => '', false));
 }
@@ -79,10 +86,10 @@ function assemble(input: CommentInput, options: RenderOptions, listCap: number, 
   if (options.marker !== false) parts.push(COMMENT_MARKER);
   parts.push(`## kubeCDN plan${input.commit ? ` for \`${input.commit.slice(0, 12)}\`` : ''}`);
   for (const note of input.notes ?? []) parts.push(`> [!NOTE]\n> ${note}`);
-  parts.push(...trafficImpact(summaries), ...failures(summaries, missing));
+  parts.push(...trafficImpact(summaries), ...failures(summaries, input.unplanned ? [] : missing));
   if (input.problems?.length) parts.push(`### Region files\n${problemsToMarkdown(input.problems)}`);
   if (!errors.length) {
-    parts.push(summaries.length || missing.length ? planTable(summaries, missing) : 'No region needs a Terraform plan for this change.');
+    parts.push(summaries.length || missing.length ? planTable(summaries, missing, input.unplanned) : 'No region needs a Terraform plan for this change.');
     parts.push(...destroys(summaries));
   }
   parts.push(...(input.sections ?? []).map((s) => `### ${s.title}\n${s.body}`));
@@ -128,7 +135,7 @@ function failures(summaries: readonly PlanSummary[], missing: readonly { region:
   ];
 }
 
-function planTable(summaries: readonly PlanSummary[], missing: readonly { region: string; operation: string; reason: string }[]): string {
+function planTable(summaries: readonly PlanSummary[], missing: readonly { region: string; operation: string; reason: string }[], unplanned: string | undefined): string {
   const status = (s: PlanSummary) => (s.status === 'failed' ? `❌ failed at ${s.error?.step ?? '?'}` : s.status === 'no-changes' ? '✅ no changes' : '✅ planned');
   const count = (s: PlanSummary, a: Action) => (s.status === 'failed' ? '–' : String(s.counts[a]));
   return [
@@ -138,7 +145,7 @@ function planTable(summaries: readonly PlanSummary[], missing: readonly { region
       (s) =>
         `| ${regionLabel(s.region)} | ${s.operation === 'destroy' ? '🗑️ destroy' : 'plan'} | ${escapeCell(s.reason || '–')} | ${count(s, 'create')} | ${count(s, 'update')} | ${count(s, 'delete')} | ${count(s, 'replace')} | ${status(s)} |`,
     ),
-    ...missing.map((m) => `| ${regionLabel(m.region)} | ${m.operation} | ${escapeCell(m.reason || '–')} | – | – | – | – | ⏳ no result |`),
+    ...missing.map((m) => `| ${regionLabel(m.region)} | ${m.operation === 'destroy' ? '🗑️ destroy' : 'plan'} | ${escapeCell(m.reason || '–')} | – | – | – | – | ${unplanned ? `⏸️ ${escapeCell(unplanned)}` : '⏳ no result'} |`),
   ].join('\n');
 }
 
@@ -181,9 +188,13 @@ function footer(input: CommentInput): string {
 }
 
 /** A fence longer than any run of backticks inside, so the text cannot close it. */
-function codeBlock(text: string, lang: string): string {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = '`'.repeat(longest + 1);
+function fenceFor(text: string): string {
+  let longest = 2;
+  for (const m of text.matchAll(/`{3,}/g)) longest = Math.max(longest, m[0].length);
+  return '`'.repeat(longest + 1);
+}
+
+function codeBlock(text: string, lang: string, fence = fenceFor(text)): string {
   return `${fence}${lang}\n${text}\n${fence}`;
 }
 
@@ -204,12 +215,12 @@ export function diffLines(planText: string): string {
 }
 
 /**
- * Max-min fair shares of `budget` among texts: no text gets more than it needs, and what a short
- * text leaves over goes to the longer ones in equal parts.
+ * Max-min fair shares of `budget` among texts that need `needs`: no text gets more than it needs,
+ * and what a short text leaves over goes to the longer ones in equal parts.
  */
-export function fairShares(texts: readonly string[], budget: number, measure: (t: string) => number = characters): number[] {
-  const order = texts.map((t, i) => ({ i, need: measure(diffLines(t)) })).sort((a, b) => a.need - b.need);
-  const shares = new Array<number>(texts.length).fill(0);
+export function fairShares(needs: readonly number[], budget: number): number[] {
+  const order = needs.map((need, i) => ({ i, need })).sort((a, b) => a.need - b.need);
+  const shares = new Array<number>(needs.length).fill(0);
   let left = Math.max(0, budget);
   order.forEach(({ i, need }, k) => {
     const share = Math.min(need, Math.floor(left / (order.length - k)));
@@ -219,8 +230,8 @@ export function fairShares(texts: readonly string[], budget: number, measure: (t
   return shares;
 }
 
-function cutPlan(planText: string, share: number, fullPlans: string | undefined): string {
-  const text = diffLines(planText);
+/** A plan already in diff form, cut at a line end to fit `share`, saying how much was cut and where the rest is. */
+function cutPlan(text: string, share: number, fullPlans: string | undefined): string {
   if (text.length <= share) return text;
   const note = (n: number) => `\n… ${n} more lines cut to fit the comment${fullPlans ? `; the whole plan is in ${fullPlans}` : ''}`;
   const room = share - note(text.length).length;
@@ -228,7 +239,13 @@ function cutPlan(planText: string, share: number, fullPlans: string | undefined)
   const kept = text.slice(0, room);
   const lastBreak = kept.lastIndexOf('\n');
   const head = lastBreak > 0 ? kept.slice(0, lastBreak) : kept;
-  return `${head}${note(text.split('\n').length - head.split('\n').length)}`;
+  return `${head}${note(countLines(text) - countLines(head))}`;
+}
+
+function countLines(text: string): number {
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 function hardCut(text: string, limit: number, measure: (t: string) => number): string {

@@ -1,23 +1,69 @@
-// What a pull request of the working tree would show, for the terminal and as the comment's Markdown.
+// What a pull request of the working tree would show: for the terminal, and as the comment itself.
+import type { Matrix } from './changes.js';
+import { renderComment } from './comment.js';
 import type { LoadResult } from './config.js';
-import { problemsToMarkdown, problemsToText, regionsToMarkdown, regionsToText, plain, type Style } from './render.js';
+import { plain, problemsToMarkdown, problemsToText, regionsToMarkdown, regionsToText, type Style } from './render.js';
+import type { PlanSummary } from './terraform.js';
 
-export const COMMENT_TITLE = '## kubeCDN plan';
+export interface PreviewModel {
+  readonly validation: LoadResult;
+  readonly base?: string;
+  readonly baseSha?: string;
+  readonly matrix?: Matrix;
+  readonly summaries: readonly PlanSummary[];
+  readonly unplanned?: string;
+  readonly noChange?: string;
+}
 
-export function renderPreviewMarkdown(result: LoadResult): string {
+/** The region files' problems and the regions after the change, for a job summary. */
+export function renderValidationMarkdown(result: LoadResult): string {
   return [
-    COMMENT_TITLE,
+    '## kubeCDN region files',
     '',
-    '### Region files',
     problemsToMarkdown(result.problems),
     ...(result.config ? ['', '### Regions after this change', regionsToMarkdown(result.config)] : []),
   ].join('\n');
 }
 
-export function renderPreviewText(result: LoadResult, style: Style = plain): string {
-  return [
-    style.bold('Region files'),
-    problemsToText(result.problems, style),
-    ...(result.config ? ['', style.bold('Regions after this change'), regionsToText(result.config, style)] : []),
-  ].join('\n');
+/** Exactly the comment a pull request of the working tree would get. */
+export function renderPreviewMarkdown(model: PreviewModel): string {
+  return renderComment({
+    summaries: model.summaries,
+    problems: model.validation.problems,
+    ...(model.matrix ? { matrix: model.matrix } : {}),
+    ...(model.unplanned ? { unplanned: model.unplanned } : {}),
+    notes: [
+      ...(model.noChange ? [`Nothing to compare: ${model.noChange}.`] : []),
+      ...(model.base ? [`Local preview of the working tree against \`${model.base}\`${model.baseSha ? ` (merge base \`${model.baseSha.slice(0, 12)}\`)` : ''}.`] : []),
+    ],
+    ...(model.validation.config ? { sections: [{ title: 'Regions after this change', body: regionsToMarkdown(model.validation.config) }] } : {}),
+  });
 }
+
+export function renderPreviewText(model: PreviewModel, style: Style = plain): string {
+  const out = [style.bold('Region files'), problemsToText(model.validation.problems, style)];
+  if (model.validation.config) out.push('', style.bold('Regions after this change'), regionsToText(model.validation.config, style));
+  out.push('', style.bold(`Change${model.base ? ` against ${model.base}${model.baseSha ? ` (merge base ${model.baseSha.slice(0, 12)})` : ''}` : ''}`));
+  if (model.noChange) out.push(`nothing to compare: ${model.noChange}`);
+  else if (!model.matrix) out.push('no plan: the region files have errors');
+  else if (!model.matrix.include.length) out.push('no region needs a Terraform plan');
+  else {
+    const width = Math.max(...model.matrix.include.map((e) => e.region.length));
+    for (const entry of model.matrix.include) {
+      const summary = model.summaries.find((s) => s.region === entry.region);
+      const result = summary
+        ? summary.status === 'failed'
+          ? style.red(`failed at terraform ${summary.error?.step ?? ''}`)
+          : summary.status === 'no-changes'
+            ? 'no changes'
+            : `${summary.counts.create} to add, ${summary.counts.update} to change, ${summary.counts.delete} to destroy, ${summary.counts.replace} to replace`
+        : style.dim(model.unplanned ?? 'no result');
+      out.push(`${entry.region.padEnd(width)}  ${(entry.operation === 'destroy' ? style.red('destroy') : 'plan').padEnd(7)}  ${entry.reason}  →  ${result}`);
+    }
+    const impact = model.summaries.filter((s) => s.serving && s.critical.length);
+    for (const s of impact) out.push(style.red(`traffic impact in ${s.region}: ${s.critical.map((c) => `${c.action} ${c.address}`).join(', ')}`));
+    if (!model.summaries.length) out.push('', style.dim('`kubecdn preview --format markdown` prints the pull-request comment; --terraform runs the plans.'));
+  }
+  return out.join('\n');
+}
+

@@ -64480,14 +64480,15 @@ function renderComment(input, options = {}) {
   const limit = options.limit ?? COMMENT_LIMIT;
   const measure = options.measure ?? characters;
   const fit = (text) => measure(text) <= limit ? text : hardCut(text, limit, measure);
+  const plans = new Map(input.summaries.map((s) => [s, diffLines(s.planText)]));
+  const fences = [...plans.values()].reduce((n, text) => n + (text ? measure(codeBlock("", "diff", fenceFor(text))) + 2 : 0), 0);
   for (const listCap of [Infinity, 50, 10, 0]) {
     const fixed = assemble(input, options, listCap, () => "");
-    const fences = input.summaries.reduce((n, s) => n + (s.planText ? measure(codeBlock(diffLines(s.planText), "diff")) - measure(diffLines(s.planText)) + 2 : 0), 0);
     const budget = limit - measure(fixed) - fences - 64;
     if (budget < 0) continue;
-    const shares = fairShares(input.summaries.map((s) => s.planText), budget, measure);
+    const shares = fairShares([...plans.values()].map((text) => measure(text)), budget);
     const share = new Map(input.summaries.map((s, i) => [s, shares[i] ?? 0]));
-    return fit(assemble(input, options, listCap, (s) => cutPlan(s.planText, share.get(s) ?? 0, input.fullPlans)));
+    return fit(assemble(input, options, listCap, (s) => cutPlan(plans.get(s) ?? "", share.get(s) ?? 0, input.fullPlans)));
   }
   return fit(assemble(input, options, 0, () => "", false));
 }
@@ -64500,11 +64501,11 @@ function assemble(input, options, listCap, plan, details = true) {
   parts.push(`## kubeCDN plan${input.commit ? ` for \`${input.commit.slice(0, 12)}\`` : ""}`);
   for (const note of input.notes ?? []) parts.push(`> [!NOTE]
 > ${note}`);
-  parts.push(...trafficImpact(summaries), ...failures(summaries, missing));
+  parts.push(...trafficImpact(summaries), ...failures(summaries, input.unplanned ? [] : missing));
   if (input.problems?.length) parts.push(`### Region files
 ${problemsToMarkdown(input.problems)}`);
   if (!errors.length) {
-    parts.push(summaries.length || missing.length ? planTable(summaries, missing) : "No region needs a Terraform plan for this change.");
+    parts.push(summaries.length || missing.length ? planTable(summaries, missing, input.unplanned) : "No region needs a Terraform plan for this change.");
     parts.push(...destroys(summaries));
   }
   parts.push(...(input.sections ?? []).map((s) => `### ${s.title}
@@ -64547,7 +64548,7 @@ function failures(summaries, missing) {
     ].join("\n")
   ];
 }
-function planTable(summaries, missing) {
+function planTable(summaries, missing, unplanned) {
   const status = (s) => s.status === "failed" ? `\u274C failed at ${s.error?.step ?? "?"}` : s.status === "no-changes" ? "\u2705 no changes" : "\u2705 planned";
   const count2 = (s, a) => s.status === "failed" ? "\u2013" : String(s.counts[a]);
   return [
@@ -64556,7 +64557,7 @@ function planTable(summaries, missing) {
     ...summaries.map(
       (s) => `| ${regionLabel(s.region)} | ${s.operation === "destroy" ? "\u{1F5D1}\uFE0F destroy" : "plan"} | ${escapeCell(s.reason || "\u2013")} | ${count2(s, "create")} | ${count2(s, "update")} | ${count2(s, "delete")} | ${count2(s, "replace")} | ${status(s)} |`
     ),
-    ...missing.map((m) => `| ${regionLabel(m.region)} | ${m.operation} | ${escapeCell(m.reason || "\u2013")} | \u2013 | \u2013 | \u2013 | \u2013 | \u23F3 no result |`)
+    ...missing.map((m) => `| ${regionLabel(m.region)} | ${m.operation === "destroy" ? "\u{1F5D1}\uFE0F destroy" : "plan"} | ${escapeCell(m.reason || "\u2013")} | \u2013 | \u2013 | \u2013 | \u2013 | ${unplanned ? `\u23F8\uFE0F ${escapeCell(unplanned)}` : "\u23F3 no result"} |`)
   ].join("\n");
 }
 function destroys(summaries) {
@@ -64593,9 +64594,12 @@ function footer(input) {
   const bits = [input.commit ? `Planned at ${input.commit}` : void 0, input.fullPlans ? `whole plans: ${input.fullPlans}` : void 0].filter(Boolean);
   return `<sub>${bits.length ? `${bits.join(" \xB7 ")} \xB7 ` : ""}updated on every push</sub>`;
 }
-function codeBlock(text, lang) {
-  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
-  const fence = "`".repeat(longest + 1);
+function fenceFor(text) {
+  let longest = 2;
+  for (const m of text.matchAll(/`{3,}/g)) longest = Math.max(longest, m[0].length);
+  return "`".repeat(longest + 1);
+}
+function codeBlock(text, lang, fence = fenceFor(text)) {
   return `${fence}${lang}
 ${text}
 ${fence}`;
@@ -64608,9 +64612,9 @@ function diffLines(planText) {
     return `${sign}${m[1] ?? ""}${m[3] ?? ""}`;
   }).join("\n");
 }
-function fairShares(texts, budget, measure = characters) {
-  const order = texts.map((t, i) => ({ i, need: measure(diffLines(t)) })).sort((a, b) => a.need - b.need);
-  const shares = new Array(texts.length).fill(0);
+function fairShares(needs, budget) {
+  const order = needs.map((need, i) => ({ i, need })).sort((a, b) => a.need - b.need);
+  const shares = new Array(needs.length).fill(0);
   let left = Math.max(0, budget);
   order.forEach(({ i, need }, k) => {
     const share = Math.min(need, Math.floor(left / (order.length - k)));
@@ -64619,8 +64623,7 @@ function fairShares(texts, budget, measure = characters) {
   });
   return shares;
 }
-function cutPlan(planText, share, fullPlans) {
-  const text = diffLines(planText);
+function cutPlan(text, share, fullPlans) {
   if (text.length <= share) return text;
   const note = (n) => `
 \u2026 ${n} more lines cut to fit the comment${fullPlans ? `; the whole plan is in ${fullPlans}` : ""}`;
@@ -64629,7 +64632,12 @@ function cutPlan(planText, share, fullPlans) {
   const kept = text.slice(0, room);
   const lastBreak = kept.lastIndexOf("\n");
   const head = lastBreak > 0 ? kept.slice(0, lastBreak) : kept;
-  return `${head}${note(text.split("\n").length - head.split("\n").length)}`;
+  return `${head}${note(countLines(text) - countLines(head))}`;
+}
+function countLines(text) {
+  let n = 1;
+  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) n++;
+  return n;
 }
 function hardCut(text, limit, measure) {
   const tail = "\n\n<sub>Cut to fit GitHub\u2019s limit.</sub>\n";
@@ -65395,12 +65403,10 @@ function servingRegions(config) {
 }
 
 // src/core/preview.ts
-var COMMENT_TITLE = "## kubeCDN plan";
-function renderPreviewMarkdown(result) {
+function renderValidationMarkdown(result) {
   return [
-    COMMENT_TITLE,
+    "## kubeCDN region files",
     "",
-    "### Region files",
     problemsToMarkdown(result.problems),
     ...result.config ? ["", "### Regions after this change", regionsToMarkdown(result.config)] : []
   ].join("\n");
@@ -65761,7 +65767,7 @@ async function matrixStep(inputs, root) {
   setOutput("matrix", JSON.stringify(matrix));
   setOutput("has-changes", String(matrix.include.length > 0));
   setOutput("has-destroy", String(hasDestroy(matrix)));
-  await summary.addRaw(renderPreviewMarkdown(change.head), true).write();
+  await summary.addRaw(renderValidationMarkdown(change.head), true).write();
   if (!change.head.config) {
     const { errors } = countProblems(change.head.problems);
     setFailed(`plan-regions failed: ${errors} error${errors === 1 ? "" : "s"} in the region files`);

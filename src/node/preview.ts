@@ -1,0 +1,78 @@
+// kubecdn preview: what a pull request of the working tree would show, computed locally.
+import { access } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import { $ } from 'zx';
+import type { Change } from './change.js';
+import { loadChange } from './change.js';
+import { loadRegionDir } from './region-dir.js';
+import { planRegion, stackBackend } from './terraform.js';
+import type { LoadResult } from '../core/config.js';
+import type { PlanSummary } from '../core/terraform.js';
+
+export interface PreviewOptions {
+  readonly dir: string;
+  /** The branch a pull request would merge into; default: the repository's default branch. */
+  readonly base?: string;
+  /** Run Terraform plans for the regions of the matrix. */
+  readonly terraform: boolean;
+  readonly stack: string;
+  readonly out: string;
+}
+
+export interface Preview {
+  readonly validation: LoadResult;
+  /** Why there is no change to show (not a git repository, no default branch), if there is none. */
+  readonly noChange?: string;
+  readonly base?: string;
+  readonly change?: Change;
+  readonly summaries: readonly PlanSummary[];
+  /** Why plans were not run, when they were not. */
+  readonly unplanned?: string;
+}
+
+/** origin's default branch, else a local main or master. */
+export async function defaultBranch(cwd: string): Promise<string | undefined> {
+  const git = $({ cwd, quiet: true, verbose: false, nothrow: true });
+  const remote = await git`git symbolic-ref --quiet --short refs/remotes/origin/HEAD`;
+  if (remote.exitCode === 0 && remote.stdout.trim()) return remote.stdout.trim();
+  for (const name of ['main', 'master']) {
+    if ((await git`git rev-parse --verify --quiet ${`refs/heads/${name}`}`).exitCode === 0) return name;
+  }
+  return undefined;
+}
+
+/** Whether the AWS SDK and Terraform's AWS provider would find credentials, looking only at where they look. */
+export async function awsCredentialsPresent(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const keys = ['AWS_ACCESS_KEY_ID', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'];
+  if (keys.some((k) => env[k])) return true;
+  const files = [env['AWS_SHARED_CREDENTIALS_FILE'] ?? path.join(homedir(), '.aws/credentials'), env['AWS_CONFIG_FILE'] ?? path.join(homedir(), '.aws/config')];
+  for (const file of files) {
+    if (await access(file).then(() => true, () => false)) return true;
+  }
+  return false;
+}
+
+export async function preview(cwd: string, options: PreviewOptions): Promise<Preview> {
+  const validation = await loadRegionDir(path.resolve(cwd, options.dir), cwd);
+  const inRepo = (await $({ cwd, quiet: true, verbose: false, nothrow: true })`git rev-parse --show-toplevel`).exitCode === 0;
+  if (!inRepo) return { validation, summaries: [], noChange: 'not a git repository, so there is no base to compare with' };
+  const base = options.base ?? (await defaultBranch(cwd));
+  if (!base) return { validation, summaries: [], noChange: 'no default branch found (origin/HEAD, main or master); give --base' };
+  const change = await loadChange(cwd, { base, dir: options.dir });
+  if (!change.matrix) return { validation, base, change, summaries: [] };
+  if (!options.terraform) return { validation, base, change, summaries: [], unplanned: 'not planned (preview --terraform plans)' };
+  const stack = path.resolve(cwd, options.stack);
+  if ((await stackBackend(stack)) === 's3' && !(await awsCredentialsPresent())) {
+    return { validation, base, change, summaries: [], unplanned: 'not planned: no AWS credentials found' };
+  }
+  const config = change.head.config;
+  const summaries: PlanSummary[] = [];
+  for (const entry of change.matrix.include) {
+    const region = config?.regions.find((r) => r.region === entry.region) ?? change.base?.regions.find((r) => r.region === entry.region);
+    const regionConfig = config?.regions.some((r) => r.region === entry.region) ? config : change.base;
+    if (!region || !regionConfig) continue;
+    summaries.push(await planRegion({ stack, out: path.resolve(cwd, options.out), config: regionConfig, region, operation: entry.operation, reason: entry.reason }));
+  }
+  return { validation, base, change, summaries };
+}
