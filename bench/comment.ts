@@ -19,7 +19,11 @@ const summaries: PlanSummary[] = Array.from({ length: regions }, (_, r) => {
     resources: { create: [], update: resources, delete: [], replace: [] },
     critical: [],
     drift: [],
-    planText: ['Terraform will perform the following actions:', ...lines, `Plan: 0 to add, ${resources.length} to change, 0 to destroy.`].join('\n'),
+    planText: [
+      'Terraform will perform the following actions:',
+      ...lines,
+      `Plan: 0 to add, ${resources.length} to change, 0 to destroy.`,
+    ].join('\n'),
   };
 });
 const input = { summaries, commit: '0123456789abcdef0123456789abcdef01234567', fullPlans: 'the job summaries of run 42' };
@@ -30,5 +34,7 @@ const render = time(20, () => renderComment(input));
 const baseline = time(20, () => summaries.map((s) => s.planText).join('\n'));
 
 console.log(`comment: ${regions} regions, ${(totalPlan / 1e6).toFixed(1)} M characters of plan text`);
-console.log(`  rendered size          ${body.length} characters (limit ${COMMENT_LIMIT}: ${body.length <= COMMENT_LIMIT ? 'fits' : 'TOO LARGE'}, ${((100 * body.length) / COMMENT_LIMIT).toFixed(1)}% used)`);
+console.log(
+  `  rendered size          ${body.length} characters (limit ${COMMENT_LIMIT}: ${body.length <= COMMENT_LIMIT ? 'fits' : 'TOO LARGE'}, ${((100 * body.length) / COMMENT_LIMIT).toFixed(1)}% used)`,
+);
 console.log(`  render, median of 20   ${ms(render)}   ${(render / baseline).toFixed(1)}x joining the plan texts (${ms(baseline)})`);

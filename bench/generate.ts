@@ -26,7 +26,13 @@ export function generatedRegionFiles(count: number): { alwaysOn: string; scalabl
   const alwaysOnCount = Math.max(1, Math.floor(count / 10));
   const indices = Array.from({ length: count }, (_, i) => i);
   return {
-    alwaysOn: `regions:\n${indices.slice(0, alwaysOnCount).map((i) => entry(i, false)).join('\n')}\n`,
-    scalable: `regions:\n${indices.slice(alwaysOnCount).map((i) => entry(i, true)).join('\n')}\n`,
+    alwaysOn: `regions:\n${indices
+      .slice(0, alwaysOnCount)
+      .map((i) => entry(i, false))
+      .join('\n')}\n`,
+    scalable: `regions:\n${indices
+      .slice(alwaysOnCount)
+      .map((i) => entry(i, true))
+      .join('\n')}\n`,
   };
 }

@@ -13,12 +13,30 @@ const spec = (i: number, changed: boolean): RegionSpec => ({
     kubernetes_version: '1.35',
     vpc_cidr: `10.${Math.floor(i / 256)}.${i % 256}.0/24`,
     availability_zones: 3,
-    node_groups: [{ name: 'edge', instance_types: ['c7i.large'], capacity_type: 'ON_DEMAND', min_size: 2, max_size: changed ? 9 : 8, disk_size: 50 }],
+    node_groups: [
+      { name: 'edge', instance_types: ['c7i.large'], capacity_type: 'ON_DEMAND', min_size: 2, max_size: changed ? 9 : 8, disk_size: 50 },
+    ],
   },
   edge: { min_replicas: 2, max_replicas: 16, cache_size: '30Gi', dual_stack: false },
 });
-const region = (i: number, changed: boolean): Region => ({ region: `region-${i}`, name: `Region ${i}`, tier: i < 50 ? 'always-on' : 'scalable', serving: true, file: 'regions/scalable.yaml', line: i, spec: spec(i, changed) });
-const cdn = { owner_id: 'bench', zone_id: 'ZBENCH', zone_name: 'example.com', hostnames: ['cdn.example.com'], ttl: 60, health_check: { path: '/healthz', protocol: 'HTTPS' as const, interval_seconds: 30 as const, failure_threshold: 3 }, origin: { url: 'https://origin.example.com' } };
+const region = (i: number, changed: boolean): Region => ({
+  region: `region-${i}`,
+  name: `Region ${i}`,
+  tier: i < 50 ? 'always-on' : 'scalable',
+  serving: true,
+  file: 'regions/scalable.yaml',
+  line: i,
+  spec: spec(i, changed),
+});
+const cdn = {
+  owner_id: 'bench',
+  zone_id: 'ZBENCH',
+  zone_name: 'example.com',
+  hostnames: ['cdn.example.com'],
+  ttl: 60,
+  health_check: { path: '/healthz', protocol: 'HTTPS' as const, interval_seconds: 30 as const, failure_threshold: 3 },
+  origin: { url: 'https://origin.example.com' },
+};
 const base: Config = { cdn, regions: Array.from({ length: count }, (_, i) => region(i, false)) };
 const head: Config = { cdn, regions: Array.from({ length: count }, (_, i) => region(i, i % 10 === 0)) };
 const input = { base, head, changedPaths: ['regions/scalable.yaml'] };

@@ -53,7 +53,13 @@ const wholeProcess = time(10, () => spawnSync(process.execPath, [cli, 'validate'
 const nodeStart = time(10, () => spawnSync(process.execPath, ['-e', ''], { encoding: 'utf8' }));
 
 const ms = (n: number) => `${n.toFixed(1)} ms`;
-console.log(`validate: ${count} regions (${files.alwaysOn.length + files.scalable.length} bytes of YAML), ${result.problems.length} problems found`);
+console.log(
+  `validate: ${count} regions (${files.alwaysOn.length + files.scalable.length} bytes of YAML), ${result.problems.length} problems found`,
+);
 console.log(`  first run in process (schema compile + validate)  ${ms(cold)}`);
-console.log(`  warm, median of 20                                ${ms(warm)}   ${(warm / parseOnly).toFixed(1)}x plain YAML parse (${ms(parseOnly)})`);
-console.log(`  whole process, kubecdn validate, median of 10     ${ms(wholeProcess)}   ${(wholeProcess / nodeStart).toFixed(1)}x empty node start (${ms(nodeStart)})`);
+console.log(
+  `  warm, median of 20                                ${ms(warm)}   ${(warm / parseOnly).toFixed(1)}x plain YAML parse (${ms(parseOnly)})`,
+);
+console.log(
+  `  whole process, kubecdn validate, median of 10     ${ms(wholeProcess)}   ${(wholeProcess / nodeStart).toFixed(1)}x empty node start (${ms(nodeStart)})`,
+);

@@ -56,8 +56,15 @@ for (const [route, item] of Object.entries(api.paths)) {
     operations[op.operationId] = {
       method: method.toUpperCase(),
       path: route,
-      parameters: deref([...(item.parameters ?? []), ...(op.parameters ?? [])]).map(({ name, in: where, required, schema }) => ({ name, in: where, required: Boolean(required), schema })),
-      requestBody: op.requestBody ? { required: Boolean(op.requestBody.required), schema: deref(op.requestBody).content['application/json'].schema } : null,
+      parameters: deref([...(item.parameters ?? []), ...(op.parameters ?? [])]).map(({ name, in: where, required, schema }) => ({
+        name,
+        in: where,
+        required: Boolean(required),
+        schema,
+      })),
+      requestBody: op.requestBody
+        ? { required: Boolean(op.requestBody.required), schema: deref(op.requestBody).content['application/json'].schema }
+        : null,
       responses,
     };
   }

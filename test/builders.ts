@@ -19,5 +19,14 @@ export function summary(overrides: Partial<PlanSummary> & { region: string }): P
 /** A plan text of about `lines` lines, as Terraform prints a large plan. */
 export function largePlan(region: string, lines: number): string {
   const body = Array.from({ length: lines }, (_, i) => `      + attribute_${i} = "value-${region}-${i}"`);
-  return ['Terraform will perform the following actions:', '', `  # module.cluster.aws_eks_cluster.this will be created`, '  + resource "aws_eks_cluster" "this" {', ...body, '    }', '', `Plan: 1 to add, 0 to change, 0 to destroy.`].join('\n');
+  return [
+    'Terraform will perform the following actions:',
+    '',
+    `  # module.cluster.aws_eks_cluster.this will be created`,
+    '  + resource "aws_eks_cluster" "this" {',
+    ...body,
+    '    }',
+    '',
+    `Plan: 1 to add, 0 to change, 0 to destroy.`,
+  ].join('\n');
 }

@@ -83,10 +83,12 @@ describe('kubecdn validate', () => {
   it('--dir reads another directory; paths print relative to where it runs, or whole when outside', () => {
     const cwd = brokenRepo();
     const errorsOf = (ran: { stdout: string }) => (JSON.parse(ran.stdout) as { errors: { file: string }[] }).errors.map((e) => e.file);
-    expect(errorsOf(kubecdn(['validate', '--dir', `${path.basename(cwd)}/regions`, '--format', 'json'], { cwd: path.dirname(cwd) }))[0]).toBe(
-      `${path.basename(cwd)}/regions/always-on.yaml`,
+    expect(
+      errorsOf(kubecdn(['validate', '--dir', `${path.basename(cwd)}/regions`, '--format', 'json'], { cwd: path.dirname(cwd) }))[0],
+    ).toBe(`${path.basename(cwd)}/regions/always-on.yaml`);
+    expect(errorsOf(kubecdn(['validate', '--dir', path.join(cwd, 'regions'), '--format', 'json']))[0]).toBe(
+      path.join(cwd, 'regions/always-on.yaml'),
     );
-    expect(errorsOf(kubecdn(['validate', '--dir', path.join(cwd, 'regions'), '--format', 'json']))[0]).toBe(path.join(cwd, 'regions/always-on.yaml'));
   });
 
   it('exits 2 when the directory does not exist, naming it', () => {
@@ -120,7 +122,9 @@ describe('kubecdn regions', () => {
     expect(ran.code).toBe(0);
     const lines = ran.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^REGION\s+NAME\s+TIER\s+SERVING\s+K8S\s+NODES\s+EDGE PODS × CACHE\s+DEFINED AT$/);
-    expect(lines[1]).toMatch(/^us-east-1\s+US East \(N\. Virginia\)\s+always-on\s+yes\s+1\.35\s+3-12\s+3-24 × 50Gi\s+regions\/always-on\.yaml:4$/);
+    expect(lines[1]).toMatch(
+      /^us-east-1\s+US East \(N\. Virginia\)\s+always-on\s+yes\s+1\.35\s+3-12\s+3-24 × 50Gi\s+regions\/always-on\.yaml:4$/,
+    );
     expect(lines.at(-1)).toBe('4 regions serving of 6; cdn.example.com, static.example.com in zone example.com');
   });
 
@@ -163,6 +167,8 @@ describe('kubecdn preview', () => {
     expect(ran.code).toBe(1);
     expect(ran.stdout).toContain('### Region files\n❌ 2 errors in the region files.');
     expect(ran.stdout).not.toContain('| Region | Operation');
-    expect(ran.stdout).toContain('| ❌ | `regions/scalable.yaml:2:13` | regions[0].region: unknown AWS region "eu-wset-1"<br>did you mean "eu-west-1"? | `schema/enum` |');
+    expect(ran.stdout).toContain(
+      '| ❌ | `regions/scalable.yaml:2:13` | regions[0].region: unknown AWS region "eu-wset-1"<br>did you mean "eu-west-1"? | `schema/enum` |',
+    );
   });
 });

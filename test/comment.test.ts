@@ -26,7 +26,12 @@ describe('the plan comment', () => {
   it('puts traffic impact at the top when a serving region loses a critical resource', () => {
     const body = renderComment({
       summaries: [
-        summary({ region: 'eu-west-1', counts: { create: 0, update: 0, delete: 0, replace: 1 }, resources: { create: [], update: [], delete: [], replace: ['aws_eks_cluster.this'] }, critical: [{ address: 'aws_eks_cluster.this', action: 'replace' }] }),
+        summary({
+          region: 'eu-west-1',
+          counts: { create: 0, update: 0, delete: 0, replace: 1 },
+          resources: { create: [], update: [], delete: [], replace: ['aws_eks_cluster.this'] },
+          critical: [{ address: 'aws_eks_cluster.this', action: 'replace' }],
+        }),
       ],
     });
     const caution = body.indexOf('> [!CAUTION]\n> **Traffic impact.**');
@@ -38,7 +43,16 @@ describe('the plan comment', () => {
 
   it('does not claim traffic impact for a region that is drained before it is destroyed', () => {
     const body = renderComment({
-      summaries: [summary({ region: 'ap-south-1', operation: 'destroy', reason: 'disabled', serving: false, counts: { create: 0, update: 0, delete: 3, replace: 0 }, critical: [{ address: 'aws_eks_cluster.this', action: 'delete' }] })],
+      summaries: [
+        summary({
+          region: 'ap-south-1',
+          operation: 'destroy',
+          reason: 'disabled',
+          serving: false,
+          counts: { create: 0, update: 0, delete: 3, replace: 0 },
+          critical: [{ address: 'aws_eks_cluster.this', action: 'delete' }],
+        }),
+      ],
     });
     expect(body).not.toContain('Traffic impact');
     expect(body).toContain('> - `ap-south-1` Asia Pacific (Mumbai) (disabled; its DNS records are drained first): destroys 3 resources');
@@ -47,7 +61,12 @@ describe('the plan comment', () => {
   it('warns about regions without a plan: failed, or no result at all', () => {
     const body = renderComment({
       summaries: [summary({ region: 'sa-east-1', status: 'failed', error: { step: 'plan', message: 'Error: boom' } })],
-      matrix: { include: [{ region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true }, { region: 'eu-west-1', operation: 'plan', reason: 'added', manifests: true }] },
+      matrix: {
+        include: [
+          { region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true },
+          { region: 'eu-west-1', operation: 'plan', reason: 'added', manifests: true },
+        ],
+      },
     });
     expect(body).toContain('> **2 regions without a plan.**');
     expect(body).toContain('> - `sa-east-1` South America (São Paulo): `terraform plan` failed');
@@ -75,7 +94,9 @@ describe('the plan comment', () => {
   });
 
   it('moves Terraform action signs to the first column for diff colouring', () => {
-    expect(diffLines('  + resource "a" {\n  ~ update = 1\n-/+ resource "b"\n      - gone = 2\n    }')).toBe('+   resource "a" {\n!   update = 1\n! resource "b"\n-       gone = 2\n    }');
+    expect(diffLines('  + resource "a" {\n  ~ update = 1\n-/+ resource "b"\n      - gone = 2\n    }')).toBe(
+      '+   resource "a" {\n!   update = 1\n! resource "b"\n-       gone = 2\n    }',
+    );
   });
 
   it('fits 60 regions of large plans into one comment, cutting each plan fairly and saying where the whole plan is', () => {
@@ -104,7 +125,13 @@ describe('the plan comment', () => {
 
   it('drops resource lists, then details, before it would exceed the limit', () => {
     const many = Array.from({ length: 400 }, (_, i) => `module.edge.aws_route53_record.very_long_resource_name_${i}`);
-    const summaries = Array.from({ length: 60 }, (_, i) => summary({ region: `region-${i}`, counts: { create: 400, update: 0, delete: 0, replace: 0 }, resources: { create: many, update: [], delete: [], replace: [] } }));
+    const summaries = Array.from({ length: 60 }, (_, i) =>
+      summary({
+        region: `region-${i}`,
+        counts: { create: 400, update: 0, delete: 0, replace: 0 },
+        resources: { create: many, update: [], delete: [], replace: [] },
+      }),
+    );
     const body = renderComment({ summaries });
     expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
     expect(body).toContain('| `region-59` | plan | test | 400 | 0 | 0 | 0 | ✅ planned |');

@@ -26,7 +26,9 @@ function config(regions: string[], options: { hostnames?: string[]; dualStack?: 
 }
 
 const targets = (...codes: string[]): Record<string, Target> =>
-  Object.fromEntries(codes.map((c) => [c, { dnsName: `edge-${c}.elb.${c}.amazonaws.com`, hostedZoneId: `ZLB${c.replace(/-/g, '').toUpperCase()}` }]));
+  Object.fromEntries(
+    codes.map((c) => [c, { dnsName: `edge-${c}.elb.${c}.amazonaws.com`, hostedZoneId: `ZLB${c.replace(/-/g, '').toUpperCase()}` }]),
+  );
 
 let nonce = 0;
 const options = { nonce: () => String(++nonce) };
@@ -38,7 +40,10 @@ describe('sync-dns against a strict model of Route53', () => {
   });
 
   const sync = (cfg: Config, t: Record<string, Target>, extra: { exclude?: string[]; force?: boolean; maxDeleteFraction?: number } = {}) =>
-    syncDns(r53, 'Z0TEST', desiredState({ config: cfg, targets: t, ...(extra.exclude ? { exclude: extra.exclude } : {}) }), { ...options, ...extra });
+    syncDns(r53, 'Z0TEST', desiredState({ config: cfg, targets: t, ...(extra.exclude ? { exclude: extra.exclude } : {}) }), {
+      ...options,
+      ...extra,
+    });
 
   it('converges an empty zone: a latency alias and its ownership record per hostname and region, and a health check per region', async () => {
     const cfg = config(['us-east-1', 'eu-west-1'], { hostnames: ['cdn.example.com', 'static.example.com'] });
@@ -61,7 +66,14 @@ describe('sync-dns against a strict model of Route53', () => {
       ttl: 60,
       values: ['"heritage=kubecdn,kubecdn/owner=kubecdn-test,kubecdn/region=eu-west-1,kubecdn/record=A"'],
     });
-    expect([...r53.healthChecks.values()].map((h) => h.spec)).toContainEqual({ fqdn: 'edge-us-east-1.elb.us-east-1.amazonaws.com', path: '/healthz', port: 443, protocol: 'HTTPS', interval: 30, failureThreshold: 3 });
+    expect([...r53.healthChecks.values()].map((h) => h.spec)).toContainEqual({
+      fqdn: 'edge-us-east-1.elb.us-east-1.amazonaws.com',
+      path: '/healthz',
+      port: 443,
+      protocol: 'HTTPS',
+      interval: 30,
+      failureThreshold: 3,
+    });
   });
 
   it('makes no change call on a converged zone', async () => {
@@ -78,21 +90,32 @@ describe('sync-dns against a strict model of Route53', () => {
     await sync(config(['us-east-1']), targets('us-east-1', 'eu-west-1'));
     const result = await sync(config(['us-east-1', 'eu-west-1']), targets('us-east-1', 'eu-west-1'));
     expect(result.plan.units.map((u) => `${u.kind} ${u.hostname} ${u.type} ${u.region}`)).toEqual(['create cdn.example.com A eu-west-1']);
-    expect(r53.batches.at(-1)?.map((c) => `${c.action} ${recordKey(c.record)}`)).toEqual(['CREATE _kubecdn-a.cdn.example.com.|TXT|eu-west-1', 'CREATE cdn.example.com.|A|eu-west-1']);
+    expect(r53.batches.at(-1)?.map((c) => `${c.action} ${recordKey(c.record)}`)).toEqual([
+      'CREATE _kubecdn-a.cdn.example.com.|TXT|eu-west-1',
+      'CREATE cdn.example.com.|A|eu-west-1',
+    ]);
   });
 
   it('drains an excluded region: its record, ownership record and health check go', async () => {
     const cfg = config(['us-east-1', 'eu-west-1']);
     await sync(cfg, targets('us-east-1', 'eu-west-1'));
     const result = await sync(cfg, targets('us-east-1', 'eu-west-1'), { exclude: ['eu-west-1'] });
-    expect(r53.batches.at(-1)?.map((c) => `${c.action} ${recordKey(c.record)}`)).toEqual(['DELETE cdn.example.com.|A|eu-west-1', 'DELETE _kubecdn-a.cdn.example.com.|TXT|eu-west-1']);
+    expect(r53.batches.at(-1)?.map((c) => `${c.action} ${recordKey(c.record)}`)).toEqual([
+      'DELETE cdn.example.com.|A|eu-west-1',
+      'DELETE _kubecdn-a.cdn.example.com.|TXT|eu-west-1',
+    ]);
     expect(result.applied?.healthChecks.deleted).toBe(1);
     expect([...r53.records.keys()].sort()).toEqual(['_kubecdn-a.cdn.example.com.|TXT|us-east-1', 'cdn.example.com.|A|us-east-1']);
   });
 
   it('adds AAAA records for a dual-stack edge', async () => {
     await sync(config(['us-east-1'], { dualStack: ['us-east-1'] }), targets('us-east-1'));
-    expect([...r53.records.keys()].sort()).toEqual(['_kubecdn-a.cdn.example.com.|TXT|us-east-1', '_kubecdn-aaaa.cdn.example.com.|TXT|us-east-1', 'cdn.example.com.|AAAA|us-east-1', 'cdn.example.com.|A|us-east-1']);
+    expect([...r53.records.keys()].sort()).toEqual([
+      '_kubecdn-a.cdn.example.com.|TXT|us-east-1',
+      '_kubecdn-aaaa.cdn.example.com.|TXT|us-east-1',
+      'cdn.example.com.|AAAA|us-east-1',
+      'cdn.example.com.|A|us-east-1',
+    ]);
   });
 
   describe('records that are not ours', () => {
@@ -100,10 +123,17 @@ describe('sync-dns against a strict model of Route53', () => {
       { name: 'www.example.com.', type: 'A', ttl: 300, values: ['192.0.2.1'] },
       { name: 'cdn.example.com.', type: 'TXT', ttl: 300, values: ['"google-site-verification=abc"'] },
       { name: 'cdn.example.com.', type: 'A', setIdentifier: 'theirs-ap', region: 'ap-south-1', ttl: 60, values: ['192.0.2.9'] },
-      { name: ownershipName('cdn.example.com', 'A'), type: 'TXT', setIdentifier: 'theirs-ap', region: 'ap-south-1', ttl: 60, values: [ownershipValue('someone-else', 'theirs-ap', 'A')] },
+      {
+        name: ownershipName('cdn.example.com', 'A'),
+        type: 'TXT',
+        setIdentifier: 'theirs-ap',
+        region: 'ap-south-1',
+        ttl: 60,
+        values: [ownershipValue('someone-else', 'theirs-ap', 'A')],
+      },
     ];
 
-    it('are never changed or deleted: simple records elsewhere, a TXT at the hostname, another owner\'s latency records', async () => {
+    it("are never changed or deleted: simple records elsewhere, a TXT at the hostname, another owner's latency records", async () => {
       r53.seed(...foreign);
       await sync(config(['us-east-1']), targets('us-east-1'));
       await sync(config(['us-east-1']), targets('us-east-1'), { exclude: ['us-east-1'], force: true }).catch(() => undefined);
@@ -111,25 +141,38 @@ describe('sync-dns against a strict model of Route53', () => {
     });
 
     it('are not taken over: a record of another owner at our place is a conflict, and nothing changes', async () => {
-      const squatter: RecordSet = { name: 'cdn.example.com.', type: 'A', setIdentifier: 'us-east-1', region: 'us-east-1', ttl: 60, values: ['192.0.2.7'] };
+      const squatter: RecordSet = {
+        name: 'cdn.example.com.',
+        type: 'A',
+        setIdentifier: 'us-east-1',
+        region: 'us-east-1',
+        ttl: 60,
+        values: ['192.0.2.7'],
+      };
       r53.seed(squatter);
       const error = await sync(config(['us-east-1', 'eu-west-1']), targets('us-east-1', 'eu-west-1')).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(DnsRefusedError);
-      expect((error as DnsRefusedError).conflicts).toEqual(["cannot create cdn.example.com A (us-east-1): cdn.example.com A (us-east-1) exists and is not kubeCDN kubecdn-test's: left as it is"]);
+      expect((error as DnsRefusedError).conflicts).toEqual([
+        "cannot create cdn.example.com A (us-east-1): cdn.example.com A (us-east-1) exists and is not kubeCDN kubecdn-test's: left as it is",
+      ]);
       expect(r53.changeCalls()).toBe(0);
     });
 
     it('refuses a latency record where a simple or weighted record of the name and type stands (Route53 would; moto does not)', async () => {
       r53.seed({ name: 'cdn.example.com.', type: 'A', setIdentifier: 'blue', weight: 10, ttl: 60, values: ['192.0.2.1'] });
       const error = (await sync(config(['us-east-1']), targets('us-east-1')).catch((e: unknown) => e)) as DnsRefusedError;
-      expect(error.conflicts).toEqual(['cannot create cdn.example.com A (us-east-1): cdn.example.com A (blue) is a weighted record: Route53 refuses latency and weighted records of one name and type side by side']);
+      expect(error.conflicts).toEqual([
+        'cannot create cdn.example.com A (us-east-1): cdn.example.com A (blue) is a weighted record: Route53 refuses latency and weighted records of one name and type side by side',
+      ]);
       expect(r53.changeCalls()).toBe(0);
     });
 
     it('refuses to place records beside a CNAME', async () => {
       r53.seed({ name: 'cdn.example.com.', type: 'CNAME', ttl: 60, values: ['old-cdn.example.net'] });
       const error = (await sync(config(['us-east-1']), targets('us-east-1')).catch((e: unknown) => e)) as DnsRefusedError;
-      expect(error.conflicts).toEqual(['cannot create cdn.example.com A (us-east-1): cdn.example.com CNAME is a CNAME: no other record may share its name']);
+      expect(error.conflicts).toEqual([
+        'cannot create cdn.example.com A (us-east-1): cdn.example.com CNAME is a CNAME: no other record may share its name',
+      ]);
     });
   });
 
@@ -139,7 +182,9 @@ describe('sync-dns against a strict model of Route53', () => {
       const cfg = config(['us-east-1', 'eu-west-1', 'ap-south-1'], { hostnames: hosts });
       await sync(cfg, targets('us-east-1', 'eu-west-1', 'ap-south-1'));
       const calls = r53.changeCalls();
-      const error = (await sync(cfg, targets('us-east-1', 'eu-west-1', 'ap-south-1'), { exclude: ['eu-west-1', 'ap-south-1'] }).catch((e: unknown) => e)) as DnsRefusedError;
+      const error = (await sync(cfg, targets('us-east-1', 'eu-west-1', 'ap-south-1'), { exclude: ['eu-west-1', 'ap-south-1'] }).catch(
+        (e: unknown) => e,
+      )) as DnsRefusedError;
       expect(error.guards).toEqual(["this would delete 8 of kubeCDN's 12 records (67%), more than the 30% allowed in one run"]);
       expect(r53.changeCalls()).toBe(calls);
       await sync(cfg, targets('us-east-1', 'eu-west-1', 'ap-south-1'), { exclude: ['eu-west-1', 'ap-south-1'], force: true });
@@ -150,7 +195,10 @@ describe('sync-dns against a strict model of Route53', () => {
       const cfg = config(['us-east-1']);
       await sync(cfg, targets('us-east-1'));
       const error = (await sync(cfg, targets('us-east-1'), { exclude: ['us-east-1'] }).catch((e: unknown) => e)) as DnsRefusedError;
-      expect(error.guards).toEqual(['cdn.example.com A would be left with no serving region', 'no region would serve: every serving region is excluded']);
+      expect(error.guards).toEqual([
+        'cdn.example.com A would be left with no serving region',
+        'no region would serve: every serving region is excluded',
+      ]);
       expect(r53.records.get('cdn.example.com.|A|us-east-1')).toBeDefined();
     });
 
@@ -188,10 +236,16 @@ describe('sync-dns against a strict model of Route53', () => {
     it('updates a health check in place where Route53 allows, and replaces it where it does not', async () => {
       await sync(config(['us-east-1']), targets('us-east-1'));
       const [first] = r53.healthChecks.keys();
-      const moved = await sync(config(['us-east-1'], { cdn: CDN_YAML.replace('origin:', 'health_check: { path: /ready }\n  origin:') }), targets('us-east-1'));
+      const moved = await sync(
+        config(['us-east-1'], { cdn: CDN_YAML.replace('origin:', 'health_check: { path: /ready }\n  origin:') }),
+        targets('us-east-1'),
+      );
       expect(moved.plan.healthChecks.update).toEqual([expect.objectContaining({ id: first, fields: ['path'] })]);
       expect([...r53.healthChecks.keys()]).toEqual([first]);
-      const http = await sync(config(['us-east-1'], { cdn: CDN_YAML.replace('origin:', 'health_check: { path: /ready, protocol: HTTP }\n  origin:') }), targets('us-east-1'));
+      const http = await sync(
+        config(['us-east-1'], { cdn: CDN_YAML.replace('origin:', 'health_check: { path: /ready, protocol: HTTP }\n  origin:') }),
+        targets('us-east-1'),
+      );
       expect(http.applied?.healthChecks).toEqual({ created: 1, updated: 0, deleted: 1 });
       const [second] = r53.healthChecks.keys();
       expect(second).not.toBe(first);
@@ -211,7 +265,9 @@ describe('sync-dns against a strict model of Route53', () => {
       for (const batch of batches) {
         expect(batch.length).toBeLessThanOrEqual(10);
         const a = batch.filter((c) => c.record.type === 'A').map((c) => `${c.record.name}|${c.record.setIdentifier ?? ''}`);
-        const txt = batch.filter((c) => c.record.type === 'TXT').map((c) => `${c.record.name.replace('_kubecdn-a.', '')}|${c.record.setIdentifier ?? ''}`);
+        const txt = batch
+          .filter((c) => c.record.type === 'TXT')
+          .map((c) => `${c.record.name.replace('_kubecdn-a.', '')}|${c.record.setIdentifier ?? ''}`);
         expect(txt.sort()).toEqual(a.sort());
       }
       // The 32,000-character limit binds before the element limit on long ownership values.
@@ -221,7 +277,10 @@ describe('sync-dns against a strict model of Route53', () => {
     it('put deletes before creates, across and within batches', async () => {
       await sync(config(['us-east-1', 'eu-west-1']), targets('us-east-1', 'eu-west-1'));
       // Swap eu-west-1 for ap-south-1 in one run.
-      const plan = planDns(desiredState({ config: config(['us-east-1', 'ap-south-1']), targets: targets('us-east-1', 'ap-south-1') }), { records: [...r53.records.values()], healthChecks: [...r53.healthChecks.values()] });
+      const plan = planDns(desiredState({ config: config(['us-east-1', 'ap-south-1']), targets: targets('us-east-1', 'ap-south-1') }), {
+        records: [...r53.records.values()],
+        healthChecks: [...r53.healthChecks.values()],
+      });
       expect(plan.units.map((u) => `${u.kind} ${u.region}`)).toEqual(['delete eu-west-1', 'create ap-south-1']);
       expect(plan.batches[0]?.map((c) => c.action)).toEqual(['DELETE', 'DELETE', 'CREATE', 'CREATE']);
     });
@@ -232,7 +291,9 @@ describe('sync-dns against a strict model of Route53', () => {
       const cfg = config(regions, { hostnames: hosts });
       const limits = { elements: 8, characters: 32_000 };
       r53.failBatch = { n: 2, error: new Error('Throttling: Rate exceeded') };
-      await expect(syncDns(r53, 'Z0TEST', desiredState({ config: cfg, targets: targets(...regions) }), { ...options, limits })).rejects.toThrow('Throttling');
+      await expect(
+        syncDns(r53, 'Z0TEST', desiredState({ config: cfg, targets: targets(...regions) }), { ...options, limits }),
+      ).rejects.toThrow('Throttling');
       // Nothing half-owned: every record there has its ownership record, and the reverse.
       const a = [...r53.records.values()].filter((r) => r.type === 'A').length;
       expect([...r53.records.values()].filter((r) => r.type === 'TXT').length).toBe(a);

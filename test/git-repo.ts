@@ -26,7 +26,9 @@ export class Repo {
 
   regions(files: Files): this {
     const all = { ...VALID, ...files };
-    return this.write('regions/always-on.yaml', all.alwaysOn).write('regions/scalable.yaml', all.scalable).write('regions/cdn.yaml', all.cdn);
+    return this.write('regions/always-on.yaml', all.alwaysOn)
+      .write('regions/scalable.yaml', all.scalable)
+      .write('regions/cdn.yaml', all.cdn);
   }
 
   commit(message: string): this {

@@ -115,7 +115,12 @@ export class GitHubServer {
     this.requests.push({ operationId: id, method: op.method, url: `${url.pathname}${url.search}`, body });
     // Parameters, typed as the description types them.
     for (const p of op.parameters) {
-      const value = p.in === 'path' ? params[p.name] : p.in === 'query' ? url.searchParams.get(p.name) ?? undefined : req.headers[p.name.toLowerCase()];
+      const value =
+        p.in === 'path'
+          ? params[p.name]
+          : p.in === 'query'
+            ? (url.searchParams.get(p.name) ?? undefined)
+            : req.headers[p.name.toLowerCase()];
       if (value === undefined) {
         if (p.required) this.violations.push(`${id}: missing required ${p.in} parameter ${p.name}`);
         continue;
@@ -135,13 +140,25 @@ export class GitHubServer {
     }
     const text = (body as { body?: string } | undefined)?.body;
     if (text !== undefined && text.length > BODY_LIMIT) {
-      this.send(res, 422, { message: 'Validation Failed', errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${BODY_LIMIT} characters)` }] });
+      this.send(res, 422, {
+        message: 'Validation Failed',
+        errors: [
+          { resource: 'IssueComment', code: 'custom', field: 'body', message: `body is too long (maximum is ${BODY_LIMIT} characters)` },
+        ],
+      });
       return;
     }
     this.respond(id, op, params, url, body as { body: string } | undefined, res);
   }
 
-  private respond(id: string, op: Operation, params: Record<string, string>, url: URL, body: { body: string } | undefined, res: ServerResponse): void {
+  private respond(
+    id: string,
+    op: Operation,
+    params: Record<string, string>,
+    url: URL,
+    body: { body: string } | undefined,
+    res: ServerResponse,
+  ): void {
     const base = `http://${url.host}`;
     switch (id) {
       case 'issues/list-comments': {
@@ -150,7 +167,10 @@ export class GitHubServer {
         const pages = Math.max(1, Math.ceil(this.comments.length / perPage));
         const items = this.comments.slice((page - 1) * perPage, page * perPage).map((c) => this.render(c, params, base));
         const link = (p: number, rel: string) => `<${base}${url.pathname}?per_page=${perPage}&page=${p}>; rel="${rel}"`;
-        const links = [...(page < pages ? [link(page + 1, 'next'), link(pages, 'last')] : []), ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : [])];
+        const links = [
+          ...(page < pages ? [link(page + 1, 'next'), link(pages, 'last')] : []),
+          ...(page > 1 ? [link(1, 'first'), link(page - 1, 'prev')] : []),
+        ];
         this.reply(op, '200', res, items, links.length ? { link: links.join(', ') } : {});
         return;
       }
@@ -185,7 +205,26 @@ export class GitHubServer {
       url: `${base}/repos/${repo}/issues/comments/${c.id}`,
       html_url: `https://github.com/${repo}/pull/1#issuecomment-${c.id}`,
       body: c.body,
-      user: { login: c.user, id: 1, node_id: 'U_1', avatar_url: 'https://example.com/a.png', gravatar_id: null, url: `${base}/users/${login}`, html_url: `https://github.com/${login}`, followers_url: `${base}/f`, following_url: `${base}/f`, gists_url: `${base}/g`, starred_url: `${base}/s`, subscriptions_url: `${base}/s`, organizations_url: `${base}/o`, repos_url: `${base}/r`, events_url: `${base}/e`, received_events_url: `${base}/e`, type: c.user.endsWith('[bot]') ? 'Bot' : 'User', site_admin: false },
+      user: {
+        login: c.user,
+        id: 1,
+        node_id: 'U_1',
+        avatar_url: 'https://example.com/a.png',
+        gravatar_id: null,
+        url: `${base}/users/${login}`,
+        html_url: `https://github.com/${login}`,
+        followers_url: `${base}/f`,
+        following_url: `${base}/f`,
+        gists_url: `${base}/g`,
+        starred_url: `${base}/s`,
+        subscriptions_url: `${base}/s`,
+        organizations_url: `${base}/o`,
+        repos_url: `${base}/r`,
+        events_url: `${base}/e`,
+        received_events_url: `${base}/e`,
+        type: c.user.endsWith('[bot]') ? 'Bot' : 'User',
+        site_admin: false,
+      },
       created_at: at,
       updated_at: at,
       issue_url: `${base}/repos/${repo}/issues/1`,

@@ -5,7 +5,7 @@ import { GitHubServer } from './github-server.js';
 
 const target = { owner: 'acme', repo: 'cdn', issueNumber: 7 };
 
-describe('the plan comment on GitHub, against a stand-in checked by GitHub\'s own REST description', () => {
+describe("the plan comment on GitHub, against a stand-in checked by GitHub's own REST description", () => {
   let server: GitHubServer;
   let client: ReturnType<typeof octokit>;
   let base: string;
@@ -58,8 +58,13 @@ describe('the plan comment on GitHub, against a stand-in checked by GitHub\'s ow
   });
 
   it('the stand-in refuses what GitHub refuses', async () => {
-    await expect(client.rest.issues.createComment({ owner: 'acme', repo: 'cdn', issue_number: 7, body: 'x'.repeat(65_537) })).rejects.toThrow(/body is too long/);
-    const wrong = await fetch(`${base}/repos/acme/cdn/issues/7/comments`, { method: 'POST', body: JSON.stringify({ text: 'wrong field' }) });
+    await expect(
+      client.rest.issues.createComment({ owner: 'acme', repo: 'cdn', issue_number: 7, body: 'x'.repeat(65_537) }),
+    ).rejects.toThrow(/body is too long/);
+    const wrong = await fetch(`${base}/repos/acme/cdn/issues/7/comments`, {
+      method: 'POST',
+      body: JSON.stringify({ text: 'wrong field' }),
+    });
     expect(wrong.status).toBe(422);
     expect(server.violations).toEqual(["issues/create-comment request body: data must have required property 'body'"]);
     server.violations.length = 0;

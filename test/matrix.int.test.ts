@@ -49,11 +49,16 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
 
   it('a changed cluster setting is planned, naming the setting', () => {
     const repo = baseRepo().regions({ alwaysOn: list(region('us-east-1').replace('max_size: 6', 'max_size: 10')), scalable: SCALABLE });
-    expect(matrixOf(repo)).toEqual([{ region: 'us-east-1', operation: 'plan', reason: 'cluster.node_groups[0].max_size changed', manifests: false }]);
+    expect(matrixOf(repo)).toEqual([
+      { region: 'us-east-1', operation: 'plan', reason: 'cluster.node_groups[0].max_size changed', manifests: false },
+    ]);
   });
 
   it('a changed edge setting marks the manifests', () => {
-    const repo = baseRepo().regions({ alwaysOn: list(region('us-east-1').replace('cache_size: 10Gi', 'cache_size: 20Gi')), scalable: SCALABLE });
+    const repo = baseRepo().regions({
+      alwaysOn: list(region('us-east-1').replace('cache_size: 10Gi', 'cache_size: 20Gi')),
+      scalable: SCALABLE,
+    });
     expect(matrixOf(repo)).toEqual([{ region: 'us-east-1', operation: 'plan', reason: 'edge.cache_size changed', manifests: true }]);
   });
 
@@ -65,7 +70,12 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
   });
 
   it('spelling out a default plans nothing', () => {
-    const explicit = list(region('us-east-1').replace('          min_size: 2', '          capacity_type: ON_DEMAND\n          disk_size: 50\n          min_size: 2'));
+    const explicit = list(
+      region('us-east-1').replace(
+        '          min_size: 2',
+        '          capacity_type: ON_DEMAND\n          disk_size: 50\n          min_size: 2',
+      ),
+    );
     expect(matrixOf(baseRepo().regions({ alwaysOn: explicit, scalable: SCALABLE }))).toEqual([]);
   });
 
@@ -74,8 +84,11 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
   });
 
   it('a scaling threshold change plans nothing: neither Terraform nor the edge reads it', () => {
-    const scaling = '    scaling:\n      enable_when: { requests_per_second: 900, for_minutes: 10 }\n      disable_when: { requests_per_second: 100, for_minutes: 60 }\n';
-    const repo = baseRepo().regions({ scalable: list(region('eu-west-1', { enabled: true, extra: scaling }), region('ap-south-1', { enabled: false })) });
+    const scaling =
+      '    scaling:\n      enable_when: { requests_per_second: 900, for_minutes: 10 }\n      disable_when: { requests_per_second: 100, for_minutes: 60 }\n';
+    const repo = baseRepo().regions({
+      scalable: list(region('eu-west-1', { enabled: true, extra: scaling }), region('ap-south-1', { enabled: false })),
+    });
     expect(matrixOf(repo)).toEqual([]);
   });
 
@@ -98,7 +111,10 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
   });
 
   it('a new origin changes every edge configuration', () => {
-    const repo = baseRepo().regions({ scalable: SCALABLE, cdn: CDN_YAML.replace('https://origin.example.com', 'https://origin2.example.com') });
+    const repo = baseRepo().regions({
+      scalable: SCALABLE,
+      cdn: CDN_YAML.replace('https://origin.example.com', 'https://origin2.example.com'),
+    });
     expect(matrixOf(repo).map((e) => (e as { region: string }).region)).toEqual(['us-east-1', 'eu-west-1']);
   });
 
@@ -109,12 +125,17 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
     // main moves on after the branch: that change is not part of this pull request.
     repo.git('checkout', '-q', 'main');
     repo.write('terraform/main.tf', 'terraform {\n}\n').commit('stack change on main');
-    expect(matrixOf(repo, ['--head', 'add-region'])).toEqual([{ region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true }]);
+    expect(matrixOf(repo, ['--head', 'add-region'])).toEqual([
+      { region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true },
+    ]);
   });
 
   it('plans every serving region when the base has no region files yet', () => {
     const repo = new Repo().write('README.md', 'hello\n').commit('empty').regions({ scalable: SCALABLE });
-    expect(matrixOf(repo).map((e) => `${(e as { region: string }).region} ${(e as { reason: string }).reason}`)).toEqual(['us-east-1 added', 'eu-west-1 added']);
+    expect(matrixOf(repo).map((e) => `${(e as { region: string }).region} ${(e as { reason: string }).reason}`)).toEqual([
+      'us-east-1 added',
+      'eu-west-1 added',
+    ]);
   });
 
   it('exits 1 with positioned problems when the head is invalid, and 2 for an unknown base', () => {
@@ -148,8 +169,12 @@ describe('kubecdn preview: what the pull request would show', () => {
 
   it('--format markdown is the comment itself, marking regions as not planned rather than missing', () => {
     const ran = kubecdn(['preview', '--format', 'markdown'], { cwd: changedRepo().root });
-    expect(ran.stdout.startsWith('<!-- kubecdn:plan -->\n\n## kubeCDN plan\n\n> [!NOTE]\n> Local preview of the working tree against `main`')).toBe(true);
-    expect(ran.stdout).toContain('| `eu-west-1` Europe (Ireland) | 🗑️ destroy | disabled | – | – | – | – | ⏸️ not planned (preview --terraform plans) |');
+    expect(
+      ran.stdout.startsWith('<!-- kubecdn:plan -->\n\n## kubeCDN plan\n\n> [!NOTE]\n> Local preview of the working tree against `main`'),
+    ).toBe(true);
+    expect(ran.stdout).toContain(
+      '| `eu-west-1` Europe (Ireland) | 🗑️ destroy | disabled | – | – | – | – | ⏸️ not planned (preview --terraform plans) |',
+    );
     expect(ran.stdout).not.toContain('without a plan');
   });
 

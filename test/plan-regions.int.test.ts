@@ -56,7 +56,12 @@ describe('plan-regions, started as the runner starts it', () => {
   });
 
   it('step matrix outputs the regions a pull request touches', async () => {
-    const { repo, event } = pullRequest((r) => r.regions({ alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })), scalable: SCALABLE.replace('enabled: true', 'enabled: false') }));
+    const { repo, event } = pullRequest((r) =>
+      r.regions({
+        alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })),
+        scalable: SCALABLE.replace('enabled: true', 'enabled: false'),
+      }),
+    );
     const ran = await runAction('plan-regions', { workspace: repo.root, inputs: { step: 'matrix' }, event });
     expect(ran.commands).toEqual([]);
     expect(ran.code).toBe(0);
@@ -71,17 +76,30 @@ describe('plan-regions, started as the runner starts it', () => {
 
   it('steps plan and comment: plans each region with terraform, then posts one comment and updates it in place', async () => {
     const { repo, event } = pullRequest((r) =>
-      r.regions({ alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })), scalable: `${SCALABLE}${list(region('sa-east-1', { enabled: true, cidr: '10.40.0.0/16' })).slice('regions:\n'.length)}` }),
+      r.regions({
+        alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })),
+        scalable: `${SCALABLE}${list(region('sa-east-1', { enabled: true, cidr: '10.40.0.0/16' })).slice('regions:\n'.length)}`,
+      }),
     );
     const matrix = await runAction('plan-regions', { workspace: repo.root, inputs: {}, event });
-    expect(JSON.parse(matrix.outputs['matrix'] ?? '')).toEqual({ include: [{ region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true }] });
+    expect(JSON.parse(matrix.outputs['matrix'] ?? '')).toEqual({
+      include: [{ region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true }],
+    });
 
     // One job per matrix entry; sa-east-1 fails on purpose (the fixture refuses it), us-east-1 plans.
-    const failed = await runAction('plan-regions', { workspace: repo.root, inputs: { step: 'plan', region: 'sa-east-1', reason: 'added' }, event });
+    const failed = await runAction('plan-regions', {
+      workspace: repo.root,
+      inputs: { step: 'plan', region: 'sa-east-1', reason: 'added' },
+      event,
+    });
     expect(failed.code).toBe(1);
     expect(failed.outputs['status']).toBe('failed');
     expect(failed.commands.at(-1)).toBe('::error::plan-regions failed: terraform plan failed for sa-east-1');
-    const planned = await runAction('plan-regions', { workspace: repo.root, inputs: { step: 'plan', region: 'us-east-1', reason: 'terraform/ changed' }, event });
+    const planned = await runAction('plan-regions', {
+      workspace: repo.root,
+      inputs: { step: 'plan', region: 'us-east-1', reason: 'terraform/ changed' },
+      event,
+    });
     expect(planned.code).toBe(0);
     expect(planned.outputs['status']).toBe('changes');
     expect(planned.summary).toContain('<details><summary><b>us-east-1</b>: 4 to add, 0 to change, 0 to destroy, 0 to replace</summary>');
@@ -90,7 +108,17 @@ describe('plan-regions, started as the runner starts it', () => {
     const comment = () =>
       runAction('plan-regions', {
         workspace: repo.root,
-        inputs: { step: 'comment', 'github-token': 'test-token', matrix: JSON.stringify({ include: [{ region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true }, { region: 'us-east-1', operation: 'plan', reason: 'terraform/ changed', manifests: false }, { region: 'eu-west-1', operation: 'plan', reason: 'terraform/ changed', manifests: false }] }) },
+        inputs: {
+          step: 'comment',
+          'github-token': 'test-token',
+          matrix: JSON.stringify({
+            include: [
+              { region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true },
+              { region: 'us-east-1', operation: 'plan', reason: 'terraform/ changed', manifests: false },
+              { region: 'eu-west-1', operation: 'plan', reason: 'terraform/ changed', manifests: false },
+            ],
+          }),
+        },
         event,
         env: { GITHUB_API_URL: apiUrl },
       });
@@ -106,7 +134,9 @@ describe('plan-regions, started as the runner starts it', () => {
     expect(body).toContain('| `sa-east-1` South America (São Paulo) | plan | added | – | – | – | – | ❌ failed at plan |');
     expect(body).toContain('| `eu-west-1` Europe (Ireland) | plan | terraform/ changed | – | – | – | – | ⏳ no result |');
     expect(body).toContain('The fixture stack refuses sa-east-1');
-    expect(body).toContain('whole plans: the job summaries and the plan artifacts of [run 42](https://github.com/acme/cdn/actions/runs/42)');
+    expect(body).toContain(
+      'whole plans: the job summaries and the plan artifacts of [run 42](https://github.com/acme/cdn/actions/runs/42)',
+    );
     expect(first.summary.startsWith('## kubeCDN plan')).toBe(true);
 
     // A push that plans again updates the same comment; the same plans change nothing.

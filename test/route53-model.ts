@@ -29,7 +29,12 @@ export class StrictRoute53 {
   }
 
   changeCalls(): number {
-    return (this.calls['ChangeResourceRecordSets'] ?? 0) + (this.calls['CreateHealthCheck'] ?? 0) + (this.calls['UpdateHealthCheck'] ?? 0) + (this.calls['DeleteHealthCheck'] ?? 0);
+    return (
+      (this.calls['ChangeResourceRecordSets'] ?? 0) +
+      (this.calls['CreateHealthCheck'] ?? 0) +
+      (this.calls['UpdateHealthCheck'] ?? 0) +
+      (this.calls['DeleteHealthCheck'] ?? 0)
+    );
   }
 
   seed(...records: RecordSet[]): void {
@@ -67,7 +72,8 @@ export class StrictRoute53 {
     const hc = this.healthChecks.get(id);
     if (!hc) throw new Error('NoSuchHealthCheck');
     // UpdateHealthCheck cannot change Type or RequestInterval.
-    if (hc.spec.protocol !== spec.protocol || hc.spec.interval !== spec.interval) throw new Error('InvalidInput: Type and RequestInterval cannot be updated');
+    if (hc.spec.protocol !== spec.protocol || hc.spec.interval !== spec.interval)
+      throw new Error('InvalidInput: Type and RequestInterval cannot be updated');
     const { region, ...rest } = spec;
     this.healthChecks.set(id, { ...hc, spec: rest });
     return Promise.resolve();
@@ -89,9 +95,12 @@ export class StrictRoute53 {
     }
     // ChangeResourceRecordSets limits: 1,000 ResourceRecord elements and 32,000 characters of
     // Value, UPSERT counted twice.
-    const cost = changes.map(changeCost).reduce((a, c) => ({ elements: a.elements + c.elements, characters: a.characters + c.characters }), { elements: 0, characters: 0 });
+    const cost = changes
+      .map(changeCost)
+      .reduce((a, c) => ({ elements: a.elements + c.elements, characters: a.characters + c.characters }), { elements: 0, characters: 0 });
     if (cost.elements > ROUTE53_LIMITS.elements) throw new InvalidChangeBatch(`${cost.elements} ResourceRecord elements, more than 1000`);
-    if (cost.characters > ROUTE53_LIMITS.characters) throw new InvalidChangeBatch(`${cost.characters} characters of values, more than 32000`);
+    if (cost.characters > ROUTE53_LIMITS.characters)
+      throw new InvalidChangeBatch(`${cost.characters} characters of values, more than 32000`);
     // "Change batches are considered transactional changes": all of a batch, or none of it.
     const next = new Map(this.records);
     const deleted = new Set<string>();
@@ -104,10 +113,14 @@ export class StrictRoute53 {
         deleted.add(key);
         const current = next.get(key);
         // ResourceRecord: on DELETE, values that do not match the current ones are an error.
-        if (!current || !sameRecord(current, record)) throw new InvalidChangeBatch(`Tried to delete resource record set [${key}] but it was not found or the values provided do not match the current values`);
+        if (!current || !sameRecord(current, record))
+          throw new InvalidChangeBatch(
+            `Tried to delete resource record set [${key}] but it was not found or the values provided do not match the current values`,
+          );
         next.delete(key);
       } else {
-        if (action === 'CREATE' && next.has(key)) throw new InvalidChangeBatch(`Tried to create resource record set [${key}] but it already exists`);
+        if (action === 'CREATE' && next.has(key))
+          throw new InvalidChangeBatch(`Tried to create resource record set [${key}] but it already exists`);
         next.set(key, record);
       }
     }
@@ -124,11 +137,15 @@ export class StrictRoute53 {
 
   private checkShape(record: RecordSet): void {
     // Alias records have no TTL and no ResourceRecords; other records need both.
-    if (record.aliasTarget && (record.ttl !== undefined || record.values?.length)) throw new InvalidChangeBatch(`${recordKey(record)}: an alias record has no TTL or values`);
-    if (!record.aliasTarget && (record.ttl === undefined || !record.values?.length)) throw new InvalidChangeBatch(`${recordKey(record)}: TTL and values are required`);
+    if (record.aliasTarget && (record.ttl !== undefined || record.values?.length))
+      throw new InvalidChangeBatch(`${recordKey(record)}: an alias record has no TTL or values`);
+    if (!record.aliasTarget && (record.ttl === undefined || !record.values?.length))
+      throw new InvalidChangeBatch(`${recordKey(record)}: TTL and values are required`);
     // A record with a routing policy needs a SetIdentifier; a simple record must not have one.
-    if ((routingPolicy(record) === 'simple') !== (record.setIdentifier === undefined)) throw new InvalidChangeBatch(`${recordKey(record)}: SetIdentifier goes with a routing policy`);
-    if (record.healthCheckId && !this.healthChecks.has(record.healthCheckId)) throw new InvalidChangeBatch(`${recordKey(record)}: health check ${record.healthCheckId} does not exist`);
+    if ((routingPolicy(record) === 'simple') !== (record.setIdentifier === undefined))
+      throw new InvalidChangeBatch(`${recordKey(record)}: SetIdentifier goes with a routing policy`);
+    if (record.healthCheckId && !this.healthChecks.has(record.healthCheckId))
+      throw new InvalidChangeBatch(`${recordKey(record)}: health check ${record.healthCheckId} does not exist`);
   }
 
   private checkZone(zone: ReadonlyMap<string, RecordSet>): void {
@@ -139,12 +156,14 @@ export class StrictRoute53 {
       // resource record sets that have the same values for the Name and Type elements as latency
       // resource record sets"), and a simple record stands alone.
       const policies = new Set(records.map(routingPolicy));
-      if (policies.size > 1) throw new InvalidChangeBatch(`${nameType}: ${[...policies].join(' and ')} records cannot share a name and type`);
+      if (policies.size > 1)
+        throw new InvalidChangeBatch(`${nameType}: ${[...policies].join(' and ')} records cannot share a name and type`);
       if (policies.has('simple') && records.length > 1) throw new InvalidChangeBatch(`${nameType}: more than one simple record`);
     }
     // RFC 1034 3.6.2, which Route53 enforces: a CNAME cannot share its name with other records.
     for (const r of zone.values()) {
-      if (r.type === 'CNAME' && [...zone.values()].some((o) => o.name === r.name && o.type !== 'CNAME')) throw new InvalidChangeBatch(`${r.name}: a CNAME cannot share its name`);
+      if (r.type === 'CNAME' && [...zone.values()].some((o) => o.name === r.name && o.type !== 'CNAME'))
+        throw new InvalidChangeBatch(`${r.name}: a CNAME cannot share its name`);
     }
   }
 }

@@ -50,7 +50,12 @@ describe('kubecdn tf plan and apply, with the real terraform binary', () => {
     const summary = ws.summary('us-east-1');
     expect(summary).toMatchObject({ region: 'us-east-1', operation: 'plan', serving: true, status: 'changes', reason: 'test' });
     expect(summary.counts).toEqual({ create: 4, update: 0, delete: 0, replace: 0 });
-    expect(summary.resources.create).toEqual(['terraform_data.cluster', 'terraform_data.node_group["edge"]', 'terraform_data.token', 'terraform_data.vpc']);
+    expect(summary.resources.create).toEqual([
+      'terraform_data.cluster',
+      'terraform_data.node_group["edge"]',
+      'terraform_data.token',
+      'terraform_data.vpc',
+    ]);
     expect(summary.planText).toMatch(/^Terraform used the selected providers/);
     expect(summary.planText).toContain('Plan: 4 to add, 0 to change, 0 to destroy.');
     expect(JSON.parse(readFileSync(path.join(ws.root, '.kubecdn/plans/us-east-1/terraform.tfvars.json'), 'utf8'))).toEqual({
@@ -94,7 +99,10 @@ describe('kubecdn tf plan and apply, with the real terraform binary', () => {
     ws.regions({ alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })), scalable });
     ws.plan('eu-west-1');
     expect(ws.apply('eu-west-1').code).toBe(0);
-    ws.regions({ alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })), scalable: scalable.replace('enabled: true', 'enabled: false') });
+    ws.regions({
+      alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })),
+      scalable: scalable.replace('enabled: true', 'enabled: false'),
+    });
     const ran = ws.plan('eu-west-1');
     expect(ran.stdout).toContain('eu-west-1: destroy, 0 to add, 0 to change, 4 to destroy, 0 to replace');
     const summary = ws.summary('eu-west-1');
@@ -106,8 +114,11 @@ describe('kubecdn tf plan and apply, with the real terraform binary', () => {
     expect(summary.planText).toContain('(sensitive value)');
   });
 
-  it('keeps planning the other regions when one fails, and reports the failure with Terraform\'s words', () => {
-    ws.regions({ alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })), scalable: list(region('sa-east-1', { enabled: true, cidr: '10.40.0.0/16' })) });
+  it("keeps planning the other regions when one fails, and reports the failure with Terraform's words", () => {
+    ws.regions({
+      alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })),
+      scalable: list(region('sa-east-1', { enabled: true, cidr: '10.40.0.0/16' })),
+    });
     const ran = ws.plan('sa-east-1', 'us-east-1');
     expect(ran.code).toBe(1);
     expect(ran.stdout).toContain('us-east-1: plan, no changes');
@@ -132,7 +143,18 @@ describe('kubecdn tf plan and apply, with the real terraform binary', () => {
 
 describe('terraformError', () => {
   it('keeps the Error diagnostics and drops warnings and box drawing', () => {
-    const stderr = ['╷', '│ Warning: Unable to open CLI configuration file', '│', '│ details', '╵', '╷', '│ Error: Invalid value for variable', '│', '│ The fixture stack refuses sa-east-1.', '╵'].join('\n');
+    const stderr = [
+      '╷',
+      '│ Warning: Unable to open CLI configuration file',
+      '│',
+      '│ details',
+      '╵',
+      '╷',
+      '│ Error: Invalid value for variable',
+      '│',
+      '│ The fixture stack refuses sa-east-1.',
+      '╵',
+    ].join('\n');
     expect(terraformError(stderr, '')).toBe('Error: Invalid value for variable\n\nThe fixture stack refuses sa-east-1.');
   });
 });

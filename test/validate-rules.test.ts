@@ -14,7 +14,9 @@ describe('cross-file rules', () => {
 
   it('a region in another partition cannot be served from this zone', () => {
     const result = load({ scalable: list(region('cn-north-1', { enabled: true })) });
-    expect(findings(result)).toEqual(['regions/scalable.yaml:2:13 region/partition region: cn-north-1 is in the aws-cn partition, not aws']);
+    expect(findings(result)).toEqual([
+      'regions/scalable.yaml:2:13 region/partition region: cn-north-1 is in the aws-cn partition, not aws',
+    ]);
   });
 
   it('node group min_size may not exceed max_size', () => {
@@ -27,11 +29,14 @@ describe('cross-file rules', () => {
 
   it('edge min_replicas may not exceed max_replicas', () => {
     const result = load({ alwaysOn: list(region('us-east-1').replace('min_replicas: 2', 'min_replicas: 9')) });
-    expect(findings(result)).toEqual(['regions/always-on.yaml:11:21 range/min-max us-east-1 edge.min_replicas: is 9, above max_replicas (8)']);
+    expect(findings(result)).toEqual([
+      'regions/always-on.yaml:11:21 range/min-max us-east-1 edge.min_replicas: is 9, above max_replicas (8)',
+    ]);
   });
 
   it('a region switches off below the load that switches it on', () => {
-    const scaling = '    scaling:\n      enable_when: { requests_per_second: 500, for_minutes: 10 }\n      disable_when: { requests_per_second: 500, for_minutes: 60 }\n';
+    const scaling =
+      '    scaling:\n      enable_when: { requests_per_second: 500, for_minutes: 10 }\n      disable_when: { requests_per_second: 500, for_minutes: 60 }\n';
     const result = load({ scalable: list(region('eu-west-1', { enabled: false, extra: scaling })) });
     expect(findings(result)).toEqual([
       'regions/scalable.yaml:17:44 range/min-max eu-west-1 scaling.disable_when.requests_per_second: is 500, not below enable_when.requests_per_second (500)',
@@ -45,7 +50,9 @@ describe('cross-file rules', () => {
       '        - name: edge\n          instance_types: [c7i.large]\n          min_size: 1\n          max_size: 2\n    edge:',
     );
     const result = load({ alwaysOn: list(twoGroups) });
-    expect(findings(result)).toEqual(['regions/always-on.yaml:10:17 node-group/duplicate-name us-east-1 cluster.node_groups[1].name: "edge" is used twice']);
+    expect(findings(result)).toEqual([
+      'regions/always-on.yaml:10:17 node-group/duplicate-name us-east-1 cluster.node_groups[1].name: "edge" is used twice',
+    ]);
   });
 
   describe('Kubernetes versions follow the EKS calendar', () => {
@@ -67,7 +74,9 @@ describe('cross-file rules', () => {
 
     it('a version newer than the calendar says where to add it', () => {
       const result = load({ alwaysOn: list(region('us-east-1', { version: '1.40' })) });
-      expect(result.problems[0]?.hint).toBe('the newest version kubeCDN knows is 1.35; if EKS has released 1.40, add it to src/core/eks-versions.ts');
+      expect(result.problems[0]?.hint).toBe(
+        'the newest version kubeCDN knows is 1.35; if EKS has released 1.40, add it to src/core/eks-versions.ts',
+      );
     });
   });
 
@@ -75,16 +84,22 @@ describe('cross-file rules', () => {
     const withCidr = (cidr: string) => load({ alwaysOn: list(region('us-east-1', { cidr })) });
 
     it('must parse', () => {
-      expect(findings(withCidr('10.0.0/16'))).toEqual(['regions/always-on.yaml:5:17 cidr/invalid us-east-1 cluster.vpc_cidr: "10.0.0/16" is not an IPv4 CIDR']);
+      expect(findings(withCidr('10.0.0/16'))).toEqual([
+        'regions/always-on.yaml:5:17 cidr/invalid us-east-1 cluster.vpc_cidr: "10.0.0/16" is not an IPv4 CIDR',
+      ]);
     });
 
     it('must be /16 to /24', () => {
-      expect(findings(withCidr('10.0.0.0/8'))).toEqual(['regions/always-on.yaml:5:17 cidr/invalid us-east-1 cluster.vpc_cidr: /8 is outside /16 to /24']);
+      expect(findings(withCidr('10.0.0.0/8'))).toEqual([
+        'regions/always-on.yaml:5:17 cidr/invalid us-east-1 cluster.vpc_cidr: /8 is outside /16 to /24',
+      ]);
     });
 
     it('must not have host bits set; the hint gives the network', () => {
       const result = withCidr('10.1.2.3/16');
-      expect(findings(result)).toEqual(['regions/always-on.yaml:5:17 cidr/invalid us-east-1 cluster.vpc_cidr: "10.1.2.3/16" has host bits set']);
+      expect(findings(result)).toEqual([
+        'regions/always-on.yaml:5:17 cidr/invalid us-east-1 cluster.vpc_cidr: "10.1.2.3/16" has host bits set',
+      ]);
       expect(result.problems[0]?.hint).toBe('did you mean 10.1.0.0/16?');
     });
 
@@ -107,8 +122,12 @@ describe('cross-file rules', () => {
   });
 
   it('hostnames live inside the zone', () => {
-    const result = load({ cdn: CDN_YAML.replace('hostnames: [cdn.example.com]', 'hostnames: [cdn.example.com, cdn.example.org, example.com]') });
-    expect(findings(result)).toEqual(['regions/cdn.yaml:5:32 hostname/outside-zone cdn.hostnames[1]: cdn.example.org is not inside the zone example.com']);
+    const result = load({
+      cdn: CDN_YAML.replace('hostnames: [cdn.example.com]', 'hostnames: [cdn.example.com, cdn.example.org, example.com]'),
+    });
+    expect(findings(result)).toEqual([
+      'regions/cdn.yaml:5:32 hostname/outside-zone cdn.hostnames[1]: cdn.example.org is not inside the zone example.com',
+    ]);
   });
 });
 

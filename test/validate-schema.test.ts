@@ -37,7 +37,9 @@ describe('schema problems name the key, the place and a way out', () => {
 
   it('yes is not a boolean in YAML 1.2', () => {
     const result = load({ scalable: `regions:\n${region('eu-west-1', { enabled: true }).replace('enabled: true', 'enabled: yes')}` });
-    expect(findings(result)).toEqual(['regions/scalable.yaml:3:14 schema/type eu-west-1 enabled: must be true or false, not the text "yes"']);
+    expect(findings(result)).toEqual([
+      'regions/scalable.yaml:3:14 schema/type eu-west-1 enabled: must be true or false, not the text "yes"',
+    ]);
     expect(result.problems[0]?.hint).toBe('write true or false (YAML 1.2 reads yes, no, on and off as text)');
   });
 
@@ -53,7 +55,9 @@ describe('schema problems name the key, the place and a way out', () => {
   });
 
   it('a short enum lists its values', () => {
-    const result = load({ alwaysOn: alwaysOn(region('us-east-1').replace('          min_size: 2', '          capacity_type: spot\n          min_size: 2')) });
+    const result = load({
+      alwaysOn: alwaysOn(region('us-east-1').replace('          min_size: 2', '          capacity_type: spot\n          min_size: 2')),
+    });
     expect(findings(result)).toEqual([
       'regions/always-on.yaml:8:26 schema/enum us-east-1 cluster.node_groups[0].capacity_type: "spot" is not one of ON_DEMAND, SPOT',
     ]);
@@ -61,7 +65,11 @@ describe('schema problems name the key, the place and a way out', () => {
   });
 
   it('numbers out of bounds say the bound', () => {
-    const result = load({ alwaysOn: alwaysOn(region('us-east-1').replace('max_replicas: 8', 'max_replicas: 5000').replace('min_replicas: 2', 'min_replicas: 0')) });
+    const result = load({
+      alwaysOn: alwaysOn(
+        region('us-east-1').replace('max_replicas: 8', 'max_replicas: 5000').replace('min_replicas: 2', 'min_replicas: 0'),
+      ),
+    });
     expect(findings(result)).toEqual([
       'regions/always-on.yaml:11:21 schema/minimum us-east-1 edge.min_replicas: must be at least 1, not 0',
       'regions/always-on.yaml:12:21 schema/maximum us-east-1 edge.max_replicas: must be at most 1000, not 5000',

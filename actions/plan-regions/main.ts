@@ -109,7 +109,8 @@ async function planStep(inputs: Inputs, root: string): Promise<void> {
   await core.summary
     .addRaw(renderComment({ summaries: [summary] }, { marker: false, limit: SUMMARY_LIMIT, measure: utf8Bytes }), true)
     .write();
-  if (summary.status === 'failed') core.setFailed(`plan-regions failed: terraform ${summary.error?.step ?? ''} failed for ${summary.region}`);
+  if (summary.status === 'failed')
+    core.setFailed(`plan-regions failed: terraform ${summary.error?.step ?? ''} failed for ${summary.region}`);
 }
 
 async function commentStep(inputs: Inputs, root: string): Promise<void> {
@@ -133,7 +134,11 @@ async function commentStep(inputs: Inputs, root: string): Promise<void> {
     return;
   }
   if (!inputs.githubToken) throw new UsageError('step comment needs github-token to post the comment');
-  const result = await upsertComment(octokit(inputs.githubToken, github.context.apiUrl), { ...repo, issueNumber: number }, renderComment(input));
+  const result = await upsertComment(
+    octokit(inputs.githubToken, github.context.apiUrl),
+    { ...repo, issueNumber: number },
+    renderComment(input),
+  );
   core.setOutput('comment-url', result.url);
   core.info(`plan comment ${result.action}: ${result.url}`);
 }

@@ -6,7 +6,10 @@ import { renderPreviewMarkdown, renderPreviewText } from '../core/preview.js';
 import { renderComment } from '../core/comment.js';
 import type { Matrix } from '../core/changes.js';
 import { UsageError } from '../core/problems.js';
+import { dnsPlanToJson, dnsPlanToMarkdown, dnsPlanToText } from '../core/dns/render.js';
+import { DnsRefusedError } from '../core/dns/sync.js';
 import { loadChange } from '../node/change.js';
+import { runDns } from '../node/dns.js';
 import { preview as buildPreview } from '../node/preview.js';
 import { readSummaries } from '../node/terraform.js';
 import { loadRegionDir } from '../node/region-dir.js';
@@ -103,5 +106,38 @@ function parseMatrix(text: string): Matrix {
     return matrix;
   } catch (error) {
     throw new UsageError(`--matrix is not a matrix as kubecdn matrix prints it: ${(error as Error).message}`);
+  }
+}
+
+export interface DnsCommandOptions {
+  dir: string;
+  targets: string;
+  zoneId?: string;
+  hostname?: string[];
+  exclude?: string[];
+  force: boolean;
+  format: 'text' | 'json' | 'markdown';
+}
+
+/** dns plan and dns apply: exit 0 done (or nothing to do), 1 refused or failed. */
+export async function dns(io: Io, options: DnsCommandOptions & { apply: boolean }): Promise<number> {
+  try {
+    const run = await runDns(io.cwd, { ...options, dryRun: !options.apply });
+    const refused = run.plan.conflicts.length > 0 || (run.plan.guards.length > 0 && !options.force);
+    if (options.format === 'json')
+      io.out(JSON.stringify({ zoneId: run.zoneId, ...dnsPlanToJson(run.plan), applied: run.applied ?? null }, null, 2));
+    else if (options.format === 'markdown') io.out(dnsPlanToMarkdown(run.plan));
+    else {
+      io.out(dnsPlanToText(run.plan, io.outStyle));
+      if (run.applied)
+        io.out(
+          `applied: ${run.applied.changes} changes in ${run.applied.batches} batch${run.applied.batches === 1 ? '' : 'es'}, all INSYNC`,
+        );
+    }
+    return refused ? EXIT.finding : EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof DnsRefusedError)) throw error;
+    io.err(`kubecdn dns: ${error.message}`);
+    return EXIT.finding;
   }
 }

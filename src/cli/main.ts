@@ -37,7 +37,9 @@ export function program(io: Io, exit: (code: number) => void): Command {
 
   cli
     .command('matrix')
-    .description('Print the GitHub matrix of regions a change touches: one Terraform job each.\nCompares the region files at the merge base of --base with --head (default: the working tree).')
+    .description(
+      'Print the GitHub matrix of regions a change touches: one Terraform job each.\nCompares the region files at the merge base of --base with --head (default: the working tree).',
+    )
     .requiredOption('--base <ref>', 'the branch or commit the change would merge into, for example main')
     .option('--head <ref>', 'a commit to compare instead of the working tree')
     .addOption(dirOption())
@@ -54,14 +56,20 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .action(run(tf.vars));
   tfCommand
     .command('plan')
-    .description("Plan regions: write each region's variables, init with its own state key, plan, and summarise.\nA serving region is planned; one that no longer serves gets a destroy plan. Exit 1 if any plan failed.")
+    .description(
+      "Plan regions: write each region's variables, init with its own state key, plan, and summarise.\nA serving region is planned; one that no longer serves gets a destroy plan. Exit 1 if any plan failed.",
+    )
     .requiredOption('--region <region>', 'AWS region code (repeatable)', collect)
     .option('--stack <dir>', 'the Terraform stack', 'terraform')
     .option('--out <dir>', 'where plans and summaries go, one folder per region', '.kubecdn/plans')
     .option('--base <ref>', 'where to find a region removed from the files (to plan its destruction)')
     .option('--reason <text>', 'why the region is planned, for the comment (the matrix gives it)')
     .option('--backend-config <key=value>', 'more backend settings, such as the state bucket (repeatable)', collect, [])
-    .option('--critical <type-or-address>', 'resources whose loss cuts traffic (repeatable; default: EKS clusters, node groups, load balancers)', collect)
+    .option(
+      '--critical <type-or-address>',
+      'resources whose loss cuts traffic (repeatable; default: EKS clusters, node groups, load balancers)',
+      collect,
+    )
     .addOption(dirOption())
     .action(run(tf.plan));
   tfCommand
@@ -72,9 +80,32 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .option('--out <dir>', 'where tf plan wrote the plans', '.kubecdn/plans')
     .action(run(tf.apply));
 
+  const dnsCommand = cli
+    .command('dns')
+    .description('Reconcile the Route53 latency records with the region files (what sync-dns does after merge).');
+  for (const apply of [false, true]) {
+    dnsCommand
+      .command(apply ? 'apply' : 'plan')
+      .description(
+        apply
+          ? 'Apply the DNS plan: health checks, then record batches (deletes first), then clean-up; waits for INSYNC.\nRefuses, changing nothing, on a conflict, or without --force when too much would go.'
+          : 'Show what sync-dns would change in the hosted zone. Exit 1 when it would refuse.',
+      )
+      .requiredOption('--targets <file>', 'JSON of region -> { "dnsName", "hostedZoneId" } of each edge load balancer')
+      .option('--zone-id <id>', 'hosted zone (default: zone_id in cdn.yaml)')
+      .option('--hostname <name>', 'hostname to serve (repeatable; default: hostnames in cdn.yaml)', collect)
+      .option('--exclude <region>', 'drain a region: it keeps running but gets no DNS (repeatable)', collect)
+      .option('--force', 'allow deleting more than 30% of our records, or leaving a hostname with no region', false)
+      .addOption(new Option('--format <format>', 'output').choices(['text', 'json', 'markdown']).default('text'))
+      .addOption(dirOption())
+      .action(run((io, options: commands.DnsCommandOptions) => commands.dns(io, { ...options, apply })));
+  }
+
   cli
     .command('comment')
-    .description('Render the pull-request comment from the plan summaries tf plan wrote.\nExit 1 if a plan failed or the region files are invalid.')
+    .description(
+      'Render the pull-request comment from the plan summaries tf plan wrote.\nExit 1 if a plan failed or the region files are invalid.',
+    )
     .option('--summaries <dir>', 'where tf plan wrote its summaries', '.kubecdn/plans')
     .option('--commit <sha>', 'the commit that was planned')
     .option('--matrix <json>', 'the matrix the plans came from, so that a region with no result shows')
@@ -86,14 +117,19 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .command('preview')
     .description('Show what a pull request of the working tree would show, with no cloud credentials.')
     .addOption(dirOption())
-    .addOption(new Option('--format <format>', 'text for the terminal, markdown for the comment as posted').choices(['text', 'markdown']).default('text'))
+    .addOption(
+      new Option('--format <format>', 'text for the terminal, markdown for the comment as posted')
+        .choices(['text', 'markdown'])
+        .default('text'),
+    )
     .option('--base <ref>', 'the branch the pull request would merge into (default: the default branch)')
     .option('--terraform', 'also run the Terraform plans (needs credentials for the real stack)', false)
     .option('--stack <dir>', 'the Terraform stack', 'terraform')
     .option('--out <dir>', 'where plans and summaries go', '.kubecdn/plans')
     .action(run(commands.preview));
 
-  for (const sub of [...cli.commands, ...tfCommand.commands]) sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
+  for (const sub of [...cli.commands, ...tfCommand.commands, ...dnsCommand.commands])
+    sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   return cli;
 }
 

@@ -75,9 +75,13 @@ export async function plan(io: Io, options: PlanOptions): Promise<number> {
     const { create, update, delete: del, replace } = summary.counts;
     if (summary.status === 'failed') {
       failed += 1;
-      io.err(`${target.region.region}: ${target.operation} failed at terraform ${summary.error?.step ?? ''}\n${summary.error?.message ?? ''}`);
+      io.err(
+        `${target.region.region}: ${target.operation} failed at terraform ${summary.error?.step ?? ''}\n${summary.error?.message ?? ''}`,
+      );
     } else {
-      io.out(`${target.region.region}: ${target.operation}, ${summary.status === 'no-changes' ? 'no changes' : `${create} to add, ${update} to change, ${del} to destroy, ${replace} to replace`}`);
+      io.out(
+        `${target.region.region}: ${target.operation}, ${summary.status === 'no-changes' ? 'no changes' : `${create} to add, ${update} to change, ${del} to destroy, ${replace} to replace`}`,
+      );
     }
   }
   io.out(`summaries in ${path.join(options.out, '<region>', 'summary.json')}`);

@@ -56,10 +56,7 @@ const table: ReadonlyArray<readonly [string, string, Partition, number, number]>
 ];
 
 export const AWS_REGIONS: ReadonlyMap<string, AwsRegion> = new Map(
-  table.map(([code, name, partition, latitude, longitude]) => [
-    code,
-    { code, name, partition, latitude, longitude },
-  ]),
+  table.map(([code, name, partition, latitude, longitude]) => [code, { code, name, partition, latitude, longitude }]),
 );
 
 export const AWS_REGION_CODES: readonly string[] = [...AWS_REGIONS.keys()];

@@ -45,7 +45,9 @@ export function detectChanges(input: ChangeInput): Matrix {
   const manifestPaths = under(layout.manifests);
   const perRegionManifests = `${layout.manifests}/regions/`;
   // A change to a region's own overlay concerns that region; any other manifest change, all of them.
-  const manifestRegions = new Set(manifestPaths.filter((p) => p.startsWith(perRegionManifests)).map((p) => p.slice(perRegionManifests.length).split('/')[0] ?? ''));
+  const manifestRegions = new Set(
+    manifestPaths.filter((p) => p.startsWith(perRegionManifests)).map((p) => p.slice(perRegionManifests.length).split('/')[0] ?? ''),
+  );
   const allManifests = manifestPaths.some((p) => !p.startsWith(perRegionManifests)) || originChanged(input.base, input.head);
 
   const before = new Map((input.base?.regions ?? []).filter((r) => r.serving).map((r) => [r.region, r]));
@@ -116,4 +118,3 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 export function hasDestroy(matrix: Matrix): boolean {
   return matrix.include.some((e) => e.operation === 'destroy');
 }
-

@@ -68,7 +68,10 @@ export function renderComment(input: CommentInput, options: RenderOptions = {}):
     const fixed = assemble(input, options, listCap, () => '');
     const budget = limit - measure(fixed) - fences - 64;
     if (budget < 0) continue;
-    const shares = fairShares([...plans.values()].map((text) => measure(text)), budget);
+    const shares = fairShares(
+      [...plans.values()].map((text) => measure(text)),
+      budget,
+    );
     const share = new Map(input.summaries.map((s, i) => [s, shares[i] ?? 0]));
     return fit(assemble(input, options, listCap, (s) => cutPlan(plans.get(s) ?? '', share.get(s) ?? 0, input.fullPlans)));
   }
@@ -89,7 +92,11 @@ function assemble(input: CommentInput, options: RenderOptions, listCap: number, 
   parts.push(...trafficImpact(summaries), ...failures(summaries, input.unplanned ? [] : missing));
   if (input.problems?.length) parts.push(`### Region files\n${problemsToMarkdown(input.problems)}`);
   if (!errors.length) {
-    parts.push(summaries.length || missing.length ? planTable(summaries, missing, input.unplanned) : 'No region needs a Terraform plan for this change.');
+    parts.push(
+      summaries.length || missing.length
+        ? planTable(summaries, missing, input.unplanned)
+        : 'No region needs a Terraform plan for this change.',
+    );
     parts.push(...destroys(summaries));
   }
   parts.push(...(input.sections ?? []).map((s) => `### ${s.title}\n${s.body}`));
@@ -101,7 +108,8 @@ function assemble(input: CommentInput, options: RenderOptions, listCap: number, 
 
 function byRegionOrder(matrix: Matrix | undefined) {
   const order = new Map((matrix?.include ?? []).map((e, i) => [e.region, i]));
-  return (a: PlanSummary, b: PlanSummary) => (order.get(a.region) ?? 1e9) - (order.get(b.region) ?? 1e9) || a.region.localeCompare(b.region);
+  return (a: PlanSummary, b: PlanSummary) =>
+    (order.get(a.region) ?? 1e9) - (order.get(b.region) ?? 1e9) || a.region.localeCompare(b.region);
 }
 
 function regionLabel(code: string): string {
@@ -112,7 +120,10 @@ function regionLabel(code: string): string {
 function trafficImpact(summaries: readonly PlanSummary[]): string[] {
   const hits = summaries.filter((s) => s.serving && s.critical.length > 0);
   if (!hits.length) return [];
-  const lines = hits.map((s) => `> - ${regionLabel(s.region)}: ${s.critical.map((c) => `${c.action === 'replace' ? 'replaces' : 'destroys'} \`${c.address}\``).join(', ')}`);
+  const lines = hits.map(
+    (s) =>
+      `> - ${regionLabel(s.region)}: ${s.critical.map((c) => `${c.action === 'replace' ? 'replaces' : 'destroys'} \`${c.address}\``).join(', ')}`,
+  );
   return [
     [
       '> [!CAUTION]',
@@ -135,8 +146,13 @@ function failures(summaries: readonly PlanSummary[], missing: readonly { region:
   ];
 }
 
-function planTable(summaries: readonly PlanSummary[], missing: readonly { region: string; operation: string; reason: string }[], unplanned: string | undefined): string {
-  const status = (s: PlanSummary) => (s.status === 'failed' ? `❌ failed at ${s.error?.step ?? '?'}` : s.status === 'no-changes' ? '✅ no changes' : '✅ planned');
+function planTable(
+  summaries: readonly PlanSummary[],
+  missing: readonly { region: string; operation: string; reason: string }[],
+  unplanned: string | undefined,
+): string {
+  const status = (s: PlanSummary) =>
+    s.status === 'failed' ? `❌ failed at ${s.error?.step ?? '?'}` : s.status === 'no-changes' ? '✅ no changes' : '✅ planned';
   const count = (s: PlanSummary, a: Action) => (s.status === 'failed' ? '–' : String(s.counts[a]));
   return [
     '| Region | Operation | Why | Add | Change | Destroy | Replace | Status |',
@@ -145,15 +161,27 @@ function planTable(summaries: readonly PlanSummary[], missing: readonly { region
       (s) =>
         `| ${regionLabel(s.region)} | ${s.operation === 'destroy' ? '🗑️ destroy' : 'plan'} | ${escapeCell(s.reason || '–')} | ${count(s, 'create')} | ${count(s, 'update')} | ${count(s, 'delete')} | ${count(s, 'replace')} | ${status(s)} |`,
     ),
-    ...missing.map((m) => `| ${regionLabel(m.region)} | ${m.operation === 'destroy' ? '🗑️ destroy' : 'plan'} | ${escapeCell(m.reason || '–')} | – | – | – | – | ${unplanned ? `⏸️ ${escapeCell(unplanned)}` : '⏳ no result'} |`),
+    ...missing.map(
+      (m) =>
+        `| ${regionLabel(m.region)} | ${m.operation === 'destroy' ? '🗑️ destroy' : 'plan'} | ${escapeCell(m.reason || '–')} | – | – | – | – | ${unplanned ? `⏸️ ${escapeCell(unplanned)}` : '⏳ no result'} |`,
+    ),
   ].join('\n');
 }
 
 function destroys(summaries: readonly PlanSummary[]): string[] {
   const lines = summaries.flatMap((s) => {
     const out: string[] = [];
-    if (s.counts.delete) out.push(`> - ${regionLabel(s.region)}${s.operation === 'destroy' ? ` (${s.reason || 'destroy'}; its DNS records are drained first)` : ''}: destroys ${s.counts.delete} resource${s.counts.delete === 1 ? '' : 's'}`);
-    if (s.counts.replace) out.push(`> - ${regionLabel(s.region)}: replaces ${s.resources.replace.slice(0, 5).map((a) => `\`${a}\``).join(', ')}${s.counts.replace > 5 ? ` and ${s.counts.replace - 5} more` : ''}`);
+    if (s.counts.delete)
+      out.push(
+        `> - ${regionLabel(s.region)}${s.operation === 'destroy' ? ` (${s.reason || 'destroy'}; its DNS records are drained first)` : ''}: destroys ${s.counts.delete} resource${s.counts.delete === 1 ? '' : 's'}`,
+      );
+    if (s.counts.replace)
+      out.push(
+        `> - ${regionLabel(s.region)}: replaces ${s.resources.replace
+          .slice(0, 5)
+          .map((a) => `\`${a}\``)
+          .join(', ')}${s.counts.replace > 5 ? ` and ${s.counts.replace - 5} more` : ''}`,
+      );
     return out;
   });
   return lines.length ? [['> [!WARNING]', '> **Destroys and replacements.** Read these before merging.', ...lines].join('\n')] : [];
@@ -172,18 +200,29 @@ function regionDetails(summary: PlanSummary, listCap: number, planText: string):
   for (const action of ACTIONS) {
     const addresses = summary.resources[action];
     if (!addresses.length || listCap === 0) continue;
-    const shown = addresses.slice(0, listCap).map((a) => `\`${a}\``).join(', ');
+    const shown = addresses
+      .slice(0, listCap)
+      .map((a) => `\`${a}\``)
+      .join(', ');
     body.push(`**${ACTION_WORDS[action]}:** ${shown}${addresses.length > listCap ? ` and ${addresses.length - listCap} more` : ''}`);
   }
   if (summary.drift.length) {
-    body.push(`**Changed outside Terraform:** ${summary.drift.slice(0, Math.min(listCap, 20)).map((d) => `\`${d.address}\` (${d.actions.join(', ')})`).join(', ')}${summary.drift.length > Math.min(listCap, 20) ? ` and ${summary.drift.length - Math.min(listCap, 20)} more` : ''}`);
+    body.push(
+      `**Changed outside Terraform:** ${summary.drift
+        .slice(0, Math.min(listCap, 20))
+        .map((d) => `\`${d.address}\` (${d.actions.join(', ')})`)
+        .join(', ')}${summary.drift.length > Math.min(listCap, 20) ? ` and ${summary.drift.length - Math.min(listCap, 20)} more` : ''}`,
+    );
   }
   if (planText) body.push(codeBlock(planText, 'diff'));
   return `<details><summary><b>${summary.region}</b>: ${head}</summary>\n\n${body.join('\n\n')}\n\n</details>`;
 }
 
 function footer(input: CommentInput): string {
-  const bits = [input.commit ? `Planned at ${input.commit}` : undefined, input.fullPlans ? `whole plans: ${input.fullPlans}` : undefined].filter(Boolean);
+  const bits = [
+    input.commit ? `Planned at ${input.commit}` : undefined,
+    input.fullPlans ? `whole plans: ${input.fullPlans}` : undefined,
+  ].filter(Boolean);
   return `<sub>${bits.length ? `${bits.join(' · ')} · ` : ''}updated on every push</sub>`;
 }
 
@@ -251,6 +290,7 @@ function countLines(text: string): number {
 function hardCut(text: string, limit: number, measure: (t: string) => number): string {
   const tail = '\n\n<sub>Cut to fit GitHub’s limit.</sub>\n';
   let end = Math.min(text.length, limit);
-  while (end > 0 && measure(text.slice(0, end) + tail) > limit) end -= Math.max(1, Math.ceil((measure(text.slice(0, end) + tail) - limit) / 2));
+  while (end > 0 && measure(text.slice(0, end) + tail) > limit)
+    end -= Math.max(1, Math.ceil((measure(text.slice(0, end) + tail) - limit) / 2));
   return text.slice(0, end) + tail;
 }

@@ -63,7 +63,15 @@ export function loadConfig(sources: Partial<Record<FileKind, SourceFile>>, optio
     const source = sources[kind];
     if (!source) {
       if (REQUIRED.includes(kind)) {
-        problems.push({ file: `${options.dir ?? 'regions'}/${FILE_NAMES[kind]}`, line: 1, column: 1, rule: 'file/missing', severity: 'error', message: `${FILE_NAMES[kind]} is missing`, hint: 'kubeCDN needs always-on.yaml and cdn.yaml in the region directory' });
+        problems.push({
+          file: `${options.dir ?? 'regions'}/${FILE_NAMES[kind]}`,
+          line: 1,
+          column: 1,
+          rule: 'file/missing',
+          severity: 'error',
+          message: `${FILE_NAMES[kind]} is missing`,
+          hint: 'kubeCDN needs always-on.yaml and cdn.yaml in the region directory',
+        });
       }
       continue;
     }
@@ -71,7 +79,15 @@ export function loadConfig(sources: Partial<Record<FileKind, SourceFile>>, optio
     problems.push(...result.problems);
     if (!result.file) continue;
     if (result.file.data === null || result.file.data === undefined) {
-      problems.push({ file: source.path, line: 1, column: 1, rule: 'file/empty', severity: 'error', message: `${source.path} is empty`, hint: kind === 'cdn' ? 'it needs a top-level cdn: mapping' : 'it needs a top-level regions: list' });
+      problems.push({
+        file: source.path,
+        line: 1,
+        column: 1,
+        rule: 'file/empty',
+        severity: 'error',
+        message: `${source.path} is empty`,
+        hint: kind === 'cdn' ? 'it needs a top-level cdn: mapping' : 'it needs a top-level regions: list',
+      });
       continue;
     }
     problems.push(...checkSchema(kind, result.file));
@@ -81,7 +97,9 @@ export function loadConfig(sources: Partial<Record<FileKind, SourceFile>>, optio
     const file = parsed[tier];
     return file ? [{ tier, file }] : [];
   });
-  problems.push(...checkRules({ regionFiles, ...(parsed.cdn ? { cdn: parsed.cdn } : {}), ...(options.today ? { today: options.today } : {}) }));
+  problems.push(
+    ...checkRules({ regionFiles, ...(parsed.cdn ? { cdn: parsed.cdn } : {}), ...(options.today ? { today: options.today } : {}) }),
+  );
 
   const sorted = sortProblems(problems);
   if (sorted.some(isError) || !parsed['always-on'] || !parsed.cdn) return { problems: sorted };
@@ -102,7 +120,9 @@ function buildConfig(alwaysOn: ParsedFile, scalable: ParsedFile | undefined, cdn
     cdn: (cdn.data as CdnFile).cdn,
     regions: [
       ...(alwaysOn.data as AlwaysOnFile).regions.map((spec, i) => region(alwaysOn, i, 'always-on', spec, true)),
-      ...(scalable ? (scalable.data as ScalableFile).regions : []).map((spec, i) => region(scalable as ParsedFile, i, 'scalable', spec, spec.enabled)),
+      ...(scalable ? (scalable.data as ScalableFile).regions : []).map((spec, i) =>
+        region(scalable as ParsedFile, i, 'scalable', spec, spec.enabled),
+      ),
     ],
   };
 }

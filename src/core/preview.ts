@@ -34,16 +34,25 @@ export function renderPreviewMarkdown(model: PreviewModel): string {
     ...(model.unplanned ? { unplanned: model.unplanned } : {}),
     notes: [
       ...(model.noChange ? [`Nothing to compare: ${model.noChange}.`] : []),
-      ...(model.base ? [`Local preview of the working tree against \`${model.base}\`${model.baseSha ? ` (merge base \`${model.baseSha.slice(0, 12)}\`)` : ''}.`] : []),
+      ...(model.base
+        ? [
+            `Local preview of the working tree against \`${model.base}\`${model.baseSha ? ` (merge base \`${model.baseSha.slice(0, 12)}\`)` : ''}.`,
+          ]
+        : []),
     ],
-    ...(model.validation.config ? { sections: [{ title: 'Regions after this change', body: regionsToMarkdown(model.validation.config) }] } : {}),
+    ...(model.validation.config
+      ? { sections: [{ title: 'Regions after this change', body: regionsToMarkdown(model.validation.config) }] }
+      : {}),
   });
 }
 
 export function renderPreviewText(model: PreviewModel, style: Style = plain): string {
   const out = [style.bold('Region files'), problemsToText(model.validation.problems, style)];
   if (model.validation.config) out.push('', style.bold('Regions after this change'), regionsToText(model.validation.config, style));
-  out.push('', style.bold(`Change${model.base ? ` against ${model.base}${model.baseSha ? ` (merge base ${model.baseSha.slice(0, 12)})` : ''}` : ''}`));
+  out.push(
+    '',
+    style.bold(`Change${model.base ? ` against ${model.base}${model.baseSha ? ` (merge base ${model.baseSha.slice(0, 12)})` : ''}` : ''}`),
+  );
   if (model.noChange) out.push(`nothing to compare: ${model.noChange}`);
   else if (!model.matrix) out.push('no plan: the region files have errors');
   else if (!model.matrix.include.length) out.push('no region needs a Terraform plan');
@@ -58,12 +67,15 @@ export function renderPreviewText(model: PreviewModel, style: Style = plain): st
             ? 'no changes'
             : `${summary.counts.create} to add, ${summary.counts.update} to change, ${summary.counts.delete} to destroy, ${summary.counts.replace} to replace`
         : style.dim(model.unplanned ?? 'no result');
-      out.push(`${entry.region.padEnd(width)}  ${(entry.operation === 'destroy' ? style.red('destroy') : 'plan').padEnd(7)}  ${entry.reason}  →  ${result}`);
+      out.push(
+        `${entry.region.padEnd(width)}  ${(entry.operation === 'destroy' ? style.red('destroy') : 'plan').padEnd(7)}  ${entry.reason}  →  ${result}`,
+      );
     }
     const impact = model.summaries.filter((s) => s.serving && s.critical.length);
-    for (const s of impact) out.push(style.red(`traffic impact in ${s.region}: ${s.critical.map((c) => `${c.action} ${c.address}`).join(', ')}`));
-    if (!model.summaries.length) out.push('', style.dim('`kubecdn preview --format markdown` prints the pull-request comment; --terraform runs the plans.'));
+    for (const s of impact)
+      out.push(style.red(`traffic impact in ${s.region}: ${s.critical.map((c) => `${c.action} ${c.address}`).join(', ')}`));
+    if (!model.summaries.length)
+      out.push('', style.dim('`kubecdn preview --format markdown` prints the pull-request comment; --terraform runs the plans.'));
   }
   return out.join('\n');
 }
-

@@ -47,7 +47,14 @@ export interface ProblemJson {
 }
 
 export function problemsToJson(problems: readonly Problem[]): { ok: boolean; errors: ProblemJson[]; warnings: ProblemJson[] } {
-  const shape = ({ file, line, column, message, rule, hint }: Problem): ProblemJson => ({ file, line, column, message, rule, ...(hint ? { hint } : {}) });
+  const shape = ({ file, line, column, message, rule, hint }: Problem): ProblemJson => ({
+    file,
+    line,
+    column,
+    message,
+    rule,
+    ...(hint ? { hint } : {}),
+  });
   return {
     ok: !problems.some(isError),
     errors: problems.filter(isError).map(shape),
@@ -73,9 +80,12 @@ export function problemsToAnnotations(problems: readonly Problem[]): Annotation[
 export function problemsToMarkdown(problems: readonly Problem[]): string {
   if (problems.length === 0) return '✅ The region files are valid.';
   const { errors, warnings } = countProblems(problems);
-  const head = errors ? `❌ ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''} in the region files.` : `⚠️ Valid, with ${plural(warnings, 'warning')}.`;
+  const head = errors
+    ? `❌ ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''} in the region files.`
+    : `⚠️ Valid, with ${plural(warnings, 'warning')}.`;
   const rows = problems.map(
-    (p) => `| ${p.severity === 'error' ? '❌' : '⚠️'} | \`${p.file}:${p.line}:${p.column}\` | ${escapeCell(p.message)}${p.hint ? `<br>${escapeCell(p.hint)}` : ''} | \`${p.rule}\` |`,
+    (p) =>
+      `| ${p.severity === 'error' ? '❌' : '⚠️'} | \`${p.file}:${p.line}:${p.column}\` | ${escapeCell(p.message)}${p.hint ? `<br>${escapeCell(p.hint)}` : ''} | \`${p.rule}\` |`,
   );
   return [head, '', '| | Where | Problem | Rule |', '|---|---|---|---|', ...rows].join('\n');
 }
@@ -126,7 +136,11 @@ export function regionsToText(config: Config, style: Style = plain): string {
   const rows = config.regions.map(regionRow);
   const keys = Object.keys(headers) as (keyof RegionRow)[];
   const width = (k: keyof RegionRow) => Math.max(headers[k].length, ...rows.map((r) => r[k].length));
-  const line = (r: RegionRow, paint: (s: string) => string = (s) => s) => keys.map((k) => paint(r[k].padEnd(width(k)))).join('  ').trimEnd();
+  const line = (r: RegionRow, paint: (s: string) => string = (s) => s) =>
+    keys
+      .map((k) => paint(r[k].padEnd(width(k))))
+      .join('  ')
+      .trimEnd();
   const serving = config.regions.filter((r) => r.serving).length;
   return [
     style.bold(line(headers)),
@@ -141,7 +155,10 @@ export function regionsToMarkdown(config: Config): string {
   return [
     '| Region | Tier | Serving | Kubernetes | Nodes | Edge pods × cache |',
     '|---|---|---|---|---|---|',
-    ...rows.map((r) => `| \`${r.region}\` ${r.name} | ${r.tier} | ${r.serving === 'yes' ? '🟢 yes' : '⚪ no'} | ${r.kubernetes} | ${r.nodes} | ${r.edge} |`),
+    ...rows.map(
+      (r) =>
+        `| \`${r.region}\` ${r.name} | ${r.tier} | ${r.serving === 'yes' ? '🟢 yes' : '⚪ no'} | ${r.kubernetes} | ${r.nodes} | ${r.edge} |`,
+    ),
   ].join('\n');
 }
 
@@ -164,10 +181,12 @@ export function awsRegionsToText(config: Config | undefined): string {
     return [r.code, r.name, r.partition, mine ? `${mine.tier}${mine.serving ? '' : ' (off)'}` : ''];
   });
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length), 6));
-  return [
-    ['REGION', 'NAME', 'PARTITION', 'USED AS'],
-    ...rows,
-  ]
-    .map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell)).join('  ').trimEnd())
+  return [['REGION', 'NAME', 'PARTITION', 'USED AS'], ...rows]
+    .map((r) =>
+      r
+        .map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell))
+        .join('  ')
+        .trimEnd(),
+    )
     .join('\n');
 }

@@ -203,7 +203,9 @@ function kubernetesVersion(entry: Entry, today: string): Problem[] {
           path,
           'kubernetes/unsupported',
           `${subject}${version} is not a Kubernetes version EKS supports`,
-          newer ? `the newest version kubeCDN knows is ${newest}; if EKS has released ${version}, add it to src/core/eks-versions.ts` : choose,
+          newer
+            ? `the newest version kubeCDN knows is ${newest}; if EKS has released ${version}, add it to src/core/eks-versions.ts`
+            : choose,
         ),
       ];
     }
@@ -224,24 +226,46 @@ function vpcCidrs(entries: readonly Entry[]): Problem[] {
       if (!ipaddr.IPv4.isValidFourPartDecimal(text.split('/')[0] ?? '')) throw new Error('not four-part decimal');
       cidr = ipaddr.IPv4.parseCIDR(text);
     } catch {
-      problems.push(problem(entry.file, path, 'cidr/invalid', `${subject}"${text}" is not an IPv4 CIDR`, 'write it as address/prefix, for example 10.20.0.0/16'));
+      problems.push(
+        problem(
+          entry.file,
+          path,
+          'cidr/invalid',
+          `${subject}"${text}" is not an IPv4 CIDR`,
+          'write it as address/prefix, for example 10.20.0.0/16',
+        ),
+      );
       continue;
     }
     const [address, bits] = cidr;
     if (bits < 16 || bits > 24) {
       problems.push(
-        problem(entry.file, path, 'cidr/invalid', `${subject}/${bits} is outside /16 to /24`, 'a VPC is at most /16 in AWS; smaller than /24 leaves too few addresses for EKS subnets across zones'),
+        problem(
+          entry.file,
+          path,
+          'cidr/invalid',
+          `${subject}/${bits} is outside /16 to /24`,
+          'a VPC is at most /16 in AWS; smaller than /24 leaves too few addresses for EKS subnets across zones',
+        ),
       );
       continue;
     }
     const network = ipaddr.IPv4.networkAddressFromCIDR(text);
     if (network.toString() !== address.toString()) {
-      problems.push(problem(entry.file, path, 'cidr/invalid', `${subject}"${text}" has host bits set`, `did you mean ${network.toString()}/${bits}?`));
+      problems.push(
+        problem(entry.file, path, 'cidr/invalid', `${subject}"${text}" has host bits set`, `did you mean ${network.toString()}/${bits}?`),
+      );
       continue;
     }
     if (address.range() !== 'private') {
       problems.push({
-        ...problem(entry.file, path, 'cidr/not-private', `${subject}${text} is not a private (RFC 1918) range`, 'use a range inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16'),
+        ...problem(
+          entry.file,
+          path,
+          'cidr/not-private',
+          `${subject}${text} is not a private (RFC 1918) range`,
+          'use a range inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16',
+        ),
         severity: 'warning',
       });
     }
@@ -269,7 +293,15 @@ function hostnamesInZone(file: ParsedFile): Problem[] {
   const zone = cdn['zone_name'];
   return asList(cdn['hostnames']).flatMap((name, i) =>
     typeof name === 'string' && name !== zone && !name.endsWith(`.${zone}`)
-      ? [problem(file, ['cdn', 'hostnames', i], 'hostname/outside-zone', `cdn.hostnames[${i}]: ${name} is not inside the zone ${zone}`, `records for ${name} cannot live in the hosted zone of ${zone}; use a name ending in .${zone}`)]
+      ? [
+          problem(
+            file,
+            ['cdn', 'hostnames', i],
+            'hostname/outside-zone',
+            `cdn.hostnames[${i}]: ${name} is not inside the zone ${zone}`,
+            `records for ${name} cannot live in the hosted zone of ${zone}; use a name ending in .${zone}`,
+          ),
+        ]
       : [],
   );
 }

@@ -27,16 +27,19 @@ export function checkSchema(kind: FileKind, file: ParsedFile): Problem[] {
   const errors = validate.errors ?? [];
   // A value of the wrong type also fails its enum or pattern; the type is the one worth saying.
   const typeErrorPaths = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
-  return errors
-    .filter((e) => e.keyword === 'type' || !typeErrorPaths.has(e.instancePath))
-    .map((e) => describe(e, file));
+  return errors.filter((e) => e.keyword === 'type' || !typeErrorPaths.has(e.instancePath)).map((e) => describe(e, file));
 }
 
 function describe(error: ErrorObject, file: ParsedFile): Problem {
   const path = decodePointer(error.instancePath);
   const subject = subjectOf(path, file.data);
   const rule = `schema/${error.keyword}`;
-  const at = (p: readonly (string | number)[], key = false) => ({ file: file.path, ...file.locate(p, key), rule, severity: 'error' as const });
+  const at = (p: readonly (string | number)[], key = false) => ({
+    file: file.path,
+    ...file.locate(p, key),
+    rule,
+    severity: 'error' as const,
+  });
   const params = error.params as Record<string, unknown>;
   const value = error.data;
   const description = (error.parentSchema as { description?: string } | undefined)?.description;
@@ -65,7 +68,7 @@ function describe(error: ErrorObject, file: ParsedFile): Problem {
           : `${subject}${JSON.stringify(value)} is not one of ${allowed.length <= 6 ? allowed.join(', ') : 'the allowed values'}`;
       const hint =
         last === 'region'
-          ? suggest(String(value), allowed) ?? 'run `kubecdn regions --all` for the regions Route53 latency routing supports'
+          ? (suggest(String(value), allowed) ?? 'run `kubecdn regions --all` for the regions Route53 latency routing supports')
           : suggest(String(value), allowed);
       return { ...at(path), message, ...(hint ? { hint } : {}) };
     }
@@ -77,7 +80,11 @@ function describe(error: ErrorObject, file: ParsedFile): Problem {
     }
     case 'minItems': {
       const n = Number(params['limit']);
-      return { ...at(path, true), message: `${subject}must list at least ${n} entr${n === 1 ? 'y' : 'ies'}`, ...hintFrom(error.parentSchema) };
+      return {
+        ...at(path, true),
+        message: `${subject}must list at least ${n} entr${n === 1 ? 'y' : 'ies'}`,
+        ...hintFrom(error.parentSchema),
+      };
     }
     case 'uniqueItems': {
       const j = Number(params['j']);
@@ -121,10 +128,7 @@ export function subjectOf(path: readonly (string | number)[], data: unknown): st
       rest = path.slice(2);
     }
   }
-  const dotted = rest.reduce<string>(
-    (out, seg) => (typeof seg === 'number' ? `${out}[${seg}]` : out ? `${out}.${seg}` : seg),
-    '',
-  );
+  const dotted = rest.reduce<string>((out, seg) => (typeof seg === 'number' ? `${out}[${seg}]` : out ? `${out}.${seg}` : seg), '');
   const subject = [prefix, dotted].filter(Boolean).join(' ');
   return subject ? `${subject}: ` : '';
 }

@@ -5,8 +5,7 @@
 import type { FromSchema } from 'json-schema-to-ts';
 import { AWS_REGION_CODES } from './aws-regions.js';
 
-const count = (description: string, minimum: number, maximum: number) =>
-  ({ type: 'integer', minimum, maximum, description }) as const;
+const count = (description: string, minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum, description }) as const;
 
 const nodeGroup = {
   type: 'object',

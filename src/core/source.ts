@@ -39,15 +39,14 @@ export function parseSource(source: SourceFile): { file?: ParsedFile; problems: 
   return { file: { path: source.path, data, locate: locator(doc, position) }, problems };
 }
 
-function yamlProblem(
-  source: SourceFile,
-  error: YAMLError,
-  at: { line: number; column: number },
-  severity: Problem['severity'],
-): Problem {
+function yamlProblem(source: SourceFile, error: YAMLError, at: { line: number; column: number }, severity: Problem['severity']): Problem {
   if (error.code === 'DUPLICATE_KEY') {
     // The error marks the key's first character; the key runs to the colon that ends it.
-    const key = /^("[^"]*"|'[^']*'|[^:\n]*)/.exec(source.text.slice(error.pos[0]))?.[0].trim().replace(/^["']|["']$/g, '') ?? '';
+    const key =
+      /^("[^"]*"|'[^']*'|[^:\n]*)/
+        .exec(source.text.slice(error.pos[0]))?.[0]
+        .trim()
+        .replace(/^["']|["']$/g, '') ?? '';
     return {
       file: source.path,
       ...at,

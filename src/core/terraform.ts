@@ -164,7 +164,8 @@ export function summarizePlan(plan: PlanJson, planText: string, context: Summary
     const action = actionOf(rc.change.actions);
     if (!action) continue;
     resources[action].push(rc.address);
-    if ((action === 'delete' || action === 'replace') && isCritical(criticalSet, rc.type, rc.address)) critical.push({ address: rc.address, action });
+    if ((action === 'delete' || action === 'replace') && isCritical(criticalSet, rc.type, rc.address))
+      critical.push({ address: rc.address, action });
   }
   const counts = Object.fromEntries(ACTIONS.map((a) => [a, resources[a].length])) as Record<Action, number>;
   const total = ACTIONS.reduce((n, a) => n + counts[a], 0);

@@ -33,7 +33,8 @@ export async function loadChange(cwd: string, options: ChangeOptions): Promise<C
   let base: Config | undefined;
   if (baseSources['always-on']) {
     const loaded = loadConfig(baseSources, { dir: dirInRepo });
-    if (!loaded.config) throw new RegionConfigError(loaded.problems.map((p) => ({ ...p, message: `at the base ${baseSha.slice(0, 12)}: ${p.message}` })));
+    if (!loaded.config)
+      throw new RegionConfigError(loaded.problems.map((p) => ({ ...p, message: `at the base ${baseSha.slice(0, 12)}: ${p.message}` })));
     base = loaded.config;
   }
   const headSources = options.head ? await readRegionDirAt(root, options.head, dirInRepo) : await readRegionDir(dir, root);

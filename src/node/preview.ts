@@ -44,11 +44,26 @@ export async function defaultBranch(cwd: string): Promise<string | undefined> {
 
 /** Whether the AWS SDK and Terraform's AWS provider would find credentials, looking only at where they look. */
 export async function awsCredentialsPresent(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  const keys = ['AWS_ACCESS_KEY_ID', 'AWS_PROFILE', 'AWS_WEB_IDENTITY_TOKEN_FILE', 'AWS_CONTAINER_CREDENTIALS_FULL_URI', 'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI'];
+  const keys = [
+    'AWS_ACCESS_KEY_ID',
+    'AWS_PROFILE',
+    'AWS_WEB_IDENTITY_TOKEN_FILE',
+    'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+    'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  ];
   if (keys.some((k) => env[k])) return true;
-  const files = [env['AWS_SHARED_CREDENTIALS_FILE'] ?? path.join(homedir(), '.aws/credentials'), env['AWS_CONFIG_FILE'] ?? path.join(homedir(), '.aws/config')];
+  const files = [
+    env['AWS_SHARED_CREDENTIALS_FILE'] ?? path.join(homedir(), '.aws/credentials'),
+    env['AWS_CONFIG_FILE'] ?? path.join(homedir(), '.aws/config'),
+  ];
   for (const file of files) {
-    if (await access(file).then(() => true, () => false)) return true;
+    if (
+      await access(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      return true;
   }
   return false;
 }
@@ -72,7 +87,16 @@ export async function preview(cwd: string, options: PreviewOptions): Promise<Pre
     const region = config?.regions.find((r) => r.region === entry.region) ?? change.base?.regions.find((r) => r.region === entry.region);
     const regionConfig = config?.regions.some((r) => r.region === entry.region) ? config : change.base;
     if (!region || !regionConfig) continue;
-    summaries.push(await planRegion({ stack, out: path.resolve(cwd, options.out), config: regionConfig, region, operation: entry.operation, reason: entry.reason }));
+    summaries.push(
+      await planRegion({
+        stack,
+        out: path.resolve(cwd, options.out),
+        config: regionConfig,
+        region,
+        operation: entry.operation,
+        reason: entry.reason,
+      }),
+    );
   }
   return { validation, base, change, summaries };
 }

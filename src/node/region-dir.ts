@@ -13,7 +13,10 @@ export function displayPath(file: string, root = process.cwd()): string {
 }
 
 export async function readRegionDir(dir: string, root = process.cwd()): Promise<Partial<Record<FileKind, SourceFile>>> {
-  const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
   if (!isDir) throw new UsageError(`no region directory at ${displayPath(dir, root)}`);
   const sources: Partial<Record<FileKind, SourceFile>> = {};
   await Promise.all(

@@ -6,7 +6,15 @@ import { $ } from 'zx';
 import type { Operation } from '../core/changes.js';
 import type { Config, Region } from '../core/config.js';
 import { UsageError } from '../core/problems.js';
-import { failedSummary, stateArgument, summarizePlan, terraformVariables, type Backend, type PlanJson, type PlanSummary } from '../core/terraform.js';
+import {
+  failedSummary,
+  stateArgument,
+  summarizePlan,
+  terraformVariables,
+  type Backend,
+  type PlanJson,
+  type PlanSummary,
+} from '../core/terraform.js';
 
 export interface PlanRequest {
   readonly stack: string;
@@ -34,7 +42,9 @@ export async function stackBackend(stack: string): Promise<Backend> {
     const match = /^\s*backend\s+"([a-z0-9_]+)"/m.exec(await readFile(path.join(stack, file), 'utf8'));
     if (!match) continue;
     if (match[1] === 's3' || match[1] === 'local') return match[1];
-    throw new UsageError(`${path.join(stack, file)}: kubeCDN gives each region its own state with an s3 or local backend, not ${match[1] ?? ''}`);
+    throw new UsageError(
+      `${path.join(stack, file)}: kubeCDN gives each region its own state with an s3 or local backend, not ${match[1] ?? ''}`,
+    );
   }
   throw new UsageError(`${stack} declares no backend: each region needs its own state, so add backend "s3" {} to its terraform block`);
 }
@@ -67,14 +77,18 @@ async function runPlan(request: PlanRequest, dir: string, context: Parameters<ty
   await writeFile(varFile, `${JSON.stringify(terraformVariables(request.config, request.region), null, 2)}\n`);
   const tf = terraformIn(request.stack, dir);
   const bin = request.terraform ?? 'terraform';
-  const backendArgs = [stateArgument(backend, request.config.cdn.owner_id, request.region.region), ...(request.backendConfig ?? [])].map((c) => `-backend-config=${c}`);
+  const backendArgs = [stateArgument(backend, request.config.cdn.owner_id, request.region.region), ...(request.backendConfig ?? [])].map(
+    (c) => `-backend-config=${c}`,
+  );
 
   const init = await tf`${bin} init -input=false -no-color -reconfigure ${backendArgs}`;
   if (init.exitCode !== 0) return failedSummary(context, 'init', terraformError(init.stderr, init.stdout));
 
   const destroy = request.operation === 'destroy' ? ['-destroy'] : [];
-  const plan = await tf`${bin} plan -input=false -no-color -lock-timeout=5m -detailed-exitcode ${destroy} -var-file=${varFile} -out=${planFile}`;
-  if (plan.exitCode !== 0 && plan.exitCode !== 2) return failedSummary(context, 'plan', terraformError(plan.stderr, plan.stdout), plan.stdout);
+  const plan =
+    await tf`${bin} plan -input=false -no-color -lock-timeout=5m -detailed-exitcode ${destroy} -var-file=${varFile} -out=${planFile}`;
+  if (plan.exitCode !== 0 && plan.exitCode !== 2)
+    return failedSummary(context, 'plan', terraformError(plan.stderr, plan.stdout), plan.stdout);
 
   const json = await tf`${bin} show -json ${planFile}`;
   const text = await tf`${bin} show -no-color ${planFile}`;
@@ -103,12 +117,21 @@ export interface ApplyResult {
 export async function applyRegion(options: { stack: string; out: string; region: string; terraform?: string }): Promise<ApplyResult> {
   const dir = path.resolve(regionOutDir(options.out, options.region));
   const planFile = path.join(dir, 'plan.tfplan');
-  const summary = await readFile(path.join(dir, 'summary.json'), 'utf8').then((t) => JSON.parse(t) as PlanSummary, () => undefined);
-  if (!summary) throw new UsageError(`no plan for ${options.region} in ${options.out}: run kubecdn tf plan --region ${options.region} first`);
-  if (summary.status === 'failed') return { region: options.region, ok: false, output: `the plan for ${options.region} failed; nothing applied` };
+  const summary = await readFile(path.join(dir, 'summary.json'), 'utf8').then(
+    (t) => JSON.parse(t) as PlanSummary,
+    () => undefined,
+  );
+  if (!summary)
+    throw new UsageError(`no plan for ${options.region} in ${options.out}: run kubecdn tf plan --region ${options.region} first`);
+  if (summary.status === 'failed')
+    return { region: options.region, ok: false, output: `the plan for ${options.region} failed; nothing applied` };
   const tf = terraformIn(options.stack, dir);
   const apply = await tf`${options.terraform ?? 'terraform'} apply -input=false -no-color -lock-timeout=5m ${planFile}`;
-  return { region: options.region, ok: apply.exitCode === 0, output: apply.exitCode === 0 ? apply.stdout.trim() : terraformError(apply.stderr, apply.stdout) };
+  return {
+    region: options.region,
+    ok: apply.exitCode === 0,
+    output: apply.exitCode === 0 ? apply.stdout.trim() : terraformError(apply.stderr, apply.stdout),
+  };
 }
 
 /**

@@ -64160,7 +64160,9 @@ function detectChanges(input) {
   const stackChanged = under(layout.stack).length > 0;
   const manifestPaths = under(layout.manifests);
   const perRegionManifests = `${layout.manifests}/regions/`;
-  const manifestRegions = new Set(manifestPaths.filter((p) => p.startsWith(perRegionManifests)).map((p) => p.slice(perRegionManifests.length).split("/")[0] ?? ""));
+  const manifestRegions = new Set(
+    manifestPaths.filter((p) => p.startsWith(perRegionManifests)).map((p) => p.slice(perRegionManifests.length).split("/")[0] ?? "")
+  );
   const allManifests = manifestPaths.some((p) => !p.startsWith(perRegionManifests)) || originChanged(input.base, input.head);
   const before = new Map((input.base?.regions ?? []).filter((r) => r.serving).map((r) => [r.region, r]));
   const after = new Map(input.head.regions.filter((r) => r.serving).map((r) => [r.region, r]));
@@ -64266,10 +64268,7 @@ var table = [
   ["us-west-2", "US West (Oregon)", "aws", 45.84, -119.7]
 ];
 var AWS_REGIONS = new Map(
-  table.map(([code, name, partition2, latitude, longitude]) => [
-    code,
-    { code, name, partition: partition2, latitude, longitude }
-  ])
+  table.map(([code, name, partition2, latitude, longitude]) => [code, { code, name, partition: partition2, latitude, longitude }])
 );
 var AWS_REGION_CODES = [...AWS_REGIONS.keys()];
 var SERVING_PARTITION = "aws";
@@ -64361,7 +64360,9 @@ function regionsToMarkdown(config) {
   return [
     "| Region | Tier | Serving | Kubernetes | Nodes | Edge pods \xD7 cache |",
     "|---|---|---|---|---|---|",
-    ...rows.map((r) => `| \`${r.region}\` ${r.name} | ${r.tier} | ${r.serving === "yes" ? "\u{1F7E2} yes" : "\u26AA no"} | ${r.kubernetes} | ${r.nodes} | ${r.edge} |`)
+    ...rows.map(
+      (r) => `| \`${r.region}\` ${r.name} | ${r.tier} | ${r.serving === "yes" ? "\u{1F7E2} yes" : "\u26AA no"} | ${r.kubernetes} | ${r.nodes} | ${r.edge} |`
+    )
   ].join("\n");
 }
 
@@ -64434,7 +64435,8 @@ function summarizePlan(plan, planText, context3) {
     const action = actionOf(rc.change.actions);
     if (!action) continue;
     resources[action].push(rc.address);
-    if ((action === "delete" || action === "replace") && isCritical(criticalSet, rc.type, rc.address)) critical.push({ address: rc.address, action });
+    if ((action === "delete" || action === "replace") && isCritical(criticalSet, rc.type, rc.address))
+      critical.push({ address: rc.address, action });
   }
   const counts = Object.fromEntries(ACTIONS.map((a) => [a, resources[a].length]));
   const total = ACTIONS.reduce((n, a) => n + counts[a], 0);
@@ -64486,7 +64488,10 @@ function renderComment(input, options = {}) {
     const fixed = assemble(input, options, listCap, () => "");
     const budget = limit - measure(fixed) - fences - 64;
     if (budget < 0) continue;
-    const shares = fairShares([...plans.values()].map((text) => measure(text)), budget);
+    const shares = fairShares(
+      [...plans.values()].map((text) => measure(text)),
+      budget
+    );
     const share = new Map(input.summaries.map((s, i) => [s, shares[i] ?? 0]));
     return fit(assemble(input, options, listCap, (s) => cutPlan(plans.get(s) ?? "", share.get(s) ?? 0, input.fullPlans)));
   }
@@ -64505,7 +64510,9 @@ function assemble(input, options, listCap, plan, details = true) {
   if (input.problems?.length) parts.push(`### Region files
 ${problemsToMarkdown(input.problems)}`);
   if (!errors.length) {
-    parts.push(summaries.length || missing.length ? planTable(summaries, missing, input.unplanned) : "No region needs a Terraform plan for this change.");
+    parts.push(
+      summaries.length || missing.length ? planTable(summaries, missing, input.unplanned) : "No region needs a Terraform plan for this change."
+    );
     parts.push(...destroys(summaries));
   }
   parts.push(...(input.sections ?? []).map((s) => `### ${s.title}
@@ -64527,7 +64534,9 @@ function regionLabel(code) {
 function trafficImpact(summaries) {
   const hits = summaries.filter((s) => s.serving && s.critical.length > 0);
   if (!hits.length) return [];
-  const lines = hits.map((s) => `> - ${regionLabel(s.region)}: ${s.critical.map((c) => `${c.action === "replace" ? "replaces" : "destroys"} \`${c.address}\``).join(", ")}`);
+  const lines = hits.map(
+    (s) => `> - ${regionLabel(s.region)}: ${s.critical.map((c) => `${c.action === "replace" ? "replaces" : "destroys"} \`${c.address}\``).join(", ")}`
+  );
   return [
     [
       "> [!CAUTION]",
@@ -64557,14 +64566,22 @@ function planTable(summaries, missing, unplanned) {
     ...summaries.map(
       (s) => `| ${regionLabel(s.region)} | ${s.operation === "destroy" ? "\u{1F5D1}\uFE0F destroy" : "plan"} | ${escapeCell(s.reason || "\u2013")} | ${count2(s, "create")} | ${count2(s, "update")} | ${count2(s, "delete")} | ${count2(s, "replace")} | ${status(s)} |`
     ),
-    ...missing.map((m) => `| ${regionLabel(m.region)} | ${m.operation === "destroy" ? "\u{1F5D1}\uFE0F destroy" : "plan"} | ${escapeCell(m.reason || "\u2013")} | \u2013 | \u2013 | \u2013 | \u2013 | ${unplanned ? `\u23F8\uFE0F ${escapeCell(unplanned)}` : "\u23F3 no result"} |`)
+    ...missing.map(
+      (m) => `| ${regionLabel(m.region)} | ${m.operation === "destroy" ? "\u{1F5D1}\uFE0F destroy" : "plan"} | ${escapeCell(m.reason || "\u2013")} | \u2013 | \u2013 | \u2013 | \u2013 | ${unplanned ? `\u23F8\uFE0F ${escapeCell(unplanned)}` : "\u23F3 no result"} |`
+    )
   ].join("\n");
 }
 function destroys(summaries) {
   const lines = summaries.flatMap((s) => {
     const out = [];
-    if (s.counts.delete) out.push(`> - ${regionLabel(s.region)}${s.operation === "destroy" ? ` (${s.reason || "destroy"}; its DNS records are drained first)` : ""}: destroys ${s.counts.delete} resource${s.counts.delete === 1 ? "" : "s"}`);
-    if (s.counts.replace) out.push(`> - ${regionLabel(s.region)}: replaces ${s.resources.replace.slice(0, 5).map((a) => `\`${a}\``).join(", ")}${s.counts.replace > 5 ? ` and ${s.counts.replace - 5} more` : ""}`);
+    if (s.counts.delete)
+      out.push(
+        `> - ${regionLabel(s.region)}${s.operation === "destroy" ? ` (${s.reason || "destroy"}; its DNS records are drained first)` : ""}: destroys ${s.counts.delete} resource${s.counts.delete === 1 ? "" : "s"}`
+      );
+    if (s.counts.replace)
+      out.push(
+        `> - ${regionLabel(s.region)}: replaces ${s.resources.replace.slice(0, 5).map((a) => `\`${a}\``).join(", ")}${s.counts.replace > 5 ? ` and ${s.counts.replace - 5} more` : ""}`
+      );
     return out;
   });
   return lines.length ? [["> [!WARNING]", "> **Destroys and replacements.** Read these before merging.", ...lines].join("\n")] : [];
@@ -64581,7 +64598,9 @@ function regionDetails(summary2, listCap, planText) {
     body.push(`**${ACTION_WORDS[action]}:** ${shown}${addresses.length > listCap ? ` and ${addresses.length - listCap} more` : ""}`);
   }
   if (summary2.drift.length) {
-    body.push(`**Changed outside Terraform:** ${summary2.drift.slice(0, Math.min(listCap, 20)).map((d) => `\`${d.address}\` (${d.actions.join(", ")})`).join(", ")}${summary2.drift.length > Math.min(listCap, 20) ? ` and ${summary2.drift.length - Math.min(listCap, 20)} more` : ""}`);
+    body.push(
+      `**Changed outside Terraform:** ${summary2.drift.slice(0, Math.min(listCap, 20)).map((d) => `\`${d.address}\` (${d.actions.join(", ")})`).join(", ")}${summary2.drift.length > Math.min(listCap, 20) ? ` and ${summary2.drift.length - Math.min(listCap, 20)} more` : ""}`
+    );
   }
   if (planText) body.push(codeBlock(planText, "diff"));
   return `<details><summary><b>${summary2.region}</b>: ${head}</summary>
@@ -64591,7 +64610,10 @@ ${body.join("\n\n")}
 </details>`;
 }
 function footer(input) {
-  const bits = [input.commit ? `Planned at ${input.commit}` : void 0, input.fullPlans ? `whole plans: ${input.fullPlans}` : void 0].filter(Boolean);
+  const bits = [
+    input.commit ? `Planned at ${input.commit}` : void 0,
+    input.fullPlans ? `whole plans: ${input.fullPlans}` : void 0
+  ].filter(Boolean);
   return `<sub>${bits.length ? `${bits.join(" \xB7 ")} \xB7 ` : ""}updated on every push</sub>`;
 }
 function fenceFor(text) {
@@ -64642,7 +64664,8 @@ function countLines(text) {
 function hardCut(text, limit, measure) {
   const tail = "\n\n<sub>Cut to fit GitHub\u2019s limit.</sub>\n";
   let end = Math.min(text.length, limit);
-  while (end > 0 && measure(text.slice(0, end) + tail) > limit) end -= Math.max(1, Math.ceil((measure(text.slice(0, end) + tail) - limit) / 2));
+  while (end > 0 && measure(text.slice(0, end) + tail) > limit)
+    end -= Math.max(1, Math.ceil((measure(text.slice(0, end) + tail) - limit) / 2));
   return text.slice(0, end) + tail;
 }
 
@@ -64916,7 +64939,12 @@ function describe(error2, file) {
   const path13 = decodePointer(error2.instancePath);
   const subject = subjectOf(path13, file.data);
   const rule = `schema/${error2.keyword}`;
-  const at = (p, key = false) => ({ file: file.path, ...file.locate(p, key), rule, severity: "error" });
+  const at = (p, key = false) => ({
+    file: file.path,
+    ...file.locate(p, key),
+    rule,
+    severity: "error"
+  });
   const params = error2.params;
   const value = error2.data;
   const description = error2.parentSchema?.description;
@@ -64950,7 +64978,11 @@ function describe(error2, file) {
     }
     case "minItems": {
       const n = Number(params["limit"]);
-      return { ...at(path13, true), message: `${subject}must list at least ${n} entr${n === 1 ? "y" : "ies"}`, ...hintFrom(error2.parentSchema) };
+      return {
+        ...at(path13, true),
+        message: `${subject}must list at least ${n} entr${n === 1 ? "y" : "ies"}`,
+        ...hintFrom(error2.parentSchema)
+      };
     }
     case "uniqueItems": {
       const j = Number(params["j"]);
@@ -64984,10 +65016,7 @@ function subjectOf(path13, data) {
       rest = path13.slice(2);
     }
   }
-  const dotted = rest.reduce(
-    (out, seg) => typeof seg === "number" ? `${out}[${seg}]` : out ? `${out}.${seg}` : seg,
-    ""
-  );
+  const dotted = rest.reduce((out, seg) => typeof seg === "number" ? `${out}[${seg}]` : out ? `${out}.${seg}` : seg, "");
   const subject = [prefix, dotted].filter(Boolean).join(" ");
   return subject ? `${subject}: ` : "";
 }
@@ -65223,24 +65252,46 @@ function vpcCidrs(entries) {
       if (!import_ipaddr.default.IPv4.isValidFourPartDecimal(text.split("/")[0] ?? "")) throw new Error("not four-part decimal");
       cidr = import_ipaddr.default.IPv4.parseCIDR(text);
     } catch {
-      problems.push(problem(entry.file, path13, "cidr/invalid", `${subject}"${text}" is not an IPv4 CIDR`, "write it as address/prefix, for example 10.20.0.0/16"));
+      problems.push(
+        problem(
+          entry.file,
+          path13,
+          "cidr/invalid",
+          `${subject}"${text}" is not an IPv4 CIDR`,
+          "write it as address/prefix, for example 10.20.0.0/16"
+        )
+      );
       continue;
     }
     const [address, bits] = cidr;
     if (bits < 16 || bits > 24) {
       problems.push(
-        problem(entry.file, path13, "cidr/invalid", `${subject}/${bits} is outside /16 to /24`, "a VPC is at most /16 in AWS; smaller than /24 leaves too few addresses for EKS subnets across zones")
+        problem(
+          entry.file,
+          path13,
+          "cidr/invalid",
+          `${subject}/${bits} is outside /16 to /24`,
+          "a VPC is at most /16 in AWS; smaller than /24 leaves too few addresses for EKS subnets across zones"
+        )
       );
       continue;
     }
     const network = import_ipaddr.default.IPv4.networkAddressFromCIDR(text);
     if (network.toString() !== address.toString()) {
-      problems.push(problem(entry.file, path13, "cidr/invalid", `${subject}"${text}" has host bits set`, `did you mean ${network.toString()}/${bits}?`));
+      problems.push(
+        problem(entry.file, path13, "cidr/invalid", `${subject}"${text}" has host bits set`, `did you mean ${network.toString()}/${bits}?`)
+      );
       continue;
     }
     if (address.range() !== "private") {
       problems.push({
-        ...problem(entry.file, path13, "cidr/not-private", `${subject}${text} is not a private (RFC 1918) range`, "use a range inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"),
+        ...problem(
+          entry.file,
+          path13,
+          "cidr/not-private",
+          `${subject}${text} is not a private (RFC 1918) range`,
+          "use a range inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+        ),
         severity: "warning"
       });
     }
@@ -65266,7 +65317,15 @@ function hostnamesInZone(file) {
   if (!isObj(cdn) || typeof cdn["zone_name"] !== "string") return [];
   const zone = cdn["zone_name"];
   return asList(cdn["hostnames"]).flatMap(
-    (name, i) => typeof name === "string" && name !== zone && !name.endsWith(`.${zone}`) ? [problem(file, ["cdn", "hostnames", i], "hostname/outside-zone", `cdn.hostnames[${i}]: ${name} is not inside the zone ${zone}`, `records for ${name} cannot live in the hosted zone of ${zone}; use a name ending in .${zone}`)] : []
+    (name, i) => typeof name === "string" && name !== zone && !name.endsWith(`.${zone}`) ? [
+      problem(
+        file,
+        ["cdn", "hostnames", i],
+        "hostname/outside-zone",
+        `cdn.hostnames[${i}]: ${name} is not inside the zone ${zone}`,
+        `records for ${name} cannot live in the hosted zone of ${zone}; use a name ending in .${zone}`
+      )
+    ] : []
   );
 }
 
@@ -65357,7 +65416,15 @@ function loadConfig(sources, options) {
     const source = sources[kind];
     if (!source) {
       if (REQUIRED.includes(kind)) {
-        problems.push({ file: `${options.dir ?? "regions"}/${FILE_NAMES[kind]}`, line: 1, column: 1, rule: "file/missing", severity: "error", message: `${FILE_NAMES[kind]} is missing`, hint: "kubeCDN needs always-on.yaml and cdn.yaml in the region directory" });
+        problems.push({
+          file: `${options.dir ?? "regions"}/${FILE_NAMES[kind]}`,
+          line: 1,
+          column: 1,
+          rule: "file/missing",
+          severity: "error",
+          message: `${FILE_NAMES[kind]} is missing`,
+          hint: "kubeCDN needs always-on.yaml and cdn.yaml in the region directory"
+        });
       }
       continue;
     }
@@ -65365,7 +65432,15 @@ function loadConfig(sources, options) {
     problems.push(...result.problems);
     if (!result.file) continue;
     if (result.file.data === null || result.file.data === void 0) {
-      problems.push({ file: source.path, line: 1, column: 1, rule: "file/empty", severity: "error", message: `${source.path} is empty`, hint: kind === "cdn" ? "it needs a top-level cdn: mapping" : "it needs a top-level regions: list" });
+      problems.push({
+        file: source.path,
+        line: 1,
+        column: 1,
+        rule: "file/empty",
+        severity: "error",
+        message: `${source.path} is empty`,
+        hint: kind === "cdn" ? "it needs a top-level cdn: mapping" : "it needs a top-level regions: list"
+      });
       continue;
     }
     problems.push(...checkSchema(kind, result.file));
@@ -65375,7 +65450,9 @@ function loadConfig(sources, options) {
     const file = parsed[tier];
     return file ? [{ tier, file }] : [];
   });
-  problems.push(...checkRules({ regionFiles, ...parsed.cdn ? { cdn: parsed.cdn } : {}, ...options.today ? { today: options.today } : {} }));
+  problems.push(
+    ...checkRules({ regionFiles, ...parsed.cdn ? { cdn: parsed.cdn } : {}, ...options.today ? { today: options.today } : {} })
+  );
   const sorted = sortProblems(problems);
   if (sorted.some(isError) || !parsed["always-on"] || !parsed.cdn) return { problems: sorted };
   return { config: buildConfig(parsed["always-on"], parsed.scalable, parsed.cdn), problems: sorted };
@@ -65394,7 +65471,9 @@ function buildConfig(alwaysOn, scalable, cdn) {
     cdn: cdn.data.cdn,
     regions: [
       ...alwaysOn.data.regions.map((spec, i) => region(alwaysOn, i, "always-on", spec, true)),
-      ...(scalable ? scalable.data.regions : []).map((spec, i) => region(scalable, i, "scalable", spec, spec.enabled))
+      ...(scalable ? scalable.data.regions : []).map(
+        (spec, i) => region(scalable, i, "scalable", spec, spec.enabled)
+      )
     ]
   };
 }
@@ -65533,7 +65612,10 @@ function displayPath(file, root = process.cwd()) {
   return (relative2.startsWith("..") ? path9.resolve(file) : relative2).split(path9.sep).join("/");
 }
 async function readRegionDir(dir, root = process.cwd()) {
-  const isDir = await stat2(dir).then((s) => s.isDirectory(), () => false);
+  const isDir = await stat2(dir).then(
+    (s) => s.isDirectory(),
+    () => false
+  );
   if (!isDir) throw new UsageError(`no region directory at ${displayPath(dir, root)}`);
   const sources = {};
   await Promise.all(
@@ -65565,7 +65647,8 @@ async function loadChange(cwd, options) {
   let base;
   if (baseSources["always-on"]) {
     const loaded = loadConfig(baseSources, { dir: dirInRepo });
-    if (!loaded.config) throw new RegionConfigError(loaded.problems.map((p) => ({ ...p, message: `at the base ${baseSha.slice(0, 12)}: ${p.message}` })));
+    if (!loaded.config)
+      throw new RegionConfigError(loaded.problems.map((p) => ({ ...p, message: `at the base ${baseSha.slice(0, 12)}: ${p.message}` })));
     base = loaded.config;
   }
   const headSources = options.head ? await readRegionDirAt(root, options.head, dirInRepo) : await readRegionDir(dir, root);
@@ -65652,7 +65735,9 @@ async function stackBackend(stack) {
     const match = /^\s*backend\s+"([a-z0-9_]+)"/m.exec(await readFile2(path11.join(stack, file), "utf8"));
     if (!match) continue;
     if (match[1] === "s3" || match[1] === "local") return match[1];
-    throw new UsageError(`${path11.join(stack, file)}: kubeCDN gives each region its own state with an s3 or local backend, not ${match[1] ?? ""}`);
+    throw new UsageError(
+      `${path11.join(stack, file)}: kubeCDN gives each region its own state with an s3 or local backend, not ${match[1] ?? ""}`
+    );
   }
   throw new UsageError(`${stack} declares no backend: each region needs its own state, so add backend "s3" {} to its terraform block`);
 }
@@ -65685,12 +65770,15 @@ async function runPlan(request2, dir, context3) {
 `);
   const tf = terraformIn(request2.stack, dir);
   const bin = request2.terraform ?? "terraform";
-  const backendArgs = [stateArgument(backend, request2.config.cdn.owner_id, request2.region.region), ...request2.backendConfig ?? []].map((c) => `-backend-config=${c}`);
+  const backendArgs = [stateArgument(backend, request2.config.cdn.owner_id, request2.region.region), ...request2.backendConfig ?? []].map(
+    (c) => `-backend-config=${c}`
+  );
   const init = await tf`${bin} init -input=false -no-color -reconfigure ${backendArgs}`;
   if (init.exitCode !== 0) return failedSummary(context3, "init", terraformError(init.stderr, init.stdout));
   const destroy = request2.operation === "destroy" ? ["-destroy"] : [];
   const plan = await tf`${bin} plan -input=false -no-color -lock-timeout=5m -detailed-exitcode ${destroy} -var-file=${varFile} -out=${planFile}`;
-  if (plan.exitCode !== 0 && plan.exitCode !== 2) return failedSummary(context3, "plan", terraformError(plan.stderr, plan.stdout), plan.stdout);
+  if (plan.exitCode !== 0 && plan.exitCode !== 2)
+    return failedSummary(context3, "plan", terraformError(plan.stderr, plan.stdout), plan.stdout);
   const json = await tf`${bin} show -json ${planFile}`;
   const text = await tf`${bin} show -no-color ${planFile}`;
   if (json.exitCode !== 0 || text.exitCode !== 0) return failedSummary(context3, "show", terraformError(json.stderr || text.stderr, ""));
@@ -65795,7 +65883,8 @@ async function planStep(inputs, root) {
   });
   setOutput("status", summary2.status);
   await summary.addRaw(renderComment({ summaries: [summary2] }, { marker: false, limit: SUMMARY_LIMIT, measure: utf8Bytes }), true).write();
-  if (summary2.status === "failed") setFailed(`plan-regions failed: terraform ${summary2.error?.step ?? ""} failed for ${summary2.region}`);
+  if (summary2.status === "failed")
+    setFailed(`plan-regions failed: terraform ${summary2.error?.step ?? ""} failed for ${summary2.region}`);
 }
 async function commentStep(inputs, root) {
   const summaries = await readSummaries(path12.resolve(root, inputs.summaries)).catch(() => []);
@@ -65818,7 +65907,11 @@ async function commentStep(inputs, root) {
     return;
   }
   if (!inputs.githubToken) throw new UsageError("step comment needs github-token to post the comment");
-  const result = await upsertComment(octokit(inputs.githubToken, context2.apiUrl), { ...repo, issueNumber: number }, renderComment(input));
+  const result = await upsertComment(
+    octokit(inputs.githubToken, context2.apiUrl),
+    { ...repo, issueNumber: number },
+    renderComment(input)
+  );
   setOutput("comment-url", result.url);
   info(`plan comment ${result.action}: ${result.url}`);
 }

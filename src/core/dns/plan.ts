@@ -116,12 +116,21 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
   const untouched = new Set(desired.untouched);
   const byKey = new Map(actual.records.map((r) => [recordKey(r), r]));
   const isOurs = (txt: RecordSet | undefined, region: string | undefined, type: string) =>
-    Boolean(txt && (txt.values ?? []).some((v) => {
-      const o = parseOwnership(v);
-      return o?.owner === owner && o.region === region && o.type === type;
-    }));
+    Boolean(
+      txt &&
+      (txt.values ?? []).some((v) => {
+        const o = parseOwnership(v);
+        return o?.owner === owner && o.region === region && o.type === type;
+      }),
+    );
   const ownershipOf = (record: Pick<RecordSet, 'name' | 'setIdentifier'>, type: ManagedType) =>
-    byKey.get(recordKey({ name: ownershipName(record.name.replace(/\.$/, ''), type), type: 'TXT', ...(record.setIdentifier ? { setIdentifier: record.setIdentifier } : {}) }));
+    byKey.get(
+      recordKey({
+        name: ownershipName(record.name.replace(/\.$/, ''), type),
+        type: 'TXT',
+        ...(record.setIdentifier ? { setIdentifier: record.setIdentifier } : {}),
+      }),
+    );
 
   // ---- health checks ------------------------------------------------------------------------
   const ours = actual.healthChecks.flatMap((hc) => {
@@ -135,7 +144,9 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
   const hcDelete: { id: string; region: string }[] = [];
   for (const spec of desired.healthChecks) {
     // A crash between creating a check and using it can leave two; keep the one in use.
-    const candidates = ours.filter((hc) => hc.region === spec.region).sort((a, b) => Number(referenced.has(b.id)) - Number(referenced.has(a.id)));
+    const candidates = ours
+      .filter((hc) => hc.region === spec.region)
+      .sort((a, b) => Number(referenced.has(b.id)) - Number(referenced.has(a.id)));
     const [current, ...extra] = candidates;
     hcDelete.push(...extra.map((hc) => ({ id: hc.id, region: hc.region })));
     if (!current || IMMUTABLE.some((f) => current.spec[f as keyof typeof current.spec] !== spec[f])) {
@@ -163,7 +174,10 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
   const desiredManaged = desired.records.filter((r) => r.type !== 'TXT').map(resolve);
   const desiredTxt = new Map(desired.records.filter((r) => r.type === 'TXT').map((r) => [recordKey(r), r]));
   const ownedManaged = actual.records.filter(
-    (r) => (MANAGED_TYPES as readonly string[]).includes(r.type) && r.setIdentifier !== undefined && isOurs(ownershipOf(r, r.type as ManagedType), r.setIdentifier, r.type),
+    (r) =>
+      (MANAGED_TYPES as readonly string[]).includes(r.type) &&
+      r.setIdentifier !== undefined &&
+      isOurs(ownershipOf(r, r.type as ManagedType), r.setIdentifier, r.type),
   );
   const ownedKeys = new Set(ownedManaged.map(recordKey));
   const label = (r: RecordSet) => `${r.name.replace(/\.$/, '')} ${r.type}${r.setIdentifier ? ` (${r.setIdentifier})` : ''}`;
@@ -176,12 +190,29 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
     if (!txtWant) continue;
     const txtHave = ownershipOf(want, type);
     const have = byKey.get(recordKey(want));
-    const txtChange: Change[] = txtHave && isOurs(txtHave, region, type) ? (sameRecord(txtHave, txtWant) ? [] : [{ action: 'UPSERT', record: txtWant }]) : [];
+    const txtChange: Change[] =
+      txtHave && isOurs(txtHave, region, type) ? (sameRecord(txtHave, txtWant) ? [] : [{ action: 'UPSERT', record: txtWant }]) : [];
     if (have && ownedKeys.has(recordKey(have))) {
       if (identityChanges(have, want)) {
-        units.push({ kind: 'replace', hostname: host, type, region, before: have, after: want, changes: [{ action: 'DELETE', record: have }, { action: 'CREATE', record: want }, ...txtChange] });
+        units.push({
+          kind: 'replace',
+          hostname: host,
+          type,
+          region,
+          before: have,
+          after: want,
+          changes: [{ action: 'DELETE', record: have }, { action: 'CREATE', record: want }, ...txtChange],
+        });
       } else if (!sameRecord(have, want) || txtChange.length) {
-        units.push({ kind: 'update', hostname: host, type, region, before: have, after: want, changes: [...(sameRecord(have, want) ? [] : [{ action: 'UPSERT' as const, record: want }]), ...txtChange] });
+        units.push({
+          kind: 'update',
+          hostname: host,
+          type,
+          region,
+          before: have,
+          after: want,
+          changes: [...(sameRecord(have, want) ? [] : [{ action: 'UPSERT' as const, record: want }]), ...txtChange],
+        });
       }
       continue;
     }
@@ -190,8 +221,13 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
       ...(have ? [`${label(have)} exists and is not kubeCDN ${owner}'s: left as it is`] : []),
       ...actual.records
         .filter((r) => r.name === want.name && r.type === want.type && routingPolicy(r) !== 'latency')
-        .map((r) => `${label(r)} is a ${routingPolicy(r)} record: Route53 refuses latency and ${routingPolicy(r)} records of one name and type side by side`),
-      ...actual.records.filter((r) => r.name === want.name && r.type === 'CNAME').map((r) => `${label(r)} is a CNAME: no other record may share its name`),
+        .map(
+          (r) =>
+            `${label(r)} is a ${routingPolicy(r)} record: Route53 refuses latency and ${routingPolicy(r)} records of one name and type side by side`,
+        ),
+      ...actual.records
+        .filter((r) => r.name === want.name && r.type === 'CNAME')
+        .map((r) => `${label(r)} is a CNAME: no other record may share its name`),
       ...(txtHave && !isOurs(txtHave, region, type) ? [`${label(txtHave)} exists and is not kubeCDN ${owner}'s ownership record`] : []),
       ...actual.records
         .filter((r) => r.name === txtWant.name && r.type === 'TXT' && routingPolicy(r) !== 'latency')
@@ -228,10 +264,18 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
   for (const txt of actual.records) {
     const target = txt.type === 'TXT' ? ownedBy(txt.name) : undefined;
     if (!target || claimed.has(recordKey(txt)) || !isOurs(txt, txt.setIdentifier, target.type)) continue;
-    const recordThere = byKey.get(recordKey({ name: target.hostname, type: target.type, ...(txt.setIdentifier ? { setIdentifier: txt.setIdentifier } : {}) }));
+    const recordThere = byKey.get(
+      recordKey({ name: target.hostname, type: target.type, ...(txt.setIdentifier ? { setIdentifier: txt.setIdentifier } : {}) }),
+    );
     const stillWanted = desiredTxt.has(recordKey(txt));
     if (recordThere || stillWanted || untouched.has(txt.setIdentifier ?? '')) continue;
-    units.push({ kind: 'delete', hostname: target.hostname.replace(/\.$/, ''), type: target.type, region: txt.setIdentifier ?? '', changes: [{ action: 'DELETE', record: txt }] });
+    units.push({
+      kind: 'delete',
+      hostname: target.hostname.replace(/\.$/, ''),
+      type: target.type,
+      region: txt.setIdentifier ?? '',
+      changes: [{ action: 'DELETE', record: txt }],
+    });
   }
 
   // ---- safety -------------------------------------------------------------------------------
@@ -240,7 +284,9 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
   const deleting = units.filter((u) => u.kind === 'delete' && u.before).length;
   const maxFraction = options.maxDeleteFraction ?? 0.3;
   if (existing >= (options.minExisting ?? 10) && deleting / existing > maxFraction) {
-    guards.push(`this would delete ${deleting} of kubeCDN's ${existing} records (${Math.round((100 * deleting) / existing)}%), more than the ${Math.round(maxFraction * 100)}% allowed in one run`);
+    guards.push(
+      `this would delete ${deleting} of kubeCDN's ${existing} records (${Math.round((100 * deleting) / existing)}%), more than the ${Math.round(maxFraction * 100)}% allowed in one run`,
+    );
   }
   const hosts = new Set([...desired.hostnames, ...ownedManaged.map((r) => r.name.replace(/\.$/, ''))]);
   for (const host of hosts) {
@@ -254,7 +300,13 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
   if (desired.serving.length === 0) guards.push('no region would serve: every serving region is excluded');
 
   const order: Record<UnitKind, number> = { delete: 0, replace: 1, update: 2, create: 3 };
-  const sorted = [...units].sort((a, b) => order[a.kind] - order[b.kind] || a.hostname.localeCompare(b.hostname) || a.type.localeCompare(b.type) || a.region.localeCompare(b.region));
+  const sorted = [...units].sort(
+    (a, b) =>
+      order[a.kind] - order[b.kind] ||
+      a.hostname.localeCompare(b.hostname) ||
+      a.type.localeCompare(b.type) ||
+      a.region.localeCompare(b.region),
+  );
   return {
     units: sorted,
     batches: toBatches(sorted, options.limits ?? ROUTE53_LIMITS),
@@ -279,7 +331,9 @@ export function toBatches(units: readonly Unit[], limits: BatchLimits): Change[]
   let elements = 0;
   let characters = 0;
   for (const unit of units) {
-    const cost = unit.changes.map(changeCost).reduce((a, c) => ({ elements: a.elements + c.elements, characters: a.characters + c.characters }), { elements: 0, characters: 0 });
+    const cost = unit.changes
+      .map(changeCost)
+      .reduce((a, c) => ({ elements: a.elements + c.elements, characters: a.characters + c.characters }), { elements: 0, characters: 0 });
     if (current.length && (elements + cost.elements > limits.elements || characters + cost.characters > limits.characters)) {
       batches.push(current);
       current = [];
@@ -295,5 +349,10 @@ export function toBatches(units: readonly Unit[], limits: BatchLimits): Change[]
 }
 
 export function isEmpty(plan: DnsPlan): boolean {
-  return plan.units.length === 0 && plan.healthChecks.create.length === 0 && plan.healthChecks.update.length === 0 && plan.healthChecks.delete.length === 0;
+  return (
+    plan.units.length === 0 &&
+    plan.healthChecks.create.length === 0 &&
+    plan.healthChecks.update.length === 0 &&
+    plan.healthChecks.delete.length === 0
+  );
 }

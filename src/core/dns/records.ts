@@ -96,12 +96,16 @@ function canonical(r: RecordSet): unknown {
     otherPolicy: r.otherPolicy ?? null,
     ttl: r.aliasTarget ? null : (r.ttl ?? null),
     values: r.aliasTarget ? null : [...(r.values ?? [])].sort(),
-    alias: r.aliasTarget ? { zone: r.aliasTarget.hostedZoneId, name: fqdn(r.aliasTarget.dnsName), health: r.aliasTarget.evaluateTargetHealth } : null,
+    alias: r.aliasTarget
+      ? { zone: r.aliasTarget.hostedZoneId, name: fqdn(r.aliasTarget.dnsName), health: r.aliasTarget.evaluateTargetHealth }
+      : null,
     healthCheckId: r.healthCheckId ?? null,
   };
 }
 
 /** Whether changing `from` into `to` changes what Route53 treats as the record's identity. */
 export function identityChanges(from: RecordSet, to: RecordSet): boolean {
-  return recordKey(from) !== recordKey(to) || routingPolicy(from) !== routingPolicy(to) || Boolean(from.aliasTarget) !== Boolean(to.aliasTarget);
+  return (
+    recordKey(from) !== recordKey(to) || routingPolicy(from) !== routingPolicy(to) || Boolean(from.aliasTarget) !== Boolean(to.aliasTarget)
+  );
 }

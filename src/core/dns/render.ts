@@ -23,10 +23,15 @@ export function dnsPlanToText(plan: DnsPlan, style: Style = plain): string {
     const rows = plan.units.map((u) => [u.kind, u.hostname, u.type, u.region, target(u)]);
     const head = ['ACTION', 'HOSTNAME', 'TYPE', 'REGION', 'TARGET'];
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    const fmt = (r: string[]) => r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+    const fmt = (r: string[]) =>
+      r
+        .map((c, i) => c.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd();
     lines.push(style.bold(fmt(head)), ...rows.map((r) => (r[0] === 'delete' ? style.red(fmt(r)) : fmt(r))));
   }
-  for (const hc of plan.healthChecks.create) lines.push(`health check: create for ${hc.region}, ${hc.protocol} ${hc.fqdn}:${hc.port}${hc.path} every ${hc.interval}s`);
+  for (const hc of plan.healthChecks.create)
+    lines.push(`health check: create for ${hc.region}, ${hc.protocol} ${hc.fqdn}:${hc.port}${hc.path} every ${hc.interval}s`);
   for (const hc of plan.healthChecks.update) lines.push(`health check: update ${hc.id} (${hc.spec.region}): ${hc.fields.join(', ')}`);
   for (const hc of plan.healthChecks.delete) lines.push(`health check: delete ${hc.id} (${hc.region})`);
   if (plan.untouched.length) lines.push(style.dim(`left as they are, with no load-balancer target this run: ${plan.untouched.join(', ')}`));
@@ -57,7 +62,14 @@ export function dnsPlanToMarkdown(plan: DnsPlan): string {
     out.push(counts(plan));
     if (plan.units.length) {
       out.push(
-        ['| Action | Hostname | Type | Region | Target |', '|---|---|---|---|---|', ...plan.units.map((u) => `| ${u.kind === 'delete' ? '🗑️ delete' : u.kind} | \`${u.hostname}\` | ${u.type} | \`${u.region}\` | ${escapeCell(target(u))} |`)].join('\n'),
+        [
+          '| Action | Hostname | Type | Region | Target |',
+          '|---|---|---|---|---|',
+          ...plan.units.map(
+            (u) =>
+              `| ${u.kind === 'delete' ? '🗑️ delete' : u.kind} | \`${u.hostname}\` | ${u.type} | \`${u.region}\` | ${escapeCell(target(u))} |`,
+          ),
+        ].join('\n'),
       );
     }
   }

@@ -1,6 +1,15 @@
 // Reading the zone, planning, and applying in a safe order, against any Route53-compatible API.
 import { healthCheckRef, type Desired, type HealthCheckSpec } from './desired.js';
-import { callerReference, isEmpty, planDns, type Actual, type ActualHealthCheck, type Change, type DnsPlan, type PlanOptions } from './plan.js';
+import {
+  callerReference,
+  isEmpty,
+  planDns,
+  type Actual,
+  type ActualHealthCheck,
+  type Change,
+  type DnsPlan,
+  type PlanOptions,
+} from './plan.js';
 import type { RecordSet } from './records.js';
 
 /** What the sync needs of Route53; the SDK adapter and the tests' strict model both provide it. */
@@ -21,7 +30,9 @@ export class DnsRefusedError extends Error {
   readonly guards: readonly string[];
   constructor(plan: DnsPlan, force: boolean) {
     const reasons = [...plan.conflicts, ...(force ? [] : plan.guards)];
-    super(`refused, nothing changed: ${reasons.join('; ')}${!force && plan.guards.length ? ' (--force allows what is not a conflict)' : ''}`);
+    super(
+      `refused, nothing changed: ${reasons.join('; ')}${!force && plan.guards.length ? ' (--force allows what is not a conflict)' : ''}`,
+    );
     this.name = 'DnsRefusedError';
     this.conflicts = plan.conflicts;
     this.guards = plan.guards;
@@ -50,10 +61,17 @@ export interface ApplyOptions {
  * use, then the record batches (deletes first), then the checks nothing uses any more. A failure
  * stops there; what was done is complete in itself, and the next run plans from it.
  */
-export async function applyPlan(api: Route53Api, zoneId: string, desired: Desired, plan: DnsPlan, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyPlan(
+  api: Route53Api,
+  zoneId: string,
+  desired: Desired,
+  plan: DnsPlan,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
   if (plan.conflicts.length || (plan.guards.length && !options.force)) throw new DnsRefusedError(plan, Boolean(options.force));
   const ids = new Map<string, string>();
-  for (const spec of plan.healthChecks.create) ids.set(spec.region, await api.createHealthCheck(callerReference(desired.ownerId, spec.region, options.nonce()), spec));
+  for (const spec of plan.healthChecks.create)
+    ids.set(spec.region, await api.createHealthCheck(callerReference(desired.ownerId, spec.region, options.nonce()), spec));
   for (const update of plan.healthChecks.update) await api.updateHealthCheck(update.id, update.spec);
   let changes = 0;
   for (const batch of plan.batches) {
@@ -65,7 +83,11 @@ export async function applyPlan(api: Route53Api, zoneId: string, desired: Desire
   return {
     batches: plan.batches.length,
     changes,
-    healthChecks: { created: plan.healthChecks.create.length, updated: plan.healthChecks.update.length, deleted: plan.healthChecks.delete.length },
+    healthChecks: {
+      created: plan.healthChecks.create.length,
+      updated: plan.healthChecks.update.length,
+      deleted: plan.healthChecks.delete.length,
+    },
   };
 }
 

@@ -1,0 +1,227 @@
+// The DNS core's Route53Api over the AWS SDK. The endpoint is the SDK's own configuration
+// (AWS_ENDPOINT_URL_ROUTE_53 works); retries with backoff on Throttling, PriorRequestNotComplete
+// and 5xx are the SDK's standard retry strategy, given more attempts than its default.
+import {
+  ChangeResourceRecordSetsCommand,
+  ChangeTagsForResourceCommand,
+  CreateHealthCheckCommand,
+  DeleteHealthCheckCommand,
+  GetChangeCommand,
+  ListHealthChecksCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  UpdateHealthCheckCommand,
+  type ResourceRecordSet,
+  type RRType,
+} from '@aws-sdk/client-route-53';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { HealthCheckSpec } from '../core/dns/desired.js';
+import type { ActualHealthCheck, Change } from '../core/dns/plan.js';
+import { fqdn, recordKey, type RecordSet } from '../core/dns/records.js';
+import type { Route53Api } from '../core/dns/sync.js';
+
+export interface Route53Options {
+  /** Attempts a call gets, retries included. */
+  readonly maxAttempts?: number;
+  /** How long to wait for a change to be INSYNC before giving up. */
+  readonly insyncTimeoutMs?: number;
+  /** Counts each API call by operation, for benchmarks and tests. */
+  readonly onCall?: (operation: string) => void;
+}
+
+export function fromSdk(rr: ResourceRecordSet): RecordSet {
+  const other = rr.GeoLocation
+    ? 'geolocation'
+    : rr.MultiValueAnswer
+      ? 'multivalue'
+      : rr.CidrRoutingConfig
+        ? 'cidr'
+        : rr.GeoProximityLocation
+          ? 'geoproximity'
+          : undefined;
+  return {
+    name: fqdn(rr.Name ?? ''),
+    type: rr.Type ?? '',
+    ...(rr.SetIdentifier !== undefined ? { setIdentifier: rr.SetIdentifier } : {}),
+    ...(rr.Region ? { region: rr.Region } : {}),
+    ...(rr.Weight !== undefined ? { weight: rr.Weight } : {}),
+    ...(rr.Failover ? { failover: rr.Failover } : {}),
+    ...(other ? { otherPolicy: other } : {}),
+    ...(rr.TTL !== undefined ? { ttl: rr.TTL } : {}),
+    ...(rr.ResourceRecords?.length ? { values: rr.ResourceRecords.map((v) => v.Value ?? '') } : {}),
+    ...(rr.AliasTarget
+      ? {
+          aliasTarget: {
+            hostedZoneId: rr.AliasTarget.HostedZoneId ?? '',
+            dnsName: fqdn(rr.AliasTarget.DNSName ?? ''),
+            evaluateTargetHealth: Boolean(rr.AliasTarget.EvaluateTargetHealth),
+          },
+        }
+      : {}),
+    ...(rr.HealthCheckId ? { healthCheckId: rr.HealthCheckId } : {}),
+  };
+}
+
+export function toSdk(record: RecordSet): ResourceRecordSet {
+  if (record.otherPolicy) throw new Error(`${recordKey(record)}: kubeCDN does not write ${record.otherPolicy} records`);
+  return {
+    Name: record.name,
+    Type: record.type as RRType,
+    ...(record.setIdentifier !== undefined ? { SetIdentifier: record.setIdentifier } : {}),
+    ...(record.region ? { Region: record.region as ResourceRecordSet['Region'] } : {}),
+    ...(record.weight !== undefined ? { Weight: record.weight } : {}),
+    ...(record.failover ? { Failover: record.failover as ResourceRecordSet['Failover'] } : {}),
+    ...(record.ttl !== undefined && !record.aliasTarget ? { TTL: record.ttl } : {}),
+    ...(record.values && !record.aliasTarget ? { ResourceRecords: record.values.map((Value) => ({ Value })) } : {}),
+    ...(record.aliasTarget
+      ? {
+          AliasTarget: {
+            HostedZoneId: record.aliasTarget.hostedZoneId,
+            DNSName: record.aliasTarget.dnsName,
+            EvaluateTargetHealth: record.aliasTarget.evaluateTargetHealth,
+          },
+        }
+      : {}),
+    ...(record.healthCheckId ? { HealthCheckId: record.healthCheckId } : {}),
+  };
+}
+
+export function route53(options: Route53Options = {}): Route53Api {
+  // Route53 is global; its API is signed for us-east-1 whatever AWS_REGION says.
+  const client = new Route53Client({ region: 'us-east-1', maxAttempts: options.maxAttempts ?? 10 });
+  const onCall = options.onCall;
+  if (onCall) {
+    // Counted once per call, before the SDK's retries: the calls the sync decided to make.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        onCall(context.commandName?.replace(/Command$/, '') ?? 'unknown');
+        return next(args);
+      },
+      { step: 'initialize', name: 'kubecdnCallCounter' },
+    );
+  }
+
+  return {
+    async listRecordSets(zoneId) {
+      const found = new Map<string, RecordSet>();
+      let start: { StartRecordName?: string; StartRecordType?: RRType; StartRecordIdentifier?: string } = {};
+      for (;;) {
+        const page = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 300, ...start }));
+        let progress = false;
+        for (const rr of page.ResourceRecordSets ?? []) {
+          const record = fromSdk(rr);
+          if (!found.has(recordKey(record))) progress = true;
+          found.set(recordKey(record), record);
+        }
+        if (!page.IsTruncated) return [...found.values()];
+        // An endpoint without NextRecordIdentifier (moto) restarts a page at the name and type;
+        // what was seen is skipped, and a page with nothing new ends the walk with an error
+        // rather than a loop.
+        if (!progress)
+          throw new Error(
+            `ListResourceRecordSets returned no new record after ${page.NextRecordName ?? ''} ${page.NextRecordType ?? ''}: the endpoint does not page by record identifier`,
+          );
+        start = {
+          ...(page.NextRecordName ? { StartRecordName: page.NextRecordName } : {}),
+          ...(page.NextRecordType ? { StartRecordType: page.NextRecordType } : {}),
+          ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
+        };
+      }
+    },
+
+    async listHealthChecks() {
+      const checks: ActualHealthCheck[] = [];
+      let marker: string | undefined;
+      do {
+        const page = await client.send(new ListHealthChecksCommand({ MaxItems: 1000, ...(marker ? { Marker: marker } : {}) }));
+        for (const hc of page.HealthChecks ?? []) {
+          const c = hc.HealthCheckConfig;
+          checks.push({
+            id: hc.Id ?? '',
+            callerReference: hc.CallerReference ?? '',
+            spec: {
+              fqdn: c?.FullyQualifiedDomainName ?? '',
+              path: c?.ResourcePath ?? '',
+              port: c?.Port ?? 0,
+              protocol: c?.Type === 'HTTP' ? 'HTTP' : 'HTTPS',
+              interval: c?.RequestInterval === 10 ? 10 : 30,
+              failureThreshold: c?.FailureThreshold ?? 3,
+            },
+          });
+        }
+        marker = page.IsTruncated ? page.NextMarker : undefined;
+      } while (marker);
+      return checks;
+    },
+
+    async createHealthCheck(callerReference, spec: HealthCheckSpec) {
+      const created = await client.send(
+        new CreateHealthCheckCommand({
+          CallerReference: callerReference,
+          HealthCheckConfig: {
+            Type: spec.protocol,
+            FullyQualifiedDomainName: spec.fqdn,
+            ResourcePath: spec.path,
+            Port: spec.port,
+            RequestInterval: spec.interval,
+            FailureThreshold: spec.failureThreshold,
+            ...(spec.protocol === 'HTTPS' ? { EnableSNI: true } : {}),
+          },
+        }),
+      );
+      const id = created.HealthCheck?.Id;
+      if (!id) throw new Error('CreateHealthCheck returned no id');
+      // A name for people in the console; the caller reference is what marks the check as ours.
+      await client.send(
+        new ChangeTagsForResourceCommand({
+          ResourceType: 'healthcheck',
+          ResourceId: id,
+          AddTags: [{ Key: 'Name', Value: `kubecdn ${spec.region}` }],
+        }),
+      );
+      return id;
+    },
+
+    async updateHealthCheck(id, spec) {
+      await client.send(
+        new UpdateHealthCheckCommand({
+          HealthCheckId: id,
+          FullyQualifiedDomainName: spec.fqdn,
+          ResourcePath: spec.path,
+          Port: spec.port,
+          FailureThreshold: spec.failureThreshold,
+        }),
+      );
+    },
+
+    async deleteHealthCheck(id) {
+      await client.send(new DeleteHealthCheckCommand({ HealthCheckId: id }));
+    },
+
+    async changeRecordSets(zoneId, changes: readonly Change[]) {
+      const out = await client.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zoneId,
+          ChangeBatch: {
+            Comment: 'kubecdn sync-dns',
+            Changes: changes.map((c) => ({ Action: c.action, ResourceRecordSet: toSdk(c.record) })),
+          },
+        }),
+      );
+      return out.ChangeInfo?.Id ?? '';
+    },
+
+    async waitForChange(changeId) {
+      const deadline = Date.now() + (options.insyncTimeoutMs ?? 300_000);
+      for (let delay = 1000; ; delay = Math.min(delay * 2, 15_000)) {
+        const out = await client.send(new GetChangeCommand({ Id: changeId }));
+        if (out.ChangeInfo?.Status === 'INSYNC') return;
+        if (Date.now() + delay > deadline)
+          throw new Error(
+            `change ${changeId} was not INSYNC after ${Math.round((options.insyncTimeoutMs ?? 300_000) / 1000)} s; it stays submitted, and the next run plans from what is there`,
+          );
+        await sleep(delay);
+      }
+    },
+  };
+}
