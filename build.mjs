@@ -7,7 +7,7 @@ import * as esbuild from 'esbuild';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-export const ACTIONS = ['plan-regions'];
+export const ACTIONS = ['plan-regions', 'sync-dns'];
 
 const common = {
   bundle: true,

@@ -253,6 +253,15 @@ describe('sync-dns against a strict model of Route53', () => {
     });
   });
 
+  it('pairs a record with its ownership record by set identifier, not by the Region it answers for', async () => {
+    const base = desiredState({ config: config(['us-east-1']), targets: targets('us-east-1') });
+    // A kubeCDN region id other than the latency Region it answers from.
+    const desired = { ...base, records: base.records.map((r) => ({ ...r, region: 'us-east-2' })) };
+    await syncDns(r53, 'Z0TEST', desired, options);
+    expect([...r53.records.keys()].sort()).toEqual(['_kubecdn-a.cdn.example.com.|TXT|us-east-1', 'cdn.example.com.|A|us-east-1']);
+    expect((await syncDns(r53, 'Z0TEST', desired, options)).plan.units).toEqual([]);
+  });
+
   describe('batches', () => {
     it('respect the limits, never split a record from its ownership record, and put deletes first', () => {
       const hosts = Array.from({ length: 16 }, (_, i) => `h${i}.example.com`);

@@ -165,6 +165,9 @@ describe('kubecdn preview: what the pull request would show', () => {
     expect(change).toMatch(/^Change against main \(merge base [0-9a-f]{12}\)\n/);
     expect(change).toContain('eu-west-1   destroy  disabled  →  not planned (preview --terraform plans)');
     expect(change).toContain('ap-south-1  plan     enabled  →  not planned (preview --terraform plans)');
+    expect(ran.stdout.slice(ran.stdout.indexOf('DNS after merge'))).toBe(
+      'DNS after merge\n- cdn.example.com A eu-west-1\n+ cdn.example.com A ap-south-1\n',
+    );
   });
 
   it('--format markdown is the comment itself, marking regions as not planned rather than missing', () => {
@@ -176,6 +179,9 @@ describe('kubecdn preview: what the pull request would show', () => {
       '| `eu-west-1` Europe (Ireland) | 🗑️ destroy | disabled | – | – | – | – | ⏸️ not planned (preview --terraform plans) |',
     );
     expect(ran.stdout).not.toContain('without a plan');
+    expect(ran.stdout).toContain(
+      '### DNS after merge\n| Change | Hostname | Type | Region |\n|---|---|---|---|\n| ➖ remove | `cdn.example.com` | A | `eu-west-1` |\n| ➕ add | `cdn.example.com` | A | `ap-south-1` |',
+    );
   });
 
   it('--terraform runs the plans and shows their results', () => {

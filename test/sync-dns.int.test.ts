@@ -10,6 +10,7 @@ import { runDns } from '../src/node/dns.js';
 import { toSdk } from '../src/node/route53.js';
 import { CDN_YAML, region, regionDir } from './fixtures.js';
 import { AWS_ENV, CountingProxy, createZone, motoUrl, sdk, seed, zoneRecords } from './moto.js';
+import { runAction } from './action.js';
 import { kubecdnAsync } from './run.js';
 
 const list = (...entries: string[]) => `regions:\n${entries.join('')}`;
@@ -236,5 +237,36 @@ describe('sync-dns on moto_server', () => {
     expect(refused.stderr).toBe(
       'kubecdn dns: refused, nothing changed: cdn.example.com A would be left with no serving region; no region would serve: every serving region is excluded (--force allows what is not a conflict)\n',
     );
+  });
+
+  it('the bundled action, started as the runner starts it: a dry run gives Markdown for the comment, then it applies', async () => {
+    const w = await world();
+    const env = { ...AWS_ENV, AWS_ENDPOINT_URL_ROUTE_53: endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const inputs = { targets: w.targets, directory: w.dir, 'zone-id': w.zoneId, force: 'false' };
+    const dry = await runAction('sync-dns', { workspace: path.dirname(w.dir), inputs: { ...inputs, 'dry-run': 'true' }, env });
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    expect(dry.outputs['changed']).toBe('true');
+    expect(dry.outputs['plan-markdown']).toContain(
+      '| create | `cdn.example.com` | A | `eu-west-1` | alias edge-eu-west-1.elb.eu-west-1.amazonaws.com |',
+    );
+    expect(dry.summary).toContain(`## kubeCDN DNS (dry run) for zone \`${w.zoneId}\``);
+    expect(await zoneRecords(w.zoneId)).toEqual([]);
+
+    const applied = await runAction('sync-dns', { workspace: path.dirname(w.dir), inputs: { ...inputs, 'dry-run': 'false' }, env });
+    expect(applied.code).toBe(0);
+    expect(applied.summary).toContain('Applied 4 changes in 1 batch, all INSYNC.');
+    expect((await zoneRecords(w.zoneId)).filter((r) => r.type === 'A')).toHaveLength(2);
+
+    const refused = await runAction('sync-dns', {
+      workspace: path.dirname(w.dir),
+      inputs: { ...inputs, 'dry-run': 'false', exclude: 'us-east-1\neu-west-1' },
+      env,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.commands.at(-1)).toMatch(
+      /^::error::sync-dns failed: refused, nothing changed: cdn.example.com A would be left with no serving region/,
+    );
+    expect((await zoneRecords(w.zoneId)).filter((r) => r.type === 'A')).toHaveLength(2);
   });
 });

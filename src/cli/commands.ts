@@ -60,6 +60,7 @@ export async function preview(
     ...(result.change?.matrix ? { matrix: result.change.matrix } : {}),
     ...(result.unplanned ? { unplanned: result.unplanned } : {}),
     ...(result.noChange ? { noChange: result.noChange } : {}),
+    ...(result.dns ? { dns: result.dns } : {}),
   };
   io.out(options.format === 'markdown' ? renderPreviewMarkdown(model) : renderPreviewText(model, io.outStyle));
   return result.validation.config && !result.summaries.some((s) => s.status === 'failed') ? EXIT.ok : EXIT.finding;

@@ -4,6 +4,7 @@ import { renderComment } from './comment.js';
 import type { LoadResult } from './config.js';
 import { plain, problemsToMarkdown, problemsToText, regionsToMarkdown, regionsToText, type Style } from './render.js';
 import type { PlanSummary } from './terraform.js';
+import { dnsDiffToMarkdown, dnsDiffToText, type DnsDiffEntry } from './dns/diff.js';
 
 export interface PreviewModel {
   readonly validation: LoadResult;
@@ -13,6 +14,8 @@ export interface PreviewModel {
   readonly summaries: readonly PlanSummary[];
   readonly unplanned?: string;
   readonly noChange?: string;
+  /** Latency records the change adds or removes, judged from the region files. */
+  readonly dns?: readonly DnsDiffEntry[];
 }
 
 /** The region files' problems and the regions after the change, for a job summary. */
@@ -40,9 +43,10 @@ export function renderPreviewMarkdown(model: PreviewModel): string {
           ]
         : []),
     ],
-    ...(model.validation.config
-      ? { sections: [{ title: 'Regions after this change', body: regionsToMarkdown(model.validation.config) }] }
-      : {}),
+    sections: [
+      ...(model.dns ? [{ title: 'DNS after merge', body: dnsDiffToMarkdown(model.dns) }] : []),
+      ...(model.validation.config ? [{ title: 'Regions after this change', body: regionsToMarkdown(model.validation.config) }] : []),
+    ],
   });
 }
 
@@ -77,5 +81,6 @@ export function renderPreviewText(model: PreviewModel, style: Style = plain): st
     if (!model.summaries.length)
       out.push('', style.dim('`kubecdn preview --format markdown` prints the pull-request comment; --terraform runs the plans.'));
   }
+  if (model.dns) out.push('', style.bold('DNS after merge'), dnsDiffToText(model.dns));
   return out.join('\n');
 }

@@ -8,6 +8,7 @@ import { loadChange } from './change.js';
 import { loadRegionDir } from './region-dir.js';
 import { planRegion, stackBackend } from './terraform.js';
 import type { LoadResult } from '../core/config.js';
+import { dnsDiff, type DnsDiffEntry } from '../core/dns/diff.js';
 import type { PlanSummary } from '../core/terraform.js';
 
 export interface PreviewOptions {
@@ -29,6 +30,7 @@ export interface Preview {
   readonly summaries: readonly PlanSummary[];
   /** Why plans were not run, when they were not. */
   readonly unplanned?: string;
+  readonly dns?: readonly DnsDiffEntry[];
 }
 
 /** origin's default branch, else a local main or master. */
@@ -75,17 +77,20 @@ export async function preview(cwd: string, options: PreviewOptions): Promise<Pre
   const base = options.base ?? (await defaultBranch(cwd));
   if (!base) return { validation, summaries: [], noChange: 'no default branch found (origin/HEAD, main or master); give --base' };
   const change = await loadChange(cwd, { base, dir: options.dir });
-  if (!change.matrix) return { validation, base, change, summaries: [] };
-  if (!options.terraform) return { validation, base, change, summaries: [], unplanned: 'not planned (preview --terraform plans)' };
+  if (!change.matrix || !change.head.config) return { validation, base, change, summaries: [] };
+  const dns = dnsDiff(change.base, change.head.config);
+  if (!options.terraform) return { validation, base, change, dns, summaries: [], unplanned: 'not planned (preview --terraform plans)' };
   const stack = path.resolve(cwd, options.stack);
   if ((await stackBackend(stack)) === 's3' && !(await awsCredentialsPresent())) {
-    return { validation, base, change, summaries: [], unplanned: 'not planned: no AWS credentials found' };
+    return { validation, base, change, dns, summaries: [], unplanned: 'not planned: no AWS credentials found' };
   }
   const config = change.head.config;
   const summaries: PlanSummary[] = [];
   for (const entry of change.matrix.include) {
-    const region = config?.regions.find((r) => r.region === entry.region) ?? change.base?.regions.find((r) => r.region === entry.region);
-    const regionConfig = config?.regions.some((r) => r.region === entry.region) ? config : change.base;
+    // A removed region is planned for destruction with its settings at the base.
+    const inHead = config.regions.find((r) => r.region === entry.region);
+    const region = inHead ?? change.base?.regions.find((r) => r.region === entry.region);
+    const regionConfig = inHead ? config : change.base;
     if (!region || !regionConfig) continue;
     summaries.push(
       await planRegion({
@@ -98,5 +103,5 @@ export async function preview(cwd: string, options: PreviewOptions): Promise<Pre
       }),
     );
   }
-  return { validation, base, change, summaries };
+  return { validation, base, change, dns, summaries };
 }

@@ -42,9 +42,16 @@ export interface Desired {
   readonly serving: readonly string[];
 }
 
+const HEALTH_CHECK_REF = 'kubecdn:health-check:';
+
 /** Stands for the health check of a region until its id is known. */
 export function healthCheckRef(region: string): string {
-  return `kubecdn:health-check:${region}`;
+  return `${HEALTH_CHECK_REF}${region}`;
+}
+
+/** The region a health-check reference stands for, or undefined for a real health-check id. */
+export function refRegion(healthCheckId: string | undefined): string | undefined {
+  return healthCheckId?.startsWith(HEALTH_CHECK_REF) ? healthCheckId.slice(HEALTH_CHECK_REF.length) : undefined;
 }
 
 export function desiredState(input: DesiredInput): Desired {

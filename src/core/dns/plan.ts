@@ -1,6 +1,6 @@
 // From the DNS there is to the DNS there should be: which of the zone's records are ours, what
 // to create, change and delete, what never to do, and in which batches.
-import { healthCheckRef, type Desired, type HealthCheckSpec } from './desired.js';
+import { refRegion, type Desired, type HealthCheckSpec } from './desired.js';
 import {
   identityChanges,
   MANAGED_TYPES,
@@ -163,7 +163,7 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
     if (!wanted && !untouched.has(hc.region)) hcDelete.push({ id: hc.id, region: hc.region });
   }
   const resolve = (record: RecordSet): RecordSet => {
-    const region = record.healthCheckId === healthCheckRef(record.region ?? '') ? record.region : undefined;
+    const region = refRegion(record.healthCheckId);
     const id = region ? healthCheckId.get(region) : undefined;
     return id ? { ...record, healthCheckId: id } : record;
   };
@@ -185,7 +185,8 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
   for (const want of desiredManaged) {
     const type = want.type as ManagedType;
     const host = want.name.replace(/\.$/, '');
-    const region = want.region ?? '';
+    // The set identifier is the record's identity; its Region is where it answers from.
+    const region = want.setIdentifier ?? '';
     const txtWant = desiredTxt.get(recordKey({ name: ownershipName(host, type), type: 'TXT', setIdentifier: region }));
     if (!txtWant) continue;
     const txtHave = ownershipOf(want, type);

@@ -1,5 +1,5 @@
 // Reading the zone, planning, and applying in a safe order, against any Route53-compatible API.
-import { healthCheckRef, type Desired, type HealthCheckSpec } from './desired.js';
+import { refRegion, type Desired, type HealthCheckSpec } from './desired.js';
 import {
   callerReference,
   isEmpty,
@@ -92,9 +92,10 @@ export async function applyPlan(
 }
 
 function withHealthCheck(record: RecordSet, ids: ReadonlyMap<string, string>): RecordSet {
-  if (!record.region || record.healthCheckId !== healthCheckRef(record.region)) return record;
-  const id = ids.get(record.region);
-  if (!id) throw new Error(`no health check was created for ${record.region}`);
+  const region = refRegion(record.healthCheckId);
+  if (!region) return record;
+  const id = ids.get(region);
+  if (!id) throw new Error(`no health check was created for ${region}`);
   return { ...record, healthCheckId: id };
 }
 

@@ -1,0 +1,62 @@
+// sync-dns: the after-merge door onto the DNS core. Reads inputs once, calls the core, reports.
+import * as core from '@actions/core';
+import { dnsPlanToMarkdown } from '../../src/core/dns/render.js';
+import { DnsRefusedError } from '../../src/core/dns/sync.js';
+import { isEmpty } from '../../src/core/dns/plan.js';
+import { errorMessage, RegionConfigError } from '../../src/core/problems.js';
+import { problemsToAnnotations } from '../../src/core/render.js';
+import { runDns } from '../../src/node/dns.js';
+
+export interface Inputs {
+  readonly targets: string;
+  readonly directory: string;
+  readonly zoneId: string;
+  readonly hostnames: string[];
+  readonly exclude: string[];
+  readonly force: boolean;
+  readonly dryRun: boolean;
+}
+
+export function getInputs(): Inputs {
+  return {
+    targets: core.getInput('targets', { required: true }),
+    directory: core.getInput('directory') || 'regions',
+    zoneId: core.getInput('zone-id'),
+    hostnames: core.getMultilineInput('hostnames'),
+    exclude: core.getMultilineInput('exclude'),
+    force: core.getBooleanInput('force'),
+    dryRun: core.getBooleanInput('dry-run'),
+  };
+}
+
+export async function run(): Promise<void> {
+  try {
+    const inputs = getInputs();
+    const root = process.env['GITHUB_WORKSPACE'] ?? process.cwd();
+    const result = await runDns(root, {
+      dir: inputs.directory,
+      targets: inputs.targets,
+      dryRun: inputs.dryRun,
+      force: inputs.force,
+      ...(inputs.zoneId ? { zoneId: inputs.zoneId } : {}),
+      ...(inputs.hostnames.length ? { hostname: inputs.hostnames } : {}),
+      ...(inputs.exclude.length ? { exclude: inputs.exclude } : {}),
+    });
+    const markdown = dnsPlanToMarkdown(result.plan);
+    core.setOutput('plan-markdown', markdown);
+    core.setOutput('changed', String(!isEmpty(result.plan)));
+    const applied = result.applied
+      ? `\n\nApplied ${result.applied.changes} changes in ${result.applied.batches} batch${result.applied.batches === 1 ? '' : 'es'}, all INSYNC.`
+      : '';
+    await core.summary
+      .addRaw(`## kubeCDN DNS${inputs.dryRun ? ' (dry run)' : ''} for zone \`${result.zoneId}\`\n\n${markdown}${applied}\n`, true)
+      .write();
+    if (inputs.dryRun && (result.plan.conflicts.length || (result.plan.guards.length && !inputs.force))) {
+      for (const reason of [...result.plan.conflicts, ...result.plan.guards]) core.warning(`sync-dns would refuse: ${reason}`);
+    }
+  } catch (error) {
+    if (error instanceof RegionConfigError) for (const a of problemsToAnnotations(error.problems)) core[a.level](a.message, a.properties);
+    if (error instanceof DnsRefusedError) await core.summary.addRaw(`## kubeCDN DNS refused\n\n${error.message}\n`, true).write();
+    core.setFailed(`sync-dns failed: ${errorMessage(error)}`);
+  }
+}

@@ -1,0 +1,119 @@
+// sync-dns against moto_server: a zone of 64 regions x 16 hostnames. For each phase (first sync,
+// no-op sync, add a region, drain a region) it prints the time, the API calls by operation, and the
+// list pages and change batches next to the least possible: ceil(records / 300) pages and
+// ceil(changes / 1000) batches.
+//   npx tsx bench/dns.ts            (needs moto_server on the PATH)
+import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AWS_REGION_CODES } from '../src/core/aws-regions.js';
+import type { Config, Region } from '../src/core/config.js';
+import { desiredState, type Desired } from '../src/core/dns/desired.js';
+import { syncDns } from '../src/core/dns/sync.js';
+import { route53 } from '../src/node/route53.js';
+
+const REGIONS = 64;
+const HOSTNAMES = 16;
+const LIST_PAGE = 300;
+const BATCH_ELEMENTS = 1000;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return typeof address === 'object' && address ? address.port : 0;
+}
+
+/** 64 kubeCDN regions: set identifiers r00..r63, answering for the real latency regions in turn. */
+function desired(ids: readonly string[]): Desired {
+  const spec = {
+    cluster: { kubernetes_version: '1.35', availability_zones: 3, node_groups: [] },
+    edge: { min_replicas: 2, max_replicas: 4, cache_size: '10Gi', dual_stack: false },
+  };
+  const regions = ids.map(
+    (id) =>
+      ({ region: id, name: id, tier: 'scalable', serving: true, file: '', line: 0, spec: { region: id, ...spec } }) as unknown as Region,
+  );
+  const config = {
+    cdn: {
+      owner_id: 'bench',
+      zone_id: 'ZBENCH',
+      zone_name: 'example.com',
+      hostnames: Array.from({ length: HOSTNAMES }, (_, i) => `h${i}.example.com`),
+      ttl: 60,
+      health_check: { path: '/healthz', protocol: 'HTTPS', interval_seconds: 30, failure_threshold: 3 },
+      origin: { url: 'https://origin.example.com' },
+    },
+    regions,
+  } as Config;
+  const targets = Object.fromEntries(ids.map((id) => [id, { dnsName: `edge-${id}.elb.amazonaws.com`, hostedZoneId: 'Z26RNL4JYFTOTI' }]));
+  const latency = (id: string) => AWS_REGION_CODES[Number(id.slice(1)) % 30] ?? 'us-east-1';
+  const state = desiredState({ config, targets });
+  return { ...state, records: state.records.map((r) => ({ ...r, region: latency(r.setIdentifier ?? '') })) };
+}
+
+const port = await freePort();
+const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+try {
+  const endpoint = `http://127.0.0.1:${port}`;
+  for (
+    let i = 0;
+    !(await fetch(`${endpoint}/moto-api/`).then(
+      () => true,
+      () => false,
+    ));
+    i++
+  ) {
+    if (i > 150) throw new Error('moto_server did not start');
+    await sleep(200);
+  }
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_ROUTE_53: endpoint,
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  const zone = await new Route53Client({ region: 'us-east-1', endpoint }).send(
+    new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `bench-${Date.now()}` }),
+  );
+  const zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
+  const ids = Array.from({ length: REGIONS + 1 }, (_, i) => `r${String(i).padStart(2, '0')}`);
+  let nonce = 0;
+
+  console.log(`dns: ${REGIONS} regions x ${HOSTNAMES} hostnames on moto_server; a record and its ownership record per hostname and region`);
+  let zoneRecords = 2; // NS and SOA
+  const phase = async (name: string, regions: readonly string[]) => {
+    const calls: Record<string, number> = {};
+    const api = route53({ onCall: (op) => (calls[op] = (calls[op] ?? 0) + 1) });
+    const want = desired(regions);
+    const start = performance.now();
+    const result = await syncDns(api, zoneId, want, { nonce: () => String(nonce++), force: true });
+    const ms = performance.now() - start;
+    const changes = result.plan.batches.reduce((n, b) => n + b.length, 0);
+    const minPages = Math.ceil(zoneRecords / LIST_PAGE);
+    const minBatches = Math.ceil(changes / BATCH_ELEMENTS);
+    const pages = calls['ListResourceRecordSets'] ?? 0;
+    const batches = calls['ChangeResourceRecordSets'] ?? 0;
+    console.log(
+      `  ${name.padEnd(16)} ${ms.toFixed(0).padStart(6)} ms  ${String(changes).padStart(4)} changes  list pages ${pages} (min ${minPages}, ${(pages / Math.max(1, minPages)).toFixed(2)}x)  change batches ${batches} (min ${minBatches}${minBatches ? `, ${(batches / minBatches).toFixed(2)}x` : ''})  health checks +${result.applied?.healthChecks.created ?? 0}/-${result.applied?.healthChecks.deleted ?? 0}`,
+    );
+    console.log(
+      `  ${''.padEnd(16)} calls: ${Object.entries(calls)
+        .map(([op, n]) => `${op} ${n}`)
+        .join(', ')}`,
+    );
+    zoneRecords += result.plan.units.reduce(
+      (n, u) => n + u.changes.filter((c) => c.action === 'CREATE').length - u.changes.filter((c) => c.action === 'DELETE').length,
+      0,
+    );
+  };
+  await phase('first sync', ids.slice(0, REGIONS));
+  await phase('no-op sync', ids.slice(0, REGIONS));
+  await phase('add one region', ids);
+  await phase('drain one region', ids.slice(1));
+} finally {
+  moto.kill();
+}
