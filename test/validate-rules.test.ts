@@ -121,6 +121,16 @@ describe('cross-file rules', () => {
     });
   });
 
+  it('a certificate serves only the region it is in', () => {
+    const arn = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
+    const result = load({
+      alwaysOn: list(region('us-east-1').replace('cache_size: 10Gi', `cache_size: 10Gi\n      certificate_arn: ${arn}`)),
+    });
+    expect(findings(result)).toEqual([
+      'regions/always-on.yaml:14:24 certificate/region us-east-1 edge.certificate_arn: the certificate is in eu-west-1, not us-east-1',
+    ]);
+  });
+
   it('hostnames live inside the zone', () => {
     const result = load({
       cdn: CDN_YAML.replace('hostnames: [cdn.example.com]', 'hostnames: [cdn.example.com, cdn.example.org, example.com]'),

@@ -10,6 +10,7 @@ import { dnsPlanToJson, dnsPlanToMarkdown, dnsPlanToText } from '../core/dns/ren
 import { DnsRefusedError } from '../core/dns/sync.js';
 import { loadChange } from '../node/change.js';
 import { runDns } from '../node/dns.js';
+import { renderManifests } from '../node/manifests.js';
 import { preview as buildPreview } from '../node/preview.js';
 import { readSummaries } from '../node/terraform.js';
 import { loadRegionDir } from '../node/region-dir.js';
@@ -141,4 +142,19 @@ export async function dns(io: Io, options: DnsCommandOptions & { apply: boolean 
     io.err(`kubecdn dns: ${error.message}`);
     return EXIT.finding;
   }
+}
+
+export async function manifests(io: Io, options: { region: string; dir: string; manifests: string }): Promise<number> {
+  const loaded = await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd);
+  if (!loaded.config) {
+    io.err(problemsToText(loaded.problems, io.errStyle));
+    return EXIT.finding;
+  }
+  const region = loaded.config.regions.find((r) => r.region === options.region);
+  if (!region) throw new UsageError(`region ${options.region} is not in the region files`);
+  const rendered = await renderManifests(path.resolve(io.cwd, options.manifests), loaded.config, region);
+  for (const problem of rendered.problems) io.err(`kubecdn manifests: ${problem}`);
+  if (rendered.problems.length) return EXIT.finding;
+  io.out(rendered.yaml);
+  return EXIT.ok;
 }

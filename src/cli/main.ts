@@ -102,6 +102,16 @@ export function program(io: Io, exit: (code: number) => void): Command {
   }
 
   cli
+    .command('manifests')
+    .description(
+      "Render a region's final edge manifests (kustomize) and check every object against the Kubernetes schemas.\nPrints the YAML kubectl would apply; exit 1 if an object breaks its schema.",
+    )
+    .requiredOption('--region <region>', 'AWS region code')
+    .option('--manifests <dir>', 'the manifests folder (base/, components/, regions/<region>/)', 'manifests')
+    .addOption(dirOption())
+    .action(run(commands.manifests));
+
+  cli
     .command('comment')
     .description(
       'Render the pull-request comment from the plan summaries tf plan wrote.\nExit 1 if a plan failed or the region files are invalid.',

@@ -37,6 +37,7 @@ export function checkRules(input: RuleInput): Problem[] {
     ...entries.flatMap(partition),
     ...entries.flatMap(ranges),
     ...entries.flatMap(nodeGroupNames),
+    ...entries.flatMap(certificateRegion),
     ...(today ? entries.flatMap((e) => kubernetesVersion(e, today)) : []),
     ...vpcCidrs(entries),
     ...(input.cdn ? hostnamesInZone(input.cdn) : []),
@@ -158,6 +159,25 @@ function nodeGroupNames(entry: Entry): Problem[] {
     );
   });
   return problems;
+}
+
+/** A network load balancer can only use an ACM certificate of its own region. */
+function certificateRegion(entry: Entry): Problem[] {
+  const arn = (entry.data['edge'] as Obj | undefined)?.['certificate_arn'];
+  const code = entry.data['region'];
+  if (typeof arn !== 'string' || typeof code !== 'string') return [];
+  const certRegion = arn.split(':')[3];
+  if (!certRegion || certRegion === code) return [];
+  const path: Path = ['regions', entry.index, 'edge', 'certificate_arn'];
+  return [
+    problem(
+      entry.file,
+      path,
+      'certificate/region',
+      `${subjectOf(path, entry.file.data)}the certificate is in ${certRegion}, not ${code}`,
+      `a load balancer in ${code} can only use an ACM certificate issued or imported in ${code}`,
+    ),
+  ];
 }
 
 function kubernetesVersion(entry: Entry, today: string): Problem[] {

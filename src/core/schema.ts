@@ -76,6 +76,11 @@ const edge = {
       default: false,
       description: 'Whether the edge load balancer also answers on IPv6 (AAAA records).',
     },
+    certificate_arn: {
+      type: 'string',
+      pattern: '^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$',
+      description: 'ACM certificate, in the same region, with which the load balancer serves HTTPS on 443.',
+    },
   },
 } as const;
 

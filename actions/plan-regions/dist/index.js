@@ -64763,6 +64763,11 @@ var edge = {
       type: "boolean",
       default: false,
       description: "Whether the edge load balancer also answers on IPv6 (AAAA records)."
+    },
+    certificate_arn: {
+      type: "string",
+      pattern: "^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$",
+      description: "ACM certificate, in the same region, with which the load balancer serves HTTPS on 443."
     }
   }
 };
@@ -65076,6 +65081,7 @@ function checkRules(input) {
     ...entries.flatMap(partition),
     ...entries.flatMap(ranges),
     ...entries.flatMap(nodeGroupNames),
+    ...entries.flatMap(certificateRegion),
     ...today2 ? entries.flatMap((e) => kubernetesVersion(e, today2)) : [],
     ...vpcCidrs(entries),
     ...input.cdn ? hostnamesInZone(input.cdn) : []
@@ -65189,6 +65195,23 @@ function nodeGroupNames(entry) {
     );
   });
   return problems;
+}
+function certificateRegion(entry) {
+  const arn = entry.data["edge"]?.["certificate_arn"];
+  const code = entry.data["region"];
+  if (typeof arn !== "string" || typeof code !== "string") return [];
+  const certRegion = arn.split(":")[3];
+  if (!certRegion || certRegion === code) return [];
+  const path13 = ["regions", entry.index, "edge", "certificate_arn"];
+  return [
+    problem(
+      entry.file,
+      path13,
+      "certificate/region",
+      `${subjectOf(path13, entry.file.data)}the certificate is in ${certRegion}, not ${code}`,
+      `a load balancer in ${code} can only use an ACM certificate issued or imported in ${code}`
+    )
+  ];
 }
 function kubernetesVersion(entry, today2) {
   const version2 = entry.data["cluster"]?.["kubernetes_version"];

@@ -71842,6 +71842,11 @@ var edge = {
       type: "boolean",
       default: false,
       description: "Whether the edge load balancer also answers on IPv6 (AAAA records)."
+    },
+    certificate_arn: {
+      type: "string",
+      pattern: "^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]+$",
+      description: "ACM certificate, in the same region, with which the load balancer serves HTTPS on 443."
     }
   }
 };
@@ -72155,6 +72160,7 @@ function checkRules(input) {
     ...entries.flatMap(partition),
     ...entries.flatMap(ranges),
     ...entries.flatMap(nodeGroupNames),
+    ...entries.flatMap(certificateRegion),
     ...today2 ? entries.flatMap((e5) => kubernetesVersion(e5, today2)) : [],
     ...vpcCidrs(entries),
     ...input.cdn ? hostnamesInZone(input.cdn) : []
@@ -72268,6 +72274,23 @@ function nodeGroupNames(entry) {
     );
   });
   return problems;
+}
+function certificateRegion(entry) {
+  const arn = entry.data["edge"]?.["certificate_arn"];
+  const code = entry.data["region"];
+  if (typeof arn !== "string" || typeof code !== "string") return [];
+  const certRegion = arn.split(":")[3];
+  if (!certRegion || certRegion === code) return [];
+  const path8 = ["regions", entry.index, "edge", "certificate_arn"];
+  return [
+    problem(
+      entry.file,
+      path8,
+      "certificate/region",
+      `${subjectOf(path8, entry.file.data)}the certificate is in ${certRegion}, not ${code}`,
+      `a load balancer in ${code} can only use an ACM certificate issued or imported in ${code}`
+    )
+  ];
 }
 function kubernetesVersion(entry, today2) {
   const version = entry.data["cluster"]?.["kubernetes_version"];

@@ -1,0 +1,141 @@
+// The edge's nginx.conf, rendered from the CDN settings and the region: a caching reverse proxy to
+// the origin. What the ConfigMap holds is render(config, region); a test harness may move only the
+// paths and ports (RuntimeLayout), and runs real nginx with the result.
+import type { Config, Region } from '../config.js';
+
+/** Where the container keeps what nginx writes: the root file system is read-only. */
+export interface RuntimeLayout {
+  readonly listenPort: number;
+  /** The cache volume (an emptyDir sized from edge.cache_size). */
+  readonly cacheDir: string;
+  /** Writable scratch: pid file and nginx's temporary files (an emptyDir). */
+  readonly tempDir: string;
+}
+
+export const CONTAINER_LAYOUT: RuntimeLayout = { listenPort: 8080, cacheDir: '/var/cache/kubecdn', tempDir: '/tmp/nginx' };
+
+const MIB = 2 ** 20;
+const UNITS: Record<string, number> = { Mi: MIB, Gi: 2 ** 30, Ti: 2 ** 40 };
+
+export function quantityBytes(quantity: string): number {
+  const m = /^([1-9][0-9]*)(Mi|Gi|Ti)$/.exec(quantity);
+  if (!m) throw new Error(`not a quantity in Mi, Gi or Ti: ${quantity}`);
+  return Number(m[1]) * (UNITS[m[2] ?? 'Mi'] ?? 0);
+}
+
+/**
+ * The cache nginx may fill: 90% of the volume, because the kubelet evicts a pod whose emptyDir
+ * outgrows its sizeLimit, and nginx's cache manager only trims after the limit is passed.
+ */
+export function cacheMaxSize(cacheSize: string): string {
+  return `${Math.floor((quantityBytes(cacheSize) * 0.9) / MIB)}m`;
+}
+
+export interface Origin {
+  readonly scheme: 'http' | 'https';
+  readonly host: string;
+  readonly port: number;
+  readonly path: string;
+}
+
+export function parseOrigin(url: string): Origin {
+  const u = new URL(url);
+  const scheme = u.protocol === 'https:' ? 'https' : 'http';
+  return { scheme, host: u.hostname, port: u.port ? Number(u.port) : scheme === 'https' ? 443 : 80, path: u.pathname.replace(/\/$/, '') };
+}
+
+export function renderNginxConf(config: Config, region: Region, layout: RuntimeLayout = CONTAINER_LAYOUT): string {
+  const { cdn } = config;
+  const origin = parseOrigin(cdn.origin.url);
+  const hostHeader = cdn.origin.host_header ?? origin.host;
+  const tls =
+    origin.scheme === 'https'
+      ? [
+          '',
+          '      # Verify the origin, and name it in the TLS handshake.',
+          '      proxy_ssl_server_name on;',
+          `      proxy_ssl_name ${hostHeader};`,
+          '      proxy_ssl_verify on;',
+          '      proxy_ssl_trusted_certificate /etc/ssl/certs/ca-certificates.crt;',
+          '      proxy_ssl_session_reuse on;',
+        ]
+      : [];
+  return `# kubeCDN edge for ${region.region} (${region.name}), rendered by kubecdn from the region files.
+# Do not edit: change regions/cdn.yaml or regions/*.yaml and let the pipeline render it again.
+worker_processes auto;
+pid ${layout.tempDir}/nginx.pid;
+error_log /dev/stderr warn;
+
+events {
+  worker_connections 4096;
+}
+
+http {
+  log_format edge escape=json '{"time":"$time_iso8601","host":"$host","request":"$request","status":$status,'
+                              '"bytes":$body_bytes_sent,"cache":"$upstream_cache_status","upstream_ms":"$upstream_response_time",'
+                              '"request_ms":$request_time,"region":"${region.region}"}';
+  access_log /dev/stdout edge;
+
+  # The root file system is read-only: everything nginx writes goes to the scratch volume.
+  client_body_temp_path ${layout.tempDir}/client_body;
+  proxy_temp_path ${layout.tempDir}/proxy;
+  fastcgi_temp_path ${layout.tempDir}/fastcgi;
+  uwsgi_temp_path ${layout.tempDir}/uwsgi;
+  scgi_temp_path ${layout.tempDir}/scgi;
+
+  sendfile on;
+  tcp_nopush on;
+  keepalive_timeout 65s;
+  server_tokens off;
+
+  # One cache per pod, on its own volume. Keys: the hostname and the whole request URI, so that
+  # two hostnames, or two query strings, never share an entry.
+  proxy_cache_path ${layout.cacheDir} levels=1:2 keys_zone=edge:64m max_size=${cacheMaxSize(region.spec.edge.cache_size)} inactive=7d use_temp_path=off;
+
+  upstream origin {
+    server ${origin.host}:${origin.port};
+    # Connections to the origin stay open between requests.
+    keepalive 64;
+    keepalive_timeout 60s;
+  }
+
+  server {
+    listen ${layout.listenPort} reuseport;${region.spec.edge.dual_stack ? `\n    listen [::]:${layout.listenPort} reuseport;` : ''}
+
+    # Load-balancer and Route53 health checks: the edge itself, never the origin.
+    location = ${cdn.health_check.path} {
+      access_log off;
+      default_type text/plain;
+      return 200 "ok ${region.region}\\n";
+    }
+
+    location / {
+      proxy_pass ${origin.scheme}://origin${origin.path};
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host ${hostHeader};
+      proxy_set_header X-Forwarded-Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $http_x_forwarded_proto;
+      proxy_connect_timeout 5s;
+      proxy_read_timeout 30s;
+${tls.join('\n')}
+      proxy_cache edge;
+      proxy_cache_key $host$request_uri;
+      # One request per key goes to the origin at a time; the others wait for it.
+      proxy_cache_lock on;
+      proxy_cache_lock_timeout 5s;
+      # Serve stale content while refreshing it, and while the origin fails.
+      proxy_cache_use_stale error timeout updating http_500 http_502 http_503 http_504;
+      proxy_cache_background_update on;
+      proxy_cache_revalidate on;
+      proxy_cache_valid 200 301 302 10m;
+      proxy_cache_valid 404 1m;
+
+      add_header X-Cache-Status $upstream_cache_status always;
+      add_header X-Edge-Region ${region.region} always;
+    }
+  }
+}
+`;
+}

@@ -1,0 +1,149 @@
+// kubecdn manifests: a region's final edge manifests, rendered by kustomize (kubectl kustomize)
+// from manifests/ plus what the region files decide, and checked against the Kubernetes schemas.
+import { mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { $ } from 'zx';
+import { Namespace, ServiceAccount, ConfigMap, Service } from 'kubernetes-models/v1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import type { Config, Region } from '../core/config.js';
+import { renderNginxConf } from '../core/edge/nginx.js';
+import { UsageError } from '../core/problems.js';
+
+/** The kinds the edge is made of, each with its Kubernetes schema. */
+const MODELS: Record<string, { readonly validate: (data: unknown) => void } | undefined> = {
+  'v1/Namespace': { validate: (d) => new Namespace(d as never).validate() },
+  'v1/ServiceAccount': { validate: (d) => new ServiceAccount(d as never).validate() },
+  'v1/ConfigMap': { validate: (d) => new ConfigMap(d as never).validate() },
+  'v1/Service': { validate: (d) => new Service(d as never).validate() },
+  'apps/v1/Deployment': { validate: (d) => new Deployment(d as never).validate() },
+  'autoscaling/v2/HorizontalPodAutoscaler': { validate: (d) => new HorizontalPodAutoscaler(d as never).validate() },
+  'policy/v1/PodDisruptionBudget': { validate: (d) => new PodDisruptionBudget(d as never).validate() },
+};
+
+/** The namespace manifests/base puts the edge in. */
+export const EDGE_NAMESPACE = 'kubecdn';
+
+export interface K8sObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+    readonly annotations?: Record<string, string>;
+  };
+  readonly [key: string]: unknown;
+}
+
+export interface Rendered {
+  readonly yaml: string;
+  readonly objects: readonly K8sObject[];
+  readonly nginxConf: string;
+  /** Each object that breaks its schema, with why. */
+  readonly problems: readonly string[];
+}
+
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
+
+/** The overlay kubecdn writes for a region: what the region files decide about its edge. */
+export function regionOverlay(region: Region, source: string, dualStack: string | undefined): object {
+  const { edge } = region.spec;
+  const servicePatch = edge.certificate_arn
+    ? [
+        {
+          target: { kind: 'Service', name: 'edge' },
+          patch: stringify({
+            apiVersion: 'v1',
+            kind: 'Service',
+            metadata: {
+              name: 'edge',
+              annotations: {
+                'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': edge.certificate_arn,
+                'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': '443',
+                'service.beta.kubernetes.io/aws-load-balancer-backend-protocol': 'tcp',
+              },
+            },
+            spec: { ports: [{ name: 'https', port: 443, targetPort: 'http' }] },
+          }),
+        },
+      ]
+    : [];
+  return {
+    apiVersion: 'kustomize.config.k8s.io/v1beta1',
+    kind: 'Kustomization',
+    resources: [source],
+    ...(dualStack ? { components: [dualStack] } : {}),
+    labels: [{ pairs: { 'kubecdn/region': region.region }, includeSelectors: false }],
+    // In the edge's namespace, so that kustomize points the Deployment at the generated name (and
+    // a new nginx.conf rolls the pods).
+    configMapGenerator: [{ name: 'edge-nginx', namespace: EDGE_NAMESPACE, files: ['nginx.conf'] }],
+    patches: [
+      {
+        target: { kind: 'HorizontalPodAutoscaler', name: 'edge' },
+        patch: stringify([
+          { op: 'replace', path: '/spec/minReplicas', value: edge.min_replicas },
+          { op: 'replace', path: '/spec/maxReplicas', value: edge.max_replicas },
+        ]),
+      },
+      {
+        target: { kind: 'Deployment', name: 'edge' },
+        patch: stringify({
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          metadata: { name: 'edge' },
+          spec: {
+            template: {
+              spec: {
+                // The pod asks for the disk its cache may fill, so it lands on a node that has it.
+                containers: [{ name: 'nginx', resources: { requests: { 'ephemeral-storage': edge.cache_size } } }],
+                volumes: [{ name: 'cache', emptyDir: { sizeLimit: edge.cache_size } }],
+              },
+            },
+          },
+        }),
+      },
+      ...servicePatch,
+    ],
+  };
+}
+
+export async function renderManifests(manifests: string, config: Config, region: Region): Promise<Rendered> {
+  const own = path.join(manifests, 'regions', region.region);
+  const base = path.join(manifests, 'base');
+  if (!(await exists(base))) throw new UsageError(`no ${base}: the edge manifests start from manifests/base`);
+  const work = await mkdtemp(path.join(tmpdir(), `kubecdn-${region.region}-`));
+  // kustomize takes resources by relative path only.
+  const source = path.relative(work, (await exists(own)) ? own : base);
+  const dualStack = region.spec.edge.dual_stack ? path.relative(work, path.join(manifests, 'components', 'dual-stack')) : undefined;
+  const nginxConf = renderNginxConf(config, region);
+  await writeFile(path.join(work, 'nginx.conf'), nginxConf);
+  await writeFile(path.join(work, 'kustomization.yaml'), stringify(regionOverlay(region, source, dualStack)));
+  const out = await $({ quiet: true, verbose: false, nothrow: true })`kubectl kustomize ${work}`;
+  if (out.exitCode !== 0) throw new Error(`kubectl kustomize failed for ${region.region}: ${out.stderr.trim()}`);
+  const objects = parseAllDocuments(out.stdout)
+    .map((d) => d.toJS() as K8sObject)
+    .filter(Boolean);
+  return { yaml: out.stdout, objects, nginxConf, problems: validateObjects(objects) };
+}
+
+export function validateObjects(objects: readonly K8sObject[]): string[] {
+  return objects.flatMap((o) => {
+    const name = `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+    const model = MODELS[`${o.apiVersion}/${o.kind}`];
+    if (!model) return [`${name}: no schema for ${o.apiVersion} ${o.kind}; the edge uses ${Object.keys(MODELS).join(', ')}`];
+    try {
+      model.validate(o);
+      return [];
+    } catch (error) {
+      return [`${name}: ${(error as Error).message}`];
+    }
+  });
+}

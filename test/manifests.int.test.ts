@@ -1,0 +1,114 @@
+import { cpSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { region, regionDir } from './fixtures.js';
+import { kubecdn, ROOT } from './run.js';
+import type { IDeployment } from 'kubernetes-models/apps/v1';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
+import type { IConfigMap, IService } from 'kubernetes-models/v1';
+
+interface Obj {
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: Record<string, unknown>;
+  data?: Record<string, string>;
+}
+
+const render = (args: string[], cwd = ROOT) => kubecdn(['manifests', ...args], { cwd });
+const objects = (yaml: string) => parseAllDocuments(yaml).map((d) => d.toJS() as Obj);
+/** List entries in name order: kustomize's merges do not keep the order of the files. */
+const byName = <T extends { name?: string }>(list: readonly T[] = []) =>
+  [...list].sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
+interface Kinds {
+  Deployment: IDeployment;
+  HorizontalPodAutoscaler: IHorizontalPodAutoscaler;
+  ConfigMap: IConfigMap;
+  Service: IService;
+}
+
+function find<K extends keyof Kinds>(all: Obj[], kind: K): Kinds[K] {
+  const found = all.find((o) => o.kind === kind);
+  if (!found) throw new Error(`no ${kind} rendered`);
+  return found as unknown as Kinds[K];
+}
+
+describe('kubecdn manifests', () => {
+  it('renders the shipped us-east-1 edge: its sizes from the region files, its overlay, and a ConfigMap the Deployment uses', () => {
+    const ran = render(['--region', 'us-east-1']);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    const all = objects(ran.stdout);
+    expect(all.map((o) => o.kind).sort()).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'HorizontalPodAutoscaler',
+      'Namespace',
+      'PodDisruptionBudget',
+      'Service',
+      'ServiceAccount',
+    ]);
+    for (const o of all.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace).toBe('kubecdn');
+    for (const o of all) expect(o.metadata.labels?.['kubecdn/region']).toBe('us-east-1');
+    const hpa = find(all, 'HorizontalPodAutoscaler');
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 24]);
+    const deployment = find(all, 'Deployment');
+    const pod = deployment.spec?.template.spec;
+    const configMap = find(all, 'ConfigMap');
+    expect(configMap.metadata?.name).toMatch(/^edge-nginx-[a-z0-9]{10}$/);
+    expect(byName(pod?.volumes)).toEqual([
+      { name: 'cache', emptyDir: { sizeLimit: '50Gi' } },
+      { name: 'config', configMap: { name: configMap.metadata?.name } },
+      { name: 'scratch', emptyDir: { sizeLimit: '256Mi' } },
+    ]);
+    expect(pod?.containers[0]?.resources).toEqual({
+      requests: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '50Gi' },
+      limits: { memory: '1Gi' },
+    });
+    expect(pod?.containers[0]?.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    expect(configMap.data?.['nginx.conf']).toContain('proxy_cache_path /var/cache/kubecdn levels=1:2 keys_zone=edge:64m max_size=46080m');
+    expect(configMap.data?.['nginx.conf']).toContain('add_header X-Edge-Region us-east-1 always;');
+    const service = find(all, 'Service');
+    expect(service.spec?.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
+  });
+
+  it('adds HTTPS with the region certificate and IPv6 for a dual-stack edge', () => {
+    const arn = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
+    const dir = regionDir({
+      scalable: `regions:\n${region('eu-west-1', { enabled: true }).replace('cache_size: 10Gi', `cache_size: 10Gi\n      dual_stack: true\n      certificate_arn: ${arn}`)}`,
+    });
+    const ran = render(['--region', 'eu-west-1', '--dir', dir, '--manifests', path.join(ROOT, 'manifests')]);
+    expect(ran.code).toBe(0);
+    const service = find(objects(ran.stdout), 'Service');
+    expect(service.metadata?.annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': arn,
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': '443',
+      'service.beta.kubernetes.io/aws-load-balancer-ip-address-type': 'dualstack',
+    });
+    expect(byName(service.spec?.ports)).toEqual([
+      { name: 'http', port: 80, targetPort: 'http' },
+      { name: 'https', port: 443, targetPort: 'http' },
+    ]);
+    expect(service.spec?.ipFamilyPolicy).toBe('PreferDualStack');
+    expect(find(objects(ran.stdout), 'ConfigMap').data?.['nginx.conf']).toContain('listen [::]:8080 reuseport;');
+  });
+
+  it('refuses, with exit 1, an object that breaks its Kubernetes schema', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'kubecdn-manifests-'));
+    cpSync(path.join(ROOT, 'manifests'), path.join(root, 'manifests'), { recursive: true });
+    renameSync(regionDir({}), path.join(root, 'regions'));
+    writeFileSync(
+      path.join(root, 'manifests/regions/us-east-1/kustomization.yaml'),
+      'resources: [../../base]\npatches:\n  - target: {kind: Deployment, name: edge}\n    patch: |-\n      - op: replace\n        path: /spec/template/spec/containers/0/resources/limits/memory\n        value: lots\n',
+    );
+    const ran = render(['--region', 'us-east-1'], root);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toBe('');
+    expect(ran.stderr).toMatch(/^kubecdn manifests: Deployment kubecdn\/edge: .*resources\/limits\/memory must match format "quantity"/);
+  });
+});
