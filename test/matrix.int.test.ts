@@ -192,6 +192,27 @@ describe('kubecdn preview: what the pull request would show', () => {
     expect(ran.stdout).toContain('ap-south-1  plan     enabled  →  4 to add, 0 to change, 0 to destroy, 0 to replace');
   });
 
+  it('kubecdn latency: switching Mumbai on makes India faster, against the default branch', () => {
+    const ran = kubecdn(['latency', '--format', 'json'], { cwd: changedRepo().root });
+    expect(ran.code).toBe(0);
+    const impact = JSON.parse(ran.stdout) as {
+      before: { regions: string[]; p95: number };
+      after: { regions: string[]; p95: number };
+      gains: { country: string }[];
+      losses: { country: string }[];
+    };
+    expect(impact.before.regions).toEqual(['us-east-1', 'eu-west-1']);
+    expect(impact.after.regions).toEqual(['us-east-1', 'ap-south-1']);
+    expect(impact.gains.map((g) => g.country)).toContain('IN');
+    expect(impact.losses.length).toBeGreaterThan(0);
+  });
+
+  it('the preview has the latency section the comment has', () => {
+    const ran = kubecdn(['preview', '--format', 'markdown'], { cwd: changedRepo().root });
+    expect(ran.stdout).toContain('### Latency for users\nModelled round trip from');
+    expect(ran.stdout).toContain('```geojson\n{"type":"FeatureCollection"');
+  });
+
   it('outside a git repository, says there is nothing to compare', () => {
     const ran = kubecdn(['preview'], { cwd: regionDirParent() });
     expect(ran.stdout).toContain('nothing to compare: not a git repository, so there is no base to compare with');

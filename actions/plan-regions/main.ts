@@ -8,7 +8,7 @@ import path from 'node:path';
 import { hasDestroy, type Matrix } from '../../src/core/changes.js';
 import { renderComment, SUMMARY_LIMIT, utf8Bytes } from '../../src/core/comment.js';
 import { servingRegions } from '../../src/core/config.js';
-import { renderValidationMarkdown } from '../../src/core/preview.js';
+import { LATENCY_TITLE, renderValidationMarkdown } from '../../src/core/preview.js';
 import { errorMessage, RegionConfigError, UsageError } from '../../src/core/problems.js';
 import { countProblems, problemsToAnnotations } from '../../src/core/render.js';
 import { loadChange } from '../../src/node/change.js';
@@ -31,6 +31,7 @@ export interface Inputs {
   readonly matrix: string;
   readonly githubToken: string;
   readonly notes: string[];
+  readonly latency: string;
 }
 
 export function getInputs(): Inputs {
@@ -50,6 +51,7 @@ export function getInputs(): Inputs {
     matrix: core.getInput('matrix'),
     githubToken: core.getInput('github-token'),
     notes: core.getMultilineInput('note'),
+    latency: core.getInput('latency'),
   };
 }
 
@@ -126,6 +128,7 @@ async function commentStep(inputs: Inputs, root: string): Promise<void> {
     ...(commit ? { commit } : {}),
     fullPlans: `the job summaries and the plan artifacts of [run ${runId}](${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId})`,
     notes: inputs.notes,
+    sections: inputs.latency ? [{ title: LATENCY_TITLE, body: inputs.latency }] : [],
   };
   await core.summary.addRaw(renderComment(input, { marker: false, limit: SUMMARY_LIMIT, measure: utf8Bytes }), true).write();
   const number = github.context.payload.pull_request?.number;

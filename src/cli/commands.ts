@@ -11,6 +11,9 @@ import { DnsRefusedError } from '../core/dns/sync.js';
 import { loadChange } from '../node/change.js';
 import { runDns } from '../node/dns.js';
 import { renderManifests } from '../node/manifests.js';
+import { latencyImpact, latencyToJson, latencyToMarkdown, latencyToText } from '../core/latency/impact.js';
+import { cities } from '../node/cities.js';
+import { defaultBranch } from '../node/preview.js';
 import { preview as buildPreview } from '../node/preview.js';
 import { readSummaries } from '../node/terraform.js';
 import { loadRegionDir } from '../node/region-dir.js';
@@ -62,6 +65,7 @@ export async function preview(
     ...(result.unplanned ? { unplanned: result.unplanned } : {}),
     ...(result.noChange ? { noChange: result.noChange } : {}),
     ...(result.dns ? { dns: result.dns } : {}),
+    ...(result.latency ? { latency: result.latency } : {}),
   };
   io.out(options.format === 'markdown' ? renderPreviewMarkdown(model) : renderPreviewText(model, io.outStyle));
   return result.validation.config && !result.summaries.some((s) => s.status === 'failed') ? EXIT.ok : EXIT.finding;
@@ -156,5 +160,26 @@ export async function manifests(io: Io, options: { region: string; dir: string; 
   for (const problem of rendered.problems) io.err(`kubecdn manifests: ${problem}`);
   if (rendered.problems.length) return EXIT.finding;
   io.out(rendered.yaml);
+  return EXIT.ok;
+}
+
+export async function latency(
+  io: Io,
+  options: { base?: string; dir: string; format: 'text' | 'json' | 'markdown'; inflation?: string },
+): Promise<number> {
+  const inflation = options.inflation === undefined ? undefined : Number(options.inflation);
+  if (inflation !== undefined && !(inflation >= 1 && inflation <= 5))
+    throw new UsageError('--inflation is a factor from 1 (the physical lower bound) to 5');
+  const base = options.base ?? (await defaultBranch(io.cwd));
+  const change = base ? await loadChange(io.cwd, { base, dir: options.dir }) : undefined;
+  const head = change?.head ?? (await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd));
+  if (!head.config) {
+    io.err(problemsToText(head.problems, io.errStyle));
+    return EXIT.finding;
+  }
+  const impact = latencyImpact(cities(), change ? change.base : head.config, head.config, inflation === undefined ? {} : { inflation });
+  if (options.format === 'json') io.out(JSON.stringify(latencyToJson(impact), null, 2));
+  else if (options.format === 'markdown') io.out(latencyToMarkdown(impact));
+  else io.out(`${base ? `against ${base}` : 'the working tree'}\n${latencyToText(impact)}`);
   return EXIT.ok;
 }

@@ -112,6 +112,17 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .action(run(commands.manifests));
 
   cli
+    .command('latency')
+    .description(
+      "What the change does for users: modelled round trips from the world's cities to their nearest serving region,\nbefore and after, the countries that gain or lose most, and which switched-off region would help most.",
+    )
+    .option('--base <ref>', 'compare with this branch or commit (default: the default branch)')
+    .option('--inflation <factor>', 'path inflation over the great circle in fibre; 1 is the physical lower bound', '1.5')
+    .addOption(new Option('--format <format>', 'output').choices(['text', 'json', 'markdown']).default('text'))
+    .addOption(dirOption())
+    .action(run(commands.latency));
+
+  cli
     .command('comment')
     .description(
       'Render the pull-request comment from the plan summaries tf plan wrote.\nExit 1 if a plan failed or the region files are invalid.',

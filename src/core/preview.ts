@@ -5,6 +5,10 @@ import type { LoadResult } from './config.js';
 import { plain, problemsToMarkdown, problemsToText, regionsToMarkdown, regionsToText, type Style } from './render.js';
 import type { PlanSummary } from './terraform.js';
 import { dnsDiffToMarkdown, dnsDiffToText, type DnsDiffEntry } from './dns/diff.js';
+import { latencyToMarkdown, latencyToText, type LatencyImpact } from './latency/impact.js';
+
+/** The comment section on latency; the pipeline's comment uses the same title. */
+export const LATENCY_TITLE = 'Latency for users';
 
 export interface PreviewModel {
   readonly validation: LoadResult;
@@ -16,6 +20,7 @@ export interface PreviewModel {
   readonly noChange?: string;
   /** Latency records the change adds or removes, judged from the region files. */
   readonly dns?: readonly DnsDiffEntry[];
+  readonly latency?: LatencyImpact;
 }
 
 /** The region files' problems and the regions after the change, for a job summary. */
@@ -44,6 +49,7 @@ export function renderPreviewMarkdown(model: PreviewModel): string {
         : []),
     ],
     sections: [
+      ...(model.latency ? [{ title: LATENCY_TITLE, body: latencyToMarkdown(model.latency) }] : []),
       ...(model.dns ? [{ title: 'DNS after merge', body: dnsDiffToMarkdown(model.dns) }] : []),
       ...(model.validation.config ? [{ title: 'Regions after this change', body: regionsToMarkdown(model.validation.config) }] : []),
     ],
@@ -81,6 +87,7 @@ export function renderPreviewText(model: PreviewModel, style: Style = plain): st
     if (!model.summaries.length)
       out.push('', style.dim('`kubecdn preview --format markdown` prints the pull-request comment; --terraform runs the plans.'));
   }
+  if (model.latency) out.push('', style.bold(LATENCY_TITLE), latencyToText(model.latency));
   if (model.dns) out.push('', style.bold('DNS after merge'), dnsDiffToText(model.dns));
   return out.join('\n');
 }

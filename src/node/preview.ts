@@ -9,6 +9,8 @@ import { loadRegionDir } from './region-dir.js';
 import { planRegion, stackBackend } from './terraform.js';
 import type { LoadResult } from '../core/config.js';
 import { dnsDiff, type DnsDiffEntry } from '../core/dns/diff.js';
+import { latencyImpact, type LatencyImpact } from '../core/latency/impact.js';
+import { cities } from './cities.js';
 import type { PlanSummary } from '../core/terraform.js';
 
 export interface PreviewOptions {
@@ -31,6 +33,7 @@ export interface Preview {
   /** Why plans were not run, when they were not. */
   readonly unplanned?: string;
   readonly dns?: readonly DnsDiffEntry[];
+  readonly latency?: LatencyImpact;
 }
 
 /** origin's default branch, else a local main or master. */
@@ -79,10 +82,12 @@ export async function preview(cwd: string, options: PreviewOptions): Promise<Pre
   const change = await loadChange(cwd, { base, dir: options.dir });
   if (!change.matrix || !change.head.config) return { validation, base, change, summaries: [] };
   const dns = dnsDiff(change.base, change.head.config);
-  if (!options.terraform) return { validation, base, change, dns, summaries: [], unplanned: 'not planned (preview --terraform plans)' };
+  const latency = latencyImpact(cities(), change.base, change.head.config);
+  if (!options.terraform)
+    return { validation, base, change, dns, latency, summaries: [], unplanned: 'not planned (preview --terraform plans)' };
   const stack = path.resolve(cwd, options.stack);
   if ((await stackBackend(stack)) === 's3' && !(await awsCredentialsPresent())) {
-    return { validation, base, change, dns, summaries: [], unplanned: 'not planned: no AWS credentials found' };
+    return { validation, base, change, dns, latency, summaries: [], unplanned: 'not planned: no AWS credentials found' };
   }
   const config = change.head.config;
   const summaries: PlanSummary[] = [];
@@ -103,5 +108,5 @@ export async function preview(cwd: string, options: PreviewOptions): Promise<Pre
       }),
     );
   }
-  return { validation, base, change, dns, summaries };
+  return { validation, base, change, dns, latency, summaries };
 }

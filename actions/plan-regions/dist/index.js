@@ -23397,8 +23397,8 @@ var require_validate = __commonJS({
         if (!this.allErrors)
           this.gen.if(cond);
       }
-      setParams(obj, assign) {
-        if (assign)
+      setParams(obj, assign2) {
+        if (assign2)
           Object.assign(this.params, obj);
         else
           this.params = obj;
@@ -36259,7 +36259,7 @@ var require_vendor_core = __commonJS({
       return (pieces == null ? void 0 : pieces.length) > 0 && ((_a = pieces.raw) == null ? void 0 : _a.length) === pieces.length && // Object.isFrozen(pieces) &&
       rest.length + 1 === pieces.length;
     };
-    var assign = (target, ...extras) => Object.defineProperties(target, extras.reduce((m, extra) => __spreadValues(__spreadValues({}, m), Object.fromEntries(Object.entries(Object.getOwnPropertyDescriptors(extra)).filter(([, v]) => !Object.prototype.hasOwnProperty.call(v, "value") || v.value !== void 0))), {}));
+    var assign2 = (target, ...extras) => Object.defineProperties(target, extras.reduce((m, extra) => __spreadValues(__spreadValues({}, m), Object.fromEntries(Object.entries(Object.getOwnPropertyDescriptors(extra)).filter(([, v]) => !Object.prototype.hasOwnProperty.call(v, "value") || v.value !== void 0))), {}));
     var buildCmd = (quote22, pieces, args, subs = substitute) => {
       if (args.some(isPromiseLike))
         return Promise.all(args).then((args2) => buildCmd(quote22, pieces, args2, subs));
@@ -36316,7 +36316,7 @@ var require_vendor_core = __commonJS({
       run: immediate,
       stack: ""
     };
-    var normalizeCtx = (...ctxs) => assign(
+    var normalizeCtx = (...ctxs) => assign2(
       __spreadValues({}, defaults3),
       { get signal() {
         var _a;
@@ -65505,6 +65505,7 @@ function servingRegions(config) {
 }
 
 // src/core/preview.ts
+var LATENCY_TITLE = "Latency for users";
 function renderValidationMarkdown(result) {
   return [
     "## kubeCDN region files",
@@ -65853,7 +65854,8 @@ function getInputs() {
     summaries: getInput("summaries") || ".kubecdn/plans",
     matrix: getInput("matrix"),
     githubToken: getInput("github-token"),
-    notes: getMultilineInput("note")
+    notes: getMultilineInput("note"),
+    latency: getInput("latency")
   };
 }
 async function run() {
@@ -65921,7 +65923,8 @@ async function commentStep(inputs, root) {
     ...matrix ? { matrix } : {},
     ...commit ? { commit } : {},
     fullPlans: `the job summaries and the plan artifacts of [run ${runId}](${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId})`,
-    notes: inputs.notes
+    notes: inputs.notes,
+    sections: inputs.latency ? [{ title: LATENCY_TITLE, body: inputs.latency }] : []
   };
   await summary.addRaw(renderComment(input, { marker: false, limit: SUMMARY_LIMIT, measure: utf8Bytes }), true).write();
   const number = context2.payload.pull_request?.number;
