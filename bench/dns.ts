@@ -4,28 +4,18 @@
 // ceil(changes / 1000) batches.
 //   npx tsx bench/dns.ts            (needs moto_server on the PATH)
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { AWS_REGION_CODES } from '../src/core/aws-regions.js';
 import type { Config, Region } from '../src/core/config.js';
 import { desiredState, type Desired } from '../src/core/dns/desired.js';
 import { syncDns } from '../src/core/dns/sync.js';
 import { route53 } from '../src/node/route53.js';
+import { startMoto } from '../test/servers.js';
 
 const REGIONS = 64;
 const HOSTNAMES = 16;
 const LIST_PAGE = 300;
 const BATCH_ELEMENTS = 1000;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return typeof address === 'object' && address ? address.port : 0;
-}
 
 /** 64 kubeCDN regions: set identifiers r00..r63, answering for the real latency regions in turn. */
 function desired(ids: readonly string[]): Desired {
@@ -55,21 +45,9 @@ function desired(ids: readonly string[]): Desired {
   return { ...state, records: state.records.map((r) => ({ ...r, region: latency(r.setIdentifier ?? '') })) };
 }
 
-const port = await freePort();
-const moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+const moto = await startMoto();
 try {
-  const endpoint = `http://127.0.0.1:${port}`;
-  for (
-    let i = 0;
-    !(await fetch(`${endpoint}/moto-api/`).then(
-      () => true,
-      () => false,
-    ));
-    i++
-  ) {
-    if (i > 150) throw new Error('moto_server did not start');
-    await sleep(200);
-  }
+  const endpoint = moto.url;
   Object.assign(process.env, {
     AWS_ENDPOINT_URL_ROUTE_53: endpoint,
     AWS_ACCESS_KEY_ID: 'bench',
@@ -115,5 +93,5 @@ try {
   await phase('add one region', ids);
   await phase('drain one region', ids.slice(1));
 } finally {
-  moto.kill();
+  moto.process.kill();
 }

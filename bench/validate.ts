@@ -6,10 +6,10 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { parse } from 'yaml';
 import { loadConfig } from '../src/core/config.js';
 import { generatedRegionFiles } from './generate.js';
+import { ms, time } from './timing.js';
 
 const flag = process.argv.indexOf('--regions');
 const count = flag > 0 ? Number(process.argv[flag + 1]) : 1000;
@@ -21,21 +21,6 @@ const sources = () => ({
   scalable: { path: 'regions/scalable.yaml', text: files.scalable },
   cdn: { path: 'regions/cdn.yaml', text: cdn },
 });
-
-function median(samples: number[]): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-}
-
-function time(runs: number, fn: () => unknown): number {
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    fn();
-    samples.push(performance.now() - start);
-  }
-  return median(samples);
-}
 
 const cold = time(1, () => loadConfig(sources(), { today: '2026-11-25' }));
 const result = loadConfig(sources(), { today: '2026-11-25' });
@@ -52,7 +37,6 @@ const cli = path.join(root, 'dist/cli/index.js');
 const wholeProcess = time(10, () => spawnSync(process.execPath, [cli, 'validate', '--dir', dir, '--format', 'json'], { encoding: 'utf8' }));
 const nodeStart = time(10, () => spawnSync(process.execPath, ['-e', ''], { encoding: 'utf8' }));
 
-const ms = (n: number) => `${n.toFixed(1)} ms`;
 console.log(
   `validate: ${count} regions (${files.alwaysOn.length + files.scalable.length} bytes of YAML), ${result.problems.length} problems found`,
 );

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config, Region } from '../src/core/config.js';
+import { freePort } from './servers.js';
 import { renderNginxConf, type RuntimeLayout } from '../src/core/edge/nginx.js';
 
 export interface Origin {
@@ -39,14 +40,6 @@ export async function startOrigin(options: { maxAge?: number; delayMs?: number; 
         server.close(() => resolve());
       }),
   };
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 export interface Edge {

@@ -3,7 +3,8 @@
 // and simple records share a name and type), so the rules moto skips are enforced here, each with
 // the AWS documentation it comes from.
 import type { HealthCheckSpec } from '../src/core/dns/desired.js';
-import { changeCost, ROUTE53_LIMITS, type ActualHealthCheck, type Change } from '../src/core/dns/plan.js';
+import type { ActualHealthCheck } from '../src/core/dns/health-checks.js';
+import { changeCost, ROUTE53_LIMITS, type Change } from '../src/core/dns/plan.js';
 import { recordKey, routingPolicy, sameRecord, type RecordSet } from '../src/core/dns/records.js';
 
 export class InvalidChangeBatch extends Error {

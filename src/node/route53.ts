@@ -16,7 +16,8 @@ import {
 } from '@aws-sdk/client-route-53';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HealthCheckSpec } from '../core/dns/desired.js';
-import type { ActualHealthCheck, Change } from '../core/dns/plan.js';
+import type { ActualHealthCheck } from '../core/dns/health-checks.js';
+import type { Change } from '../core/dns/plan.js';
 import { fqdn, recordKey, type RecordSet } from '../core/dns/records.js';
 import type { Route53Api } from '../core/dns/sync.js';
 

@@ -71352,8 +71352,7 @@ function desiredState(input) {
   return { ownerId: cdn.owner_id, records, healthChecks, hostnames, untouched, serving: serving.map((r5) => r5.region) };
 }
 
-// src/core/dns/plan.ts
-var ROUTE53_LIMITS = { elements: 1e3, characters: 32e3 };
+// src/core/dns/health-checks.ts
 var FNV_OFFSET = 2166136261;
 var FNV_PRIME = 16777619;
 function ownerTag(ownerId) {
@@ -71372,25 +71371,9 @@ function healthCheckRegion(ownerId, reference) {
 }
 var IMMUTABLE = ["protocol", "interval"];
 var MUTABLE = ["fqdn", "path", "port", "failureThreshold"];
-function planDns(desired, actual, options = {}) {
-  const owner = desired.ownerId;
-  const untouched = new Set(desired.untouched);
-  const byKey = new Map(actual.records.map((r5) => [recordKey(r5), r5]));
-  const isOurs = (txt, region, type) => Boolean(
-    txt && (txt.values ?? []).some((v) => {
-      const o3 = parseOwnership(v);
-      return o3?.owner === owner && o3.region === region && o3.type === type;
-    })
-  );
-  const ownershipOf = (record, type) => byKey.get(
-    recordKey({
-      name: ownershipName(record.name.replace(/\.$/, ""), type),
-      type: "TXT",
-      ...record.setIdentifier ? { setIdentifier: record.setIdentifier } : {}
-    })
-  );
+function planHealthChecks(desired, actual) {
   const ours = actual.healthChecks.flatMap((hc) => {
-    const region = healthCheckRegion(owner, hc.callerReference);
+    const region = healthCheckRegion(desired.ownerId, hc.callerReference);
     return region ? [{ ...hc, region }] : [];
   });
   const referenced = new Set(actual.records.map((r5) => r5.healthCheckId).filter(Boolean));
@@ -71413,8 +71396,31 @@ function planDns(desired, actual, options = {}) {
   }
   for (const hc of ours) {
     const wanted = desired.healthChecks.some((s2) => s2.region === hc.region);
-    if (!wanted && !untouched.has(hc.region)) hcDelete.push({ id: hc.id, region: hc.region });
+    if (!wanted && !desired.untouched.includes(hc.region)) hcDelete.push({ id: hc.id, region: hc.region });
   }
+  return { plan: { create: hcCreate, update: hcUpdate, delete: hcDelete }, ids: healthCheckId };
+}
+
+// src/core/dns/plan.ts
+var ROUTE53_LIMITS = { elements: 1e3, characters: 32e3 };
+function planDns(desired, actual, options = {}) {
+  const owner = desired.ownerId;
+  const untouched = new Set(desired.untouched);
+  const byKey = new Map(actual.records.map((r5) => [recordKey(r5), r5]));
+  const isOurs = (txt, region, type) => Boolean(
+    txt && (txt.values ?? []).some((v) => {
+      const o3 = parseOwnership(v);
+      return o3?.owner === owner && o3.region === region && o3.type === type;
+    })
+  );
+  const ownershipOf = (record, type) => byKey.get(
+    recordKey({
+      name: ownershipName(record.name.replace(/\.$/, ""), type),
+      type: "TXT",
+      ...record.setIdentifier ? { setIdentifier: record.setIdentifier } : {}
+    })
+  );
+  const { plan: healthChecks, ids: healthCheckId } = planHealthChecks(desired, actual);
   const resolve2 = (record) => {
     const region = refRegion(record.healthCheckId);
     const id = region ? healthCheckId.get(region) : void 0;
@@ -71537,7 +71543,7 @@ function planDns(desired, actual, options = {}) {
   return {
     units: sorted,
     batches: toBatches(sorted, options.limits ?? ROUTE53_LIMITS),
-    healthChecks: { create: hcCreate, update: hcUpdate, delete: hcDelete },
+    healthChecks,
     conflicts,
     guards,
     untouched: desired.untouched,

@@ -1,6 +1,7 @@
 // From the DNS there is to the DNS there should be: which of the zone's records are ours, what
 // to create, change and delete, what never to do, and in which batches.
-import { refRegion, type Desired, type HealthCheckSpec } from './desired.js';
+import { refRegion, type Desired } from './desired.js';
+import { planHealthChecks, type ActualHealthCheck, type HealthCheckPlan } from './health-checks.js';
 import {
   identityChanges,
   MANAGED_TYPES,
@@ -13,12 +14,6 @@ import {
   type ManagedType,
   type RecordSet,
 } from './records.js';
-
-export interface ActualHealthCheck {
-  readonly id: string;
-  readonly callerReference: string;
-  readonly spec: Omit<HealthCheckSpec, 'region'>;
-}
 
 export interface Actual {
   readonly records: readonly RecordSet[];
@@ -43,12 +38,6 @@ export interface Unit {
   readonly changes: readonly Change[];
   readonly before?: RecordSet;
   readonly after?: RecordSet;
-}
-
-export interface HealthCheckPlan {
-  readonly create: readonly HealthCheckSpec[];
-  readonly update: readonly { readonly id: string; readonly spec: HealthCheckSpec; readonly fields: readonly string[] }[];
-  readonly delete: readonly { readonly id: string; readonly region: string }[];
 }
 
 export interface DnsPlan {
@@ -85,32 +74,6 @@ export interface BatchLimits {
 
 export const ROUTE53_LIMITS: BatchLimits = { elements: 1000, characters: 32_000 };
 
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-/** A short, stable tag of the owner id for health-check caller references (64 characters at most). */
-export function ownerTag(ownerId: string): string {
-  let hash = FNV_OFFSET;
-  for (const ch of ownerId) hash = Math.imul(hash ^ (ch.codePointAt(0) ?? 0), FNV_PRIME) >>> 0;
-  return hash.toString(16).padStart(8, '0');
-}
-
-/** Health checks are ours by their caller reference: `kubecdn-<owner tag>-<region>-<nonce>`. */
-export function callerReference(ownerId: string, region: string, nonce: string): string {
-  return `kubecdn-${ownerTag(ownerId)}-${region}-${nonce}`;
-}
-
-export function healthCheckRegion(ownerId: string, reference: string): string | undefined {
-  const prefix = `kubecdn-${ownerTag(ownerId)}-`;
-  if (!reference.startsWith(prefix)) return undefined;
-  const rest = reference.slice(prefix.length);
-  return rest.slice(0, rest.lastIndexOf('-')) || undefined;
-}
-
-/** Fields Route53's UpdateHealthCheck cannot change: a new check replaces the old one. */
-const IMMUTABLE: readonly (keyof HealthCheckSpec)[] = ['protocol', 'interval'];
-const MUTABLE: readonly (keyof HealthCheckSpec)[] = ['fqdn', 'path', 'port', 'failureThreshold'];
-
 export function planDns(desired: Desired, actual: Actual, options: PlanOptions = {}): DnsPlan {
   const owner = desired.ownerId;
   const untouched = new Set(desired.untouched);
@@ -132,36 +95,7 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
       }),
     );
 
-  // ---- health checks ------------------------------------------------------------------------
-  const ours = actual.healthChecks.flatMap((hc) => {
-    const region = healthCheckRegion(owner, hc.callerReference);
-    return region ? [{ ...hc, region }] : [];
-  });
-  const referenced = new Set(actual.records.map((r) => r.healthCheckId).filter(Boolean));
-  const healthCheckId = new Map<string, string>();
-  const hcCreate: HealthCheckSpec[] = [];
-  const hcUpdate: { id: string; spec: HealthCheckSpec; fields: string[] }[] = [];
-  const hcDelete: { id: string; region: string }[] = [];
-  for (const spec of desired.healthChecks) {
-    // A crash between creating a check and using it can leave two; keep the one in use.
-    const candidates = ours
-      .filter((hc) => hc.region === spec.region)
-      .sort((a, b) => Number(referenced.has(b.id)) - Number(referenced.has(a.id)));
-    const [current, ...extra] = candidates;
-    hcDelete.push(...extra.map((hc) => ({ id: hc.id, region: hc.region })));
-    if (!current || IMMUTABLE.some((f) => current.spec[f as keyof typeof current.spec] !== spec[f])) {
-      hcCreate.push(spec);
-      if (current) hcDelete.push({ id: current.id, region: current.region });
-      continue;
-    }
-    healthCheckId.set(spec.region, current.id);
-    const fields = MUTABLE.filter((f) => current.spec[f as keyof typeof current.spec] !== spec[f]);
-    if (fields.length) hcUpdate.push({ id: current.id, spec, fields });
-  }
-  for (const hc of ours) {
-    const wanted = desired.healthChecks.some((s) => s.region === hc.region);
-    if (!wanted && !untouched.has(hc.region)) hcDelete.push({ id: hc.id, region: hc.region });
-  }
+  const { plan: healthChecks, ids: healthCheckId } = planHealthChecks(desired, actual);
   const resolve = (record: RecordSet): RecordSet => {
     const region = refRegion(record.healthCheckId);
     const id = region ? healthCheckId.get(region) : undefined;
@@ -311,7 +245,7 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
   return {
     units: sorted,
     batches: toBatches(sorted, options.limits ?? ROUTE53_LIMITS),
-    healthChecks: { create: hcCreate, update: hcUpdate, delete: hcDelete },
+    healthChecks,
     conflicts,
     guards,
     untouched: desired.untouched,

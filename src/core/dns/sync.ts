@@ -1,15 +1,7 @@
 // Reading the zone, planning, and applying in a safe order, against any Route53-compatible API.
 import { refRegion, type Desired, type HealthCheckSpec } from './desired.js';
-import {
-  callerReference,
-  isEmpty,
-  planDns,
-  type Actual,
-  type ActualHealthCheck,
-  type Change,
-  type DnsPlan,
-  type PlanOptions,
-} from './plan.js';
+import { callerReference, type ActualHealthCheck } from './health-checks.js';
+import { isEmpty, planDns, type Actual, type Change, type DnsPlan, type PlanOptions } from './plan.js';
 import type { RecordSet } from './records.js';
 
 /** What the sync needs of Route53; the SDK adapter and the tests' strict model both provide it. */
