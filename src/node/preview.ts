@@ -74,12 +74,18 @@ export async function awsCredentialsPresent(env: NodeJS.ProcessEnv = process.env
 }
 
 export async function preview(cwd: string, options: PreviewOptions): Promise<Preview> {
-  const validation = await loadRegionDir(path.resolve(cwd, options.dir), cwd);
   const inRepo = (await $({ cwd, quiet: true, verbose: false, nothrow: true })`git rev-parse --show-toplevel`).exitCode === 0;
-  if (!inRepo) return { validation, summaries: [], noChange: 'not a git repository, so there is no base to compare with' };
+  const alone = async (noChange: string): Promise<Preview> => ({
+    validation: await loadRegionDir(path.resolve(cwd, options.dir), cwd),
+    summaries: [],
+    noChange,
+  });
+  if (!inRepo) return alone('not a git repository, so there is no base to compare with');
   const base = options.base ?? (await defaultBranch(cwd));
-  if (!base) return { validation, summaries: [], noChange: 'no default branch found (origin/HEAD, main or master); give --base' };
+  if (!base) return alone('no default branch found (origin/HEAD, main or master); give --base');
   const change = await loadChange(cwd, { base, dir: options.dir });
+  // The change has checked the working tree's files as a pull request would: that is the validation.
+  const validation = change.head;
   if (!change.matrix || !change.head.config) return { validation, base, change, summaries: [] };
   const dns = dnsDiff(change.base, change.head.config);
   const latency = latencyImpact(cities(), change.base, change.head.config);
