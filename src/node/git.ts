@@ -50,7 +50,3 @@ export async function changedPaths(cwd: string, base: string, head?: string): Pr
   const untracked = head ? '' : (await git(root)`git ls-files --others --exclude-standard`).stdout;
   return [...new Set(`${diff.stdout}\n${untracked}`.split('\n').filter(Boolean))].sort();
 }
-
-export async function shortSha(cwd: string, ref: string): Promise<string> {
-  return (await git(cwd)`git rev-parse --short=12 ${ref}`).stdout.trim();
-}
