@@ -4,6 +4,7 @@ import { errorMessage, RegionConfigError, UsageError } from '../core/problems.js
 import { problemsToText } from '../core/render.js';
 import * as commands from './commands.js';
 import * as tf from './tf.js';
+import * as ops from './ops.js';
 import { processIo, type Io } from './io.js';
 
 const dirOption = () => new Option('--dir <dir>', 'directory holding always-on.yaml, scalable.yaml and cdn.yaml').default('regions');
@@ -148,6 +149,53 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .option('--stack <dir>', 'the Terraform stack', 'terraform')
     .option('--out <dir>', 'where plans and summaries go', '.kubecdn/plans')
     .action(run(commands.preview));
+
+  cli
+    .command('targets')
+    .description(
+      "Print a region's load-balancer target for sync-dns, from its edge Service once the load balancer exists:\n" +
+        '  kubectl get service edge -n kubecdn -o json | kubecdn targets --region R --service -',
+    )
+    .requiredOption('--region <region>', 'the region the Service runs in (checked against its load balancer)')
+    .requiredOption('--service <file>', 'the Service as JSON, or - for standard input')
+    .option('--hosted-zone-id <id>', "the load balancer's canonical hosted zone, for a region kubeCDN has no table entry for")
+    .action(run(ops.targets));
+
+  cli
+    .command('teardown')
+    .description(
+      'Emergency teardown of a scalable region: check, mark it disabled in the region files, drain its DNS and wait\n' +
+        'out the TTL, then terraform destroy. Refuses, changing nothing, unless --confirm repeats the region, and for\n' +
+        'the last serving region.',
+    )
+    .requiredOption('--region <region>', 'the region to tear down')
+    .requiredOption('--confirm <region>', 'the region again, typed out')
+    .requiredOption('--reason <text>', 'why, for the record')
+    .option('--stack <dir>', 'the Terraform stack', 'terraform')
+    .option('--out <dir>', 'where the destroy plan goes', '.kubecdn/teardown')
+    .option('--backend-config <key=value>', 'more backend settings, such as the state bucket (repeatable)', collect, [])
+    .option('--zone-id <id>', 'hosted zone (default: zone_id in cdn.yaml)')
+    .option('--settle <seconds>', "how long to wait after the drain (default: the records' TTL in cdn.yaml)")
+    .option('--check-only', 'make the checks and stop: nothing is changed', false)
+    .option('--summary <file>', 'append the record of the teardown, in Markdown (the job summary)')
+    .addOption(dirOption())
+    .action(run(ops.teardown));
+
+  cli
+    .command('rehearse')
+    .description(
+      "Run the whole life of the working tree's change locally, as the workflows would: matrix, plans, comment,\n" +
+        'applies, edge manifests and targets, DNS sync, then the teardown of one region; checking the state after each.\n' +
+        'DNS goes to AWS_ENDPOINT_URL_ROUTE_53, which must be local (a moto_server).',
+    )
+    .requiredOption('--base <ref>', 'the branch the change would merge into')
+    .option('--stack <dir>', 'the Terraform stack to rehearse with', 'terraform')
+    .option('--manifests <dir>', 'the manifests folder', 'manifests')
+    .option('--zone-id <id>', 'hosted zone (default: zone_id in cdn.yaml)')
+    .option('--teardown <region>', 'the region to tear down at the end (default: the first serving scalable region)')
+    .option('--workdir <dir>', 'where plans, state and the comment go (default: a new temporary folder)')
+    .addOption(dirOption())
+    .action(run(ops.rehearse));
 
   for (const sub of [...cli.commands, ...tfCommand.commands, ...dnsCommand.commands])
     sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

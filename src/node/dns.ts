@@ -1,8 +1,8 @@
 // sync-dns from the command line or the action: the region files, the targets file, Route53.
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { desiredState, type Desired } from '../core/dns/desired.js';
+import { desiredState, type Desired, type Target } from '../core/dns/desired.js';
 import { syncDns, type SyncResult } from '../core/dns/sync.js';
 import { loadTargets } from '../core/dns/targets.js';
 import { RegionConfigError, UsageError } from '../core/problems.js';
@@ -11,7 +11,8 @@ import { route53, type Route53Options } from './route53.js';
 
 export interface DnsOptions {
   readonly dir: string;
-  readonly targets: string;
+  /** A targets file, a folder of them, or the targets themselves. */
+  readonly targets: string | Readonly<Record<string, Target>>;
   readonly zoneId?: string;
   readonly hostname?: readonly string[];
   readonly exclude?: readonly string[];
@@ -28,18 +29,13 @@ export interface DnsRun extends SyncResult {
 export async function runDns(cwd: string, options: DnsOptions, api: Route53Options = {}): Promise<DnsRun> {
   const loaded = await loadRegionDir(path.resolve(cwd, options.dir), cwd);
   if (!loaded.config) throw new RegionConfigError(loaded.problems);
-  const targetsPath = path.resolve(cwd, options.targets);
-  const text = await readFile(targetsPath, 'utf8').catch(() => {
-    throw new UsageError(`no targets file at ${displayPath(targetsPath, cwd)}`);
-  });
-  const targets = loadTargets({ path: displayPath(targetsPath, cwd), text });
-  if (!targets.targets) throw new RegionConfigError(targets.problems);
+  const targets = typeof options.targets === 'string' ? await readTargets(path.resolve(cwd, options.targets), cwd) : options.targets;
   const known = new Set(loaded.config.regions.map((r) => r.region));
   const unknown = (options.exclude ?? []).filter((r) => !known.has(r));
   if (unknown.length) throw new UsageError(`--exclude names regions that are not in the region files: ${unknown.join(', ')}`);
   const desired = desiredState({
     config: loaded.config,
-    targets: targets.targets,
+    targets,
     ...(options.exclude ? { exclude: options.exclude } : {}),
     ...(options.hostname?.length ? { hostnames: options.hostname } : {}),
   });
@@ -51,4 +47,35 @@ export async function runDns(cwd: string, options: DnsOptions, api: Route53Optio
     ...(options.maxDeleteFraction !== undefined ? { maxDeleteFraction: options.maxDeleteFraction } : {}),
   });
   return { ...result, desired, zoneId };
+}
+
+/**
+ * The load-balancer targets: one JSON file, or a folder of them (each apply job uploads its
+ * region's own file). A region given twice is an error, not a silent choice.
+ */
+export async function readTargets(targetsPath: string, cwd: string): Promise<Record<string, Target>> {
+  const shown = displayPath(targetsPath, cwd);
+  const info = await stat(targetsPath).catch(() => {
+    throw new UsageError(`no targets file or folder at ${shown}`);
+  });
+  const files = info.isDirectory()
+    ? (await readdir(targetsPath, { recursive: true }))
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => path.join(targetsPath, f))
+    : [targetsPath];
+  const merged: Record<string, Target> = {};
+  const from = new Map<string, string>();
+  for (const file of files) {
+    const source = { path: displayPath(file, cwd), text: await readFile(file, 'utf8') };
+    const loaded = loadTargets(source);
+    if (!loaded.targets) throw new RegionConfigError(loaded.problems);
+    for (const [region, target] of Object.entries(loaded.targets)) {
+      const earlier = from.get(region);
+      if (earlier) throw new UsageError(`${source.path}: ${region} already has a target in ${earlier}`);
+      from.set(region, source.path);
+      merged[region] = target;
+    }
+  }
+  return merged;
 }

@@ -71635,7 +71635,7 @@ async function syncDns(api, zoneId, desired, options) {
 
 // src/node/dns.ts
 import { randomUUID as randomUUID2 } from "node:crypto";
-import { readFile as readFile4 } from "node:fs/promises";
+import { readdir as readdir2, readFile as readFile4, stat as stat3 } from "node:fs/promises";
 import path7 from "node:path";
 
 // src/core/dns/targets.ts
@@ -71744,7 +71744,7 @@ function loadTargets(source) {
       rule: `targets/${e5.keyword}`,
       severity: "error",
       message: `${path8.join(".") || "targets"}: ${missing ? `missing "${missing}"` : e5.message ?? "is not valid"}`,
-      hint: 'each region maps to { "dnsName": ..., "hostedZoneId": ... }, as the stack outputs edge_lb_dns_name and edge_lb_zone_id'
+      hint: 'each region maps to { "dnsName": ..., "hostedZoneId": ... }, as kubecdn targets prints it from the edge Service'
     };
   });
   return { problems: [...parsed.problems, ...problems] };
@@ -72721,18 +72721,13 @@ function route53(options = {}) {
 async function runDns(cwd, options, api = {}) {
   const loaded = await loadRegionDir(path7.resolve(cwd, options.dir), cwd);
   if (!loaded.config) throw new RegionConfigError(loaded.problems);
-  const targetsPath = path7.resolve(cwd, options.targets);
-  const text = await readFile4(targetsPath, "utf8").catch(() => {
-    throw new UsageError(`no targets file at ${displayPath(targetsPath, cwd)}`);
-  });
-  const targets = loadTargets({ path: displayPath(targetsPath, cwd), text });
-  if (!targets.targets) throw new RegionConfigError(targets.problems);
+  const targets = typeof options.targets === "string" ? await readTargets(path7.resolve(cwd, options.targets), cwd) : options.targets;
   const known = new Set(loaded.config.regions.map((r5) => r5.region));
   const unknown = (options.exclude ?? []).filter((r5) => !known.has(r5));
   if (unknown.length) throw new UsageError(`--exclude names regions that are not in the region files: ${unknown.join(", ")}`);
   const desired = desiredState({
     config: loaded.config,
-    targets: targets.targets,
+    targets,
     ...options.exclude ? { exclude: options.exclude } : {},
     ...options.hostname?.length ? { hostnames: options.hostname } : {}
   });
@@ -72744,6 +72739,27 @@ async function runDns(cwd, options, api = {}) {
     ...options.maxDeleteFraction !== void 0 ? { maxDeleteFraction: options.maxDeleteFraction } : {}
   });
   return { ...result, desired, zoneId };
+}
+async function readTargets(targetsPath, cwd) {
+  const shown = displayPath(targetsPath, cwd);
+  const info2 = await stat3(targetsPath).catch(() => {
+    throw new UsageError(`no targets file or folder at ${shown}`);
+  });
+  const files = info2.isDirectory() ? (await readdir2(targetsPath, { recursive: true })).filter((f5) => f5.endsWith(".json")).sort().map((f5) => path7.join(targetsPath, f5)) : [targetsPath];
+  const merged = {};
+  const from = /* @__PURE__ */ new Map();
+  for (const file of files) {
+    const source = { path: displayPath(file, cwd), text: await readFile4(file, "utf8") };
+    const loaded = loadTargets(source);
+    if (!loaded.targets) throw new RegionConfigError(loaded.problems);
+    for (const [region, target2] of Object.entries(loaded.targets)) {
+      const earlier = from.get(region);
+      if (earlier) throw new UsageError(`${source.path}: ${region} already has a target in ${earlier}`);
+      from.set(region, source.path);
+      merged[region] = target2;
+    }
+  }
+  return merged;
 }
 
 // actions/sync-dns/main.ts

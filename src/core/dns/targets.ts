@@ -36,7 +36,7 @@ export function loadTargets(source: SourceFile): { targets?: Record<string, Targ
       rule: `targets/${e.keyword}`,
       severity: 'error',
       message: `${path.join('.') || 'targets'}: ${missing ? `missing "${missing}"` : (e.message ?? 'is not valid')}`,
-      hint: 'each region maps to { "dnsName": ..., "hostedZoneId": ... }, as the stack outputs edge_lb_dns_name and edge_lb_zone_id',
+      hint: 'each region maps to { "dnsName": ..., "hostedZoneId": ... }, as kubecdn targets prints it from the edge Service',
     };
   });
   return { problems: [...parsed.problems, ...problems] };

@@ -1,0 +1,229 @@
+// kubecdn rehearse: the whole life of a change on this machine, in the order the workflows run it,
+// with the state checked after every step. Terraform is real (on whatever stack is given; the
+// tests use one of built-in resources), DNS goes to a Route53-compatible endpoint that must be
+// local, and the AWS Load Balancer Controller is stood in for by giving each edge Service the
+// load-balancer name the controller would.
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Config } from '../core/config.js';
+import { COMMENT_LIMIT, COMMENT_MARKER, renderComment } from '../core/comment.js';
+import { targetFromService } from '../core/dns/load-balancers.js';
+import { recordKey } from '../core/dns/records.js';
+import { RegionConfigError, UsageError } from '../core/problems.js';
+import { loadChange } from './change.js';
+import { runDns } from './dns.js';
+import { renderManifests } from './manifests.js';
+import { displayPath } from './region-dir.js';
+import { route53 } from './route53.js';
+import { runTeardown } from './teardown.js';
+import { applyRegion, planRegion } from './terraform.js';
+
+export interface RehearseOptions {
+  readonly base: string;
+  readonly dir: string;
+  readonly stack: string;
+  readonly manifests: string;
+  readonly zoneId?: string;
+  /** The region to tear down at the end; default, the first serving scalable region. */
+  readonly teardown?: string;
+  /** Where plans, state, targets and the comment go; default, a new temporary folder. */
+  readonly workdir?: string;
+  readonly log: (line: string) => void;
+}
+
+export class RehearsalFailed extends Error {
+  constructor(step: string, message: string) {
+    super(`${step}: ${message}`);
+    this.name = 'RehearsalFailed';
+  }
+}
+
+/** The Route53 endpoint, when it is not AWS's own: the rehearsal changes records for real. */
+export function localEndpoint(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const url = env.AWS_ENDPOINT_URL_ROUTE_53 ?? env.AWS_ENDPOINT_URL;
+  if (!url) return undefined;
+  const host = new URL(url).hostname;
+  return ['localhost', '127.0.0.1', '::1', '[::1]'].includes(host) ? url : undefined;
+}
+
+export async function rehearse(cwd: string, options: RehearseOptions): Promise<{ workdir: string }> {
+  const endpoint = localEndpoint();
+  if (!endpoint)
+    throw new UsageError(
+      'rehearse changes DNS records, so it only runs against a local Route53-compatible endpoint: set AWS_ENDPOINT_URL_ROUTE_53, ' +
+        'for example to a moto_server at http://127.0.0.1:5000',
+    );
+  const { log } = options;
+  const check = (step: string, ok: boolean, message: string) => {
+    if (!ok) throw new RehearsalFailed(step, message);
+  };
+  const work = options.workdir ? path.resolve(cwd, options.workdir) : await mkdtemp(path.join(tmpdir(), 'kubecdn-rehearse-'));
+  await mkdir(work, { recursive: true });
+  log(`rehearsing in ${work}, DNS at ${endpoint}`);
+
+  // 1. The plan workflow's matrix job.
+  const change = await loadChange(cwd, { base: options.base, dir: options.dir });
+  if (!change.matrix || !change.head.config) throw new RegionConfigError(change.head.problems);
+  const head = change.head.config;
+  const matrix = change.matrix;
+  log(
+    `✓ matrix: ${matrix.include.length} region${matrix.include.length === 1 ? '' : 's'} against ${options.base} (${change.baseSha.slice(0, 12)})` +
+      matrix.include.map((e) => `\n    ${e.region} ${e.operation}: ${e.reason}`).join(''),
+  );
+
+  // 2. One plan job per region. The stack is copied: its local state lives with the rehearsal.
+  const stack = path.join(work, 'stack');
+  await cp(path.resolve(cwd, options.stack), stack, { recursive: true, filter: (src) => !src.includes(`${path.sep}.terraform`) });
+  const out = path.join(work, 'plans');
+
+  // 0. The CDN as it runs before the change: every region serving at the base, applied. The
+  //    plans below are then what the pull request would really show.
+  for (const region of change.base?.regions.filter((r) => r.serving) ?? []) {
+    if (!change.base) break;
+    const baseOut = path.join(work, 'base');
+    const summary = await planRegion({
+      stack,
+      out: baseOut,
+      config: change.base,
+      region,
+      operation: 'plan',
+      reason: 'running before the change',
+    });
+    check('base', summary.status !== 'failed', `${region.region} at the base: ${summary.error?.message ?? ''}`);
+    const applied = await applyRegion({ stack, out: baseOut, region: region.region });
+    check('base', applied.ok, `${region.region} at the base: ${applied.output}`);
+  }
+  if (change.base) log(`✓ base: ${change.base.regions.filter((r) => r.serving).length} regions running as at ${options.base}`);
+  const configFor = (region: string): { config: Config; entry: Config['regions'][number] } => {
+    const entry = head.regions.find((r) => r.region === region);
+    if (entry) return { config: head, entry };
+    const old = change.base?.regions.find((r) => r.region === region);
+    if (!old || !change.base) throw new RehearsalFailed('plan', `${region} is in the matrix but in neither the head nor the base`);
+    return { config: change.base, entry: old };
+  };
+  const summaries = [];
+  for (const job of matrix.include) {
+    const { config, entry } = configFor(job.region);
+    const summary = await planRegion({ stack, out, config, region: entry, operation: job.operation, reason: job.reason });
+    check('plan', summary.status !== 'failed', `${job.region}: ${summary.error?.step ?? ''} failed: ${summary.error?.message ?? ''}`);
+    summaries.push(summary);
+    const c = summary.counts;
+    log(`✓ plan ${job.region}: ${summary.status}, +${c.create} ~${c.update} -${c.delete} ±${c.replace}`);
+  }
+
+  // 3. The comment job.
+  const comment = renderComment({ summaries, matrix, problems: change.head.problems, commit: 'rehearsal' });
+  await writeFile(path.join(work, 'comment.md'), comment);
+  check('comment', comment.startsWith(COMMENT_MARKER), 'the comment does not start with its marker, so it could not be updated');
+  check('comment', comment.length <= COMMENT_LIMIT, `the comment is ${comment.length} characters, over GitHub's ${COMMENT_LIMIT}`);
+  for (const job of matrix.include) check('comment', comment.includes(job.region), `the comment does not mention ${job.region}`);
+  log(`✓ comment: ${comment.length} characters, every region in it (${displayPath(path.join(work, 'comment.md'), cwd)})`);
+
+  // 4. The apply workflow: each region applies exactly its reviewed plan, then is planned again,
+  //    which must find nothing left to do.
+  for (const job of matrix.include) {
+    const applied = await applyRegion({ stack, out, region: job.region });
+    check('apply', applied.ok, `${job.region}: ${applied.output}`);
+    const { config, entry } = configFor(job.region);
+    const again = await planRegion({
+      stack,
+      out: path.join(work, 'replans'),
+      config,
+      region: entry,
+      operation: job.operation,
+      reason: 'replan',
+    });
+    check('apply', again.status === 'no-changes', `${job.region} is not converged: planning again finds ${again.status}`);
+    log(`✓ apply ${job.region}: applied, and a new plan finds no changes`);
+  }
+
+  // 5. The edge: each serving region's manifests, checked, and its load balancer's target.
+  const targetsDir = path.join(work, 'targets');
+  await mkdir(targetsDir, { recursive: true });
+  const serving = head.regions.filter((r) => r.serving);
+  for (const region of serving) {
+    const rendered = await renderManifests(path.resolve(cwd, options.manifests), head, region);
+    check('edge', rendered.problems.length === 0, `${region.region}: ${rendered.problems.join('; ')}`);
+    const service = rendered.objects.find((o) => o.kind === 'Service');
+    if (!service) throw new RehearsalFailed('edge', `${region.region}: the manifests have no Service for the load balancer`);
+    const target = targetFromService(withLoadBalancer(service, head.cdn.owner_id, region.region), region.region);
+    await writeFile(path.join(targetsDir, `${region.region}.json`), `${JSON.stringify({ [region.region]: target }, null, 2)}\n`);
+    log(`✓ edge ${region.region}: ${rendered.objects.length} objects valid, load balancer ${target.dnsName} (${target.hostedZoneId})`);
+  }
+
+  // 6. sync-dns with every serving region, then once more: the second run must have nothing to do.
+  const zone = options.zoneId ? { zoneId: options.zoneId } : {};
+  const synced = await runDns(cwd, { dir: options.dir, targets: targetsDir, dryRun: false, ...zone });
+  const zoneId = synced.zoneId;
+  const again = await runDns(cwd, { dir: options.dir, targets: targetsDir, dryRun: true, ...zone });
+  check('dns', again.plan.batches.length === 0, `a second sync still wants ${again.plan.batches.flat().length} changes`);
+  const byRegion = await recordsByRegion(zoneId, head.cdn.hostnames);
+  for (const region of serving)
+    check('dns', byRegion.get(region.region) === head.cdn.hostnames.length, `${region.region} does not answer for every hostname`);
+  log(
+    `✓ dns: ${synced.applied?.changes ?? 0} changes in ${synced.applied?.batches ?? 0} batches; every serving region answers for ${head.cdn.hostnames.join(', ')}; a second sync has nothing to do`,
+  );
+
+  // 7. Emergency teardown of one region, on a copy of the region files (they get edited).
+  const victim = options.teardown ?? serving.find((r) => r.tier === 'scalable')?.region;
+  if (!victim) {
+    log('- teardown: no serving scalable region to tear down; skipped');
+    return { workdir: work };
+  }
+  const regionsCopy = path.join(work, 'regions');
+  await cp(path.resolve(cwd, options.dir), regionsCopy, { recursive: true });
+  const report = await runTeardown(cwd, {
+    dir: regionsCopy,
+    region: victim,
+    confirm: victim,
+    reason: 'rehearsal',
+    actor: 'rehearse',
+    stack,
+    out: path.join(work, 'teardown'),
+    settleSeconds: 0,
+    ...zone,
+    log: (line) => log(`  ${line}`),
+  });
+  check('teardown', report.ok, report.steps.at(-1)?.detail ?? 'stopped');
+  const left = await recordsByRegion(zoneId, head.cdn.hostnames);
+  check('teardown', !left.has(victim), `${victim} still has records after the drain`);
+  for (const region of serving.filter((r) => r.region !== victim))
+    check('teardown', left.get(region.region) === head.cdn.hostnames.length, `the drain of ${victim} touched ${region.region}`);
+  const victimEntry = head.regions.find((r) => r.region === victim);
+  if (!victimEntry) throw new RehearsalFailed('teardown', `${victim} is not in the region files`);
+  const gone = await planRegion({
+    stack,
+    out: path.join(work, 'replans'),
+    config: head,
+    region: victimEntry,
+    operation: 'destroy',
+    reason: 'after teardown',
+  });
+  check('teardown', gone.status === 'no-changes', `${victim} still has resources: a destroy plan finds ${gone.status}`);
+  log(
+    `✓ teardown ${victim}: drained, destroyed (${report.destroyed.length} resources), disabled in ${displayPath(regionsCopy, cwd)}; the others still serve`,
+  );
+  return { workdir: work };
+}
+
+/** The edge Service as the AWS Load Balancer Controller leaves it: with its NLB's name. */
+function withLoadBalancer(service: object, ownerId: string, region: string): object {
+  const id = createHash('sha256').update(`${ownerId}/${region}`).digest('hex');
+  const hostname = `k8s-kubecdn-edge-${id.slice(0, 10)}-${id.slice(10, 26)}.elb.${region}.amazonaws.com`;
+  return { ...service, status: { loadBalancer: { ingress: [{ hostname }] } } };
+}
+
+/** How many hostnames each region answers for, read from the zone. */
+async function recordsByRegion(zoneId: string, hostnames: readonly string[]): Promise<Map<string, number>> {
+  const wanted = new Set(hostnames.map((h) => `${h.toLowerCase()}.`));
+  const seen = new Set<string>();
+  const counts = new Map<string, number>();
+  for (const record of await route53().listRecordSets(zoneId)) {
+    if (record.type !== 'A' || !record.region || !wanted.has(record.name) || seen.has(recordKey(record))) continue;
+    seen.add(recordKey(record));
+    counts.set(record.region, (counts.get(record.region) ?? 0) + 1);
+  }
+  return counts;
+}

@@ -1,0 +1,185 @@
+// Emergency teardown of one scalable region, in the only safe order: check, mark it disabled in
+// the region files, drain its DNS and wait until resolvers have let go, then destroy its stack.
+// Each step leaves a state the next run converges from: a drained region stays drained (it is
+// disabled in the files), and a half-destroyed one is finished by the apply of the disabling
+// pull request.
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Config } from '../core/config.js';
+import { dnsPlanToMarkdown } from '../core/dns/render.js';
+import type { DnsPlan } from '../core/dns/plan.js';
+import { RegionConfigError, UsageError } from '../core/problems.js';
+import { problemsToText } from '../core/render.js';
+import { disableRegionText, teardownRefusal } from '../core/teardown.js';
+import { runDns } from './dns.js';
+import { FILE_NAMES } from '../core/config.js';
+import { loadRegionDir } from './region-dir.js';
+import type { Route53Options } from './route53.js';
+import { applyRegion, planRegion } from './terraform.js';
+
+export interface TeardownOptions {
+  readonly dir: string;
+  readonly region: string;
+  readonly confirm: string;
+  readonly reason: string;
+  /** Who asked for it, for the record. */
+  readonly actor: string;
+  readonly stack: string;
+  readonly out: string;
+  readonly backendConfig?: readonly string[];
+  readonly zoneId?: string;
+  /** Seconds to wait after the drain is INSYNC; default, the records' TTL from cdn.yaml. */
+  readonly settleSeconds?: number;
+  /** Stop after the checks: nothing is changed. */
+  readonly checkOnly?: boolean;
+  readonly route53?: Route53Options;
+  readonly log?: (line: string) => void;
+  readonly wait?: (ms: number) => Promise<void>;
+}
+
+export type StepName = 'check' | 'disable' | 'drain' | 'settle' | 'destroy';
+
+export interface TeardownReport {
+  readonly region: string;
+  readonly reason: string;
+  readonly actor: string;
+  readonly startedAt: string;
+  finishedAt?: string;
+  readonly steps: { name: StepName; ok: boolean; detail: string }[];
+  /** The drain as planned, in Markdown. */
+  dns?: string;
+  dnsPlan?: DnsPlan;
+  /** Terraform addresses the destroy removed. */
+  destroyed: string[];
+  /** Whether the region files now mark the region disabled (the pull request to open). */
+  disabled: boolean;
+  drained: boolean;
+  ok: boolean;
+}
+
+export async function runTeardown(cwd: string, options: TeardownOptions): Promise<TeardownReport> {
+  const log = options.log ?? (() => undefined);
+  const report: TeardownReport = {
+    region: options.region,
+    reason: options.reason,
+    actor: options.actor,
+    startedAt: new Date().toISOString(),
+    steps: [],
+    destroyed: [],
+    disabled: false,
+    drained: false,
+    ok: false,
+  };
+  const step = (name: StepName, ok: boolean, detail: string) => {
+    report.steps.push({ name, ok, detail });
+    log(`${ok ? '✓' : '✗'} ${name}: ${detail}`);
+    return ok;
+  };
+  const finish = () => {
+    report.finishedAt = new Date().toISOString();
+    return report;
+  };
+
+  const dir = path.resolve(cwd, options.dir);
+  const before = await loadRegionDir(dir, cwd);
+  if (!before.config) throw new RegionConfigError(before.problems);
+  if (!options.reason.trim()) return (step('check', false, 'a reason is required: it goes in the record of the teardown'), finish());
+  const refusal = teardownRefusal(before.config, options.region, options.confirm);
+  if (refusal) return (step('check', false, refusal), finish());
+  step('check', true, `${options.region} is a serving scalable region and others serve: ${servingOthers(before.config, options.region)}`);
+  if (options.checkOnly) return ((report.ok = true), finish());
+
+  // 1. Git is the truth: the region is disabled in the files before anything else changes.
+  const file = path.join(dir, FILE_NAMES.scalable);
+  const original = await readFile(file, 'utf8');
+  await writeFile(file, disableRegionText(original, options.region));
+  const after = await loadRegionDir(dir, cwd);
+  if (!after.config) {
+    await writeFile(file, original);
+    throw new UsageError(
+      `disabling ${options.region} made the region files invalid; nothing was changed:\n${problemsToText(after.problems)}`,
+    );
+  }
+  report.disabled = true;
+  step('disable', true, `${options.region} marked enabled: false in ${path.relative(cwd, file)}`);
+
+  // 2. Drain: the sync sees the region no longer serving and removes its records, nothing else
+  //    (regions without a target here keep theirs). Removing one region's share is expected, so
+  //    the deletion-share guard is lifted; a hostname left with no region still refuses.
+  const drain = await runDns(
+    cwd,
+    { dir: options.dir, targets: {}, dryRun: false, maxDeleteFraction: 1, ...(options.zoneId ? { zoneId: options.zoneId } : {}) },
+    options.route53,
+  );
+  report.dnsPlan = drain.plan;
+  report.dns = dnsPlanToMarkdown(drain.plan);
+  const removed = drain.plan.units.filter((u) => u.region === options.region && u.kind === 'delete').length;
+  report.drained = true;
+  step(
+    'drain',
+    true,
+    `${removed} record${removed === 1 ? '' : 's'} of ${options.region} (with their ownership records) removed from ${drain.zoneId}, INSYNC`,
+  );
+
+  // 3. Resolvers may hold an answer for the TTL; users leave the region before it goes away.
+  const settle = options.settleSeconds ?? after.config.cdn.ttl;
+  await (options.wait ?? ((ms) => sleep(ms)))(settle * 1000);
+  step('settle', true, `waited ${settle} s, the records' TTL`);
+
+  // 4. Destroy, planned and applied in one go: the pull request comes after, for the record.
+  const region = after.config.regions.find((r) => r.region === options.region);
+  if (!region) throw new Error(`${options.region} vanished from the region files`);
+  const plan = await planRegion({
+    stack: options.stack,
+    out: options.out,
+    config: after.config,
+    region,
+    operation: 'destroy',
+    reason: `teardown: ${options.reason}`,
+    ...(options.backendConfig ? { backendConfig: options.backendConfig } : {}),
+  });
+  if (plan.status === 'failed')
+    return (step('destroy', false, `the destroy plan failed at ${plan.error?.step ?? '?'}: ${plan.error?.message ?? ''}`), finish());
+  const applied =
+    plan.status === 'no-changes'
+      ? { ok: true, output: '' }
+      : await applyRegion({ stack: options.stack, out: options.out, region: options.region });
+  if (!applied.ok) return (step('destroy', false, `terraform destroy failed:\n${applied.output}`), finish());
+  report.destroyed = [...plan.resources.delete];
+  step('destroy', true, `${plan.resources.delete.length} resources destroyed`);
+  report.ok = true;
+  return finish();
+}
+
+function servingOthers(config: Config, region: string): string {
+  return config.regions
+    .filter((r) => r.serving && r.region !== region)
+    .map((r) => r.region)
+    .join(', ');
+}
+
+/** The job summary: who, why, what was removed, and what is left to do. */
+export function teardownMarkdown(report: TeardownReport): string {
+  const lines = [
+    `## Teardown of ${report.region}: ${report.ok ? 'done' : 'stopped'}`,
+    '',
+    `| | |`,
+    `|---|---|`,
+    `| who | ${report.actor} |`,
+    `| why | ${report.reason.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`,
+    `| started | ${report.startedAt} |`,
+    `| finished | ${report.finishedAt ?? ''} |`,
+    '',
+    ...report.steps.map((s) => `- ${s.ok ? '✅' : '❌'} **${s.name}**: ${s.detail.split('\n').join('\n  ')}`),
+  ];
+  if (report.dns) lines.push('', '### DNS removed', '', report.dns);
+  if (report.destroyed.length) lines.push('', '### Destroyed', '', ...report.destroyed.map((a) => `- \`${a}\``));
+  if (!report.ok && report.drained)
+    lines.push(
+      '',
+      `**${report.region} is drained and disabled in the region files.** Merge the pull request that disables it: ` +
+        'the apply workflow then finishes the destroy from wherever this one stopped.',
+    );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,185 @@
+// kubecdn rehearse and kubecdn teardown, end to end: a real git repository, the real terraform
+// binary on the fixture stack, kustomize, and Route53 on moto_server.
+import { cpSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { region, CDN_YAML } from './fixtures.js';
+import { Repo } from './git-repo.js';
+import { AWS_ENV, createZone, motoUrl, zoneRecords } from './moto.js';
+import { kubecdnAsync, ROOT } from './run.js';
+
+const list = (...entries: string[]) => `regions:\n${entries.join('')}`;
+const STACK = path.join(ROOT, 'test/stacks/fixture');
+const env = () => ({ ...AWS_ENV, AWS_ENDPOINT_URL_ROUTE_53: motoUrl(), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+
+function repo(): Repo {
+  const r = new Repo().regions({
+    alwaysOn: list(region('us-east-1', { cidr: '10.10.0.0/16' })),
+    scalable: list(
+      region('eu-west-1', { enabled: true, cidr: '10.20.0.0/16' }),
+      region('ap-south-1', { enabled: false, cidr: '10.30.0.0/16' }),
+    ),
+    cdn: CDN_YAML,
+  });
+  cpSync(path.join(ROOT, 'manifests'), path.join(r.root, 'manifests'), { recursive: true });
+  return r.commit('the CDN as it runs');
+}
+
+describe('kubecdn rehearse', () => {
+  let zoneId: string;
+  beforeAll(async () => {
+    zoneId = await createZone('example.com');
+  });
+
+  it('runs a change from matrix to teardown and checks the state after every step', async () => {
+    const r = repo();
+    r.write(
+      'regions/scalable.yaml',
+      readFileSync(path.join(r.root, 'regions/scalable.yaml'), 'utf8').replace('enabled: false', 'enabled: true'),
+    );
+    const ran = await kubecdnAsync(
+      ['rehearse', '--base', 'main', '--stack', STACK, '--zone-id', zoneId, '--teardown', 'eu-west-1', '--workdir', 'rehearsal'],
+      { cwd: r.root, env: env() },
+    );
+    expect(ran.stderr.replace(/^.*Warning.*\n?/gm, '')).toBe('');
+    expect(ran.code).toBe(0);
+    const steps = ran.stdout
+      .split('\n')
+      .filter((l) => /^\s*✓/.test(l))
+      .map((l) => l.trim().split(':')[0]);
+    expect(steps).toEqual([
+      '✓ matrix',
+      '✓ base',
+      '✓ plan ap-south-1',
+      '✓ comment',
+      '✓ apply ap-south-1',
+      '✓ edge us-east-1',
+      '✓ edge eu-west-1',
+      '✓ edge ap-south-1',
+      '✓ dns',
+      '✓ check',
+      '✓ disable',
+      '✓ drain',
+      '✓ settle',
+      '✓ destroy',
+      '✓ teardown eu-west-1',
+    ]);
+    expect(ran.stdout).toContain('ap-south-1 plan: enabled');
+    expect(ran.stdout).toContain('✓ plan ap-south-1: changes, +4 ~0 -0 ±0');
+    expect(ran.stdout).toMatch(/✓ destroy: 4 resources destroyed/);
+
+    // What the zone holds afterwards, read independently: us-east-1 and ap-south-1 answer for both
+    // hostnames, eu-west-1 for none, and the comment was written where the workdir says.
+    const records = await zoneRecords(zoneId);
+    const answering = (host: string) =>
+      records
+        .filter((rec) => rec.type === 'A' && rec.name === `${host}.`)
+        .map((rec) => rec.setIdentifier)
+        .sort();
+    expect(answering('cdn.example.com')).toEqual(['ap-south-1', 'us-east-1']);
+    expect(readFileSync(path.join(r.root, 'rehearsal/comment.md'), 'utf8')).toMatch(/^<!-- kubecdn:plan -->/);
+    expect(readFileSync(path.join(r.root, 'rehearsal/regions/scalable.yaml'), 'utf8')).toContain('- region: eu-west-1\n    enabled: false');
+    // The user's own files are not edited by the rehearsal.
+    expect(readFileSync(path.join(r.root, 'regions/scalable.yaml'), 'utf8')).toContain('- region: eu-west-1\n    enabled: true');
+  });
+
+  it('fails, naming the step and the region, when a plan fails', async () => {
+    const r = repo();
+    r.write(
+      'regions/scalable.yaml',
+      readFileSync(path.join(r.root, 'regions/scalable.yaml'), 'utf8') + region('sa-east-1', { enabled: true, cidr: '10.40.0.0/16' }),
+    );
+    const ran = await kubecdnAsync(['rehearse', '--base', 'main', '--stack', STACK, '--zone-id', zoneId], { cwd: r.root, env: env() });
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toMatch(/kubecdn rehearse: plan: sa-east-1: plan failed: .*refuses sa-east-1/s);
+  });
+
+  it('refuses to run against anything but a local endpoint', async () => {
+    const r = repo();
+    const ran = await kubecdnAsync(['rehearse', '--base', 'main', '--stack', STACK], {
+      cwd: r.root,
+      env: { ...AWS_ENV, AWS_ENDPOINT_URL_ROUTE_53: 'https://route53.amazonaws.com' },
+    });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/only runs against a local Route53-compatible endpoint/);
+  });
+});
+
+describe('kubecdn teardown', () => {
+  it('refuses, changing nothing, when confirm does not repeat the region', async () => {
+    const r = repo();
+    const before = readFileSync(path.join(r.root, 'regions/scalable.yaml'), 'utf8');
+    const ran = await kubecdnAsync(['teardown', '--region', 'eu-west-1', '--confirm', 'eu-west1', '--reason', 'incident 42'], {
+      cwd: r.root,
+      env: env(),
+    });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toMatch(/✗ check: confirm must repeat the region exactly/);
+    expect(readFileSync(path.join(r.root, 'regions/scalable.yaml'), 'utf8')).toBe(before);
+    expect(r.git('status', '--porcelain')).toBe('');
+  });
+
+  it('checks only, with --check-only, and refuses an always-on region', async () => {
+    const r = repo();
+    const ok = await kubecdnAsync(['teardown', '--region', 'eu-west-1', '--confirm', 'eu-west-1', '--reason', 'x', '--check-only'], {
+      cwd: r.root,
+    });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/✓ check: eu-west-1 is a serving scalable region and others serve: us-east-1/);
+    const always = await kubecdnAsync(['teardown', '--region', 'us-east-1', '--confirm', 'us-east-1', '--reason', 'x', '--check-only'], {
+      cwd: r.root,
+    });
+    expect(always.code).toBe(1);
+    expect(always.stderr).toMatch(/us-east-1 is always-on/);
+    expect(r.git('status', '--porcelain')).toBe('');
+  });
+
+  it('drains, destroys and records who, why and what in the job summary', async () => {
+    const r = repo();
+    const zoneId = await createZone('example.com');
+    const stack = path.join(r.root, 'terraform');
+    cpSync(STACK, stack, { recursive: true });
+    // Bring eu-west-1 up and give it records, as the apply workflow would have.
+    expect((await kubecdnAsync(['tf', 'plan', '--region', 'eu-west-1', '--region', 'us-east-1'], { cwd: r.root })).code).toBe(0);
+    expect((await kubecdnAsync(['tf', 'apply', '--region', 'eu-west-1', '--region', 'us-east-1'], { cwd: r.root })).code).toBe(0);
+    r.write(
+      'targets.json',
+      JSON.stringify({
+        'us-east-1': { dnsName: 'a-1.elb.us-east-1.amazonaws.com', hostedZoneId: 'Z26RNL4JYFTOTI' },
+        'eu-west-1': { dnsName: 'b-1.elb.eu-west-1.amazonaws.com', hostedZoneId: 'Z2IFOLAFXWLO4F' },
+      }),
+    );
+    expect(
+      (await kubecdnAsync(['dns', 'apply', '--targets', 'targets.json', '--zone-id', zoneId, '--force'], { cwd: r.root, env: env() })).code,
+    ).toBe(0);
+
+    const ran = await kubecdnAsync(
+      [
+        'teardown',
+        '--region',
+        'eu-west-1',
+        '--confirm',
+        'eu-west-1',
+        '--reason',
+        'incident 42',
+        '--zone-id',
+        zoneId,
+        '--settle',
+        '0',
+        '--summary',
+        'summary.md',
+      ],
+      { cwd: r.root, env: { ...env(), GITHUB_ACTOR: 'on-call' } },
+    );
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/✓ drain: 1 record of eu-west-1/);
+    const summary = readFileSync(path.join(r.root, 'summary.md'), 'utf8');
+    expect(summary).toContain('## Teardown of eu-west-1: done');
+    expect(summary).toContain('| who | on-call |');
+    expect(summary).toContain('| why | incident 42 |');
+    expect(summary).toContain('`terraform_data.cluster`');
+    expect(r.git('diff', '--stat')).toMatch(/regions\/scalable\.yaml \| 2 \+-/);
+    const left = (await zoneRecords(zoneId)).filter((rec) => rec.type === 'A').map((rec) => rec.setIdentifier);
+    expect(left).toEqual(['us-east-1']);
+  });
+});
