@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const OPERATIONS = ['issues/list-comments', 'issues/create-comment', 'issues/update-comment'];
+export const OPERATIONS = ['issues/list-comments', 'issues/create-comment', 'issues/update-comment', 'pulls/get'];
 
 const file = process.argv[2];
 if (!file) {

@@ -44,8 +44,17 @@ export interface Recorded {
   body: unknown;
 }
 
+/** A pull request as the stand-in serves it: what step post checks of it. */
+export interface PullRequest {
+  number: number;
+  headSha: string;
+  /** owner/name of the head repository; null for a deleted fork. */
+  headRepository: string | null;
+}
+
 export class GitHubServer {
   readonly comments: Comment[] = [];
+  readonly pullRequests: PullRequest[] = [];
   readonly requests: Recorded[] = [];
   /** Contract violations found in our client's requests: a test expects none. */
   readonly violations: string[] = [];
@@ -189,6 +198,21 @@ export class GitHubServer {
         this.reply(op, '200', res, this.render(comment, params, base));
         return;
       }
+      case 'pulls/get': {
+        const pr = this.pullRequests.find((p) => p.number === Number(params['pull_number']));
+        if (!pr) {
+          this.send(res, 404, { message: 'Not Found' });
+          return;
+        }
+        const schema = op.responses['200'] ?? {};
+        const data = minimalInstance(schema) as { number: number; head: { sha: string; repo: unknown } };
+        data.number = pr.number;
+        data.head.sha = pr.headSha;
+        data.head.repo =
+          pr.headRepository === null ? null : { ...(minimalInstance(repositorySchema(schema)) as object), full_name: pr.headRepository };
+        this.reply(op, '200', res, data);
+        return;
+      }
       default:
         this.send(res, 501, { message: `${id} is in the contract but not served by the stand-in` });
         return;
@@ -241,5 +265,60 @@ export class GitHubServer {
   private send(res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}): void {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
     res.end(JSON.stringify(payload));
+  }
+}
+
+/** The head repository's schema inside a pull request's. */
+function repositorySchema(pullRequest: object): object {
+  const props = (pullRequest as { properties: { head: { properties: { repo: object } } } }).properties.head.properties.repo;
+  const options = (props as { anyOf?: object[]; oneOf?: object[] }).anyOf ?? (props as { oneOf?: object[] }).oneOf;
+  return options?.find((o) => (o as { type?: unknown }).type !== 'null') ?? props;
+}
+
+/**
+ * The smallest value GitHub's description allows for a schema: every required property, each the
+ * simplest of its type. Responses too large to write by hand (a pull request has hundreds of
+ * required fields) are built this way, then checked against the description like any other.
+ */
+export function minimalInstance(schema: unknown): unknown {
+  const s = schema as {
+    type?: string | string[];
+    enum?: unknown[];
+    format?: string;
+    properties?: Record<string, unknown>;
+    required?: string[];
+    anyOf?: unknown[];
+    oneOf?: unknown[];
+    allOf?: unknown[];
+    minimum?: number;
+  };
+  if (s.enum?.length) return s.enum[0];
+  const options = s.anyOf ?? s.oneOf;
+  if (options?.length) return minimalInstance(options.find((o) => (o as { type?: unknown }).type !== 'null') ?? options[0]);
+  if (s.allOf?.length) return Object.assign({}, ...s.allOf.map((part) => minimalInstance(part) as object)) as object;
+  const types = Array.isArray(s.type) ? s.type : [s.type];
+  const type = types.find((t) => t !== 'null') ?? (s.properties ? 'object' : types[0]);
+  switch (type) {
+    case 'object':
+      return Object.fromEntries((s.required ?? []).map((key) => [key, minimalInstance(s.properties?.[key] ?? {})]));
+    case 'array':
+      return [];
+    case 'integer':
+    case 'number':
+      return s.minimum ?? 1;
+    case 'boolean':
+      return false;
+    case 'string':
+      return s.format === 'date-time'
+        ? '2026-11-25T00:00:00Z'
+        : s.format === 'uri'
+          ? 'https://example.com/'
+          : s.format === 'email'
+            ? 'a@example.com'
+            : 'x';
+    case 'null':
+      return null;
+    default:
+      return {};
   }
 }

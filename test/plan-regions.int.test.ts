@@ -146,6 +146,77 @@ describe('plan-regions, started as the runner starts it', () => {
   });
 });
 
+describe('plan-regions for a pull request from a fork', () => {
+  let github: GitHubServer;
+  let apiUrl: string;
+  beforeAll(async () => {
+    github = new GitHubServer();
+    apiUrl = await github.start();
+  });
+  afterAll(async () => {
+    expect(github.violations).toEqual([]);
+    await github.stop();
+  });
+
+  it("saves the comment in the fork's run, and step post puts it on that pull request only", async () => {
+    const { repo, event } = pullRequest((r) =>
+      r.regions({
+        scalable: list(
+          region('eu-west-1', { enabled: true, cidr: '10.20.0.0/16' }),
+          region('ap-south-1', { enabled: true, cidr: '10.30.0.0/16' }),
+        ),
+      }),
+    );
+    const forkEvent = {
+      pull_request: {
+        ...event.pull_request,
+        head: { ...event.pull_request.head, repo: { full_name: 'someone/cdn' } },
+        base: { ...event.pull_request.base, repo: { full_name: 'acme/cdn' } },
+      },
+    };
+    const saved = await runAction('plan-regions', {
+      workspace: repo.root,
+      inputs: { step: 'comment', 'github-token': 'read-only-token', note: 'cc @acme/platform' },
+      event: forkEvent,
+      env: { GITHUB_API_URL: apiUrl },
+    });
+    expect(saved.code).toBe(0);
+    expect(github.requests).toEqual([]);
+    expect(saved.outputs['comment-dir']).toBe(path.join(repo.root, '.kubecdn/comment'));
+    expect(readFileSync(path.join(repo.root, '.kubecdn/comment/body.md'), 'utf8')).toContain('comes from a fork');
+
+    // The privileged run, on workflow_run: its own checkout, with the fork's files as an artifact.
+    const run = { workflow_run: { head_sha: event.pull_request.head.sha, head_repository: { full_name: 'someone/cdn' } } };
+    const post = (eventPayload: object) =>
+      runAction('plan-regions', {
+        workspace: repo.root,
+        inputs: { step: 'post', 'github-token': 'write-token' },
+        event: eventPayload,
+        env: { GITHUB_API_URL: apiUrl, GITHUB_EVENT_NAME: 'workflow_run' },
+      });
+
+    // The saved file names pull request 7; while 7 is at another commit, nothing is posted.
+    github.pullRequests.push({ number: 7, headSha: 'a'.repeat(40), headRepository: 'someone/cdn' });
+    const refused = await post(run);
+    expect(refused.code).toBe(1);
+    expect(refused.commands.at(-1)).toMatch(/^::error::plan-regions failed: pull request #7 is at someone\/cdn@a{40}, not someone\/cdn@/);
+    expect(github.comments).toEqual([]);
+
+    const pr = github.pullRequests[0];
+    if (pr) pr.headSha = event.pull_request.head.sha;
+    const posted = await post(run);
+    expect(posted.stderr).toBe('');
+    expect(posted.code).toBe(0);
+    expect(github.comments).toHaveLength(1);
+    const body = github.comments[0]?.body ?? '';
+    expect(body.startsWith(COMMENT_MARKER)).toBe(true);
+    expect(body).toContain('> This pull request comes from a fork, so GitHub gives its runs no cloud credentials');
+    expect(body).toContain('cc @\u200bacme/platform');
+    expect(body).not.toContain('cc @acme');
+    expect(github.requests.map((r) => r.operationId)).toEqual(['pulls/get', 'pulls/get', 'issues/list-comments', 'issues/create-comment']);
+  });
+});
+
 describe('committed bundles', () => {
   it('are what the bundler builds from the current source', () => {
     const check = spawnSync(process.execPath, ['build.mjs', '--check'], { cwd: ROOT, encoding: 'utf8' });

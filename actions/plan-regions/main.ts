@@ -2,21 +2,27 @@
 //   step: matrix   validate the region files (annotations on the diff) and output the matrix
 //   step: plan     plan one region of the matrix with Terraform and save its summary
 //   step: comment  render every region's summary as the one pull-request comment, and upsert it
+//                  (from a fork, whose token cannot write, save it for step post instead)
+//   step: post     in a workflow_run after a fork's plan: check the saved comment belongs to the
+//                  pull request whose run it came from, and upsert it
 import * as core from '@actions/core';
 import * as github from '@actions/github';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hasDestroy, type Matrix } from '../../src/core/changes.js';
-import { renderComment, SUMMARY_LIMIT, utf8Bytes } from '../../src/core/comment.js';
+import { neutralizeMentions, renderComment, SUMMARY_LIMIT, utf8Bytes } from '../../src/core/comment.js';
 import { servingRegions } from '../../src/core/config.js';
 import { LATENCY_TITLE, renderValidationMarkdown } from '../../src/core/preview.js';
 import { errorMessage, RegionConfigError, UsageError } from '../../src/core/problems.js';
 import { countProblems, problemsToAnnotations } from '../../src/core/render.js';
 import { loadChange } from '../../src/node/change.js';
-import { octokit, upsertComment } from '../../src/node/github.js';
+import { octokit, pullRequestOfRun, upsertComment } from '../../src/node/github.js';
 import { loadRegionDir } from '../../src/node/region-dir.js';
 import { planRegion, readSummaries } from '../../src/node/terraform.js';
 
-export type Step = 'matrix' | 'plan' | 'comment';
+export type Step = 'matrix' | 'plan' | 'comment' | 'post';
+
+const STEPS: readonly Step[] = ['matrix', 'plan', 'comment', 'post'];
 
 export interface Inputs {
   readonly step: Step;
@@ -32,11 +38,13 @@ export interface Inputs {
   readonly githubToken: string;
   readonly notes: string[];
   readonly latency: string;
+  readonly dns: string;
+  readonly commentDir: string;
 }
 
 export function getInputs(): Inputs {
-  const step = core.getInput('step') || 'matrix';
-  if (step !== 'matrix' && step !== 'plan' && step !== 'comment') throw new UsageError(`step must be matrix, plan or comment, not ${step}`);
+  const step = (core.getInput('step') || 'matrix') as Step;
+  if (!STEPS.includes(step)) throw new UsageError(`step must be ${STEPS.join(', ')}, not ${step}`);
   const pullRequest = github.context.payload.pull_request as { base?: { sha?: string } } | undefined;
   return {
     step,
@@ -52,6 +60,8 @@ export function getInputs(): Inputs {
     githubToken: core.getInput('github-token'),
     notes: core.getMultilineInput('note'),
     latency: core.getInput('latency'),
+    dns: core.getInput('dns'),
+    commentDir: core.getInput('comment-dir') || '.kubecdn/comment',
   };
 }
 
@@ -62,7 +72,8 @@ export async function run(): Promise<void> {
     const root = process.env['GITHUB_WORKSPACE'] ?? process.cwd();
     if (inputs.step === 'matrix') await matrixStep(inputs, root);
     else if (inputs.step === 'plan') await planStep(inputs, root);
-    else await commentStep(inputs, root);
+    else if (inputs.step === 'comment') await commentStep(inputs, root);
+    else await postStep(inputs, root);
   } catch (error) {
     if (error instanceof RegionConfigError) for (const a of problemsToAnnotations(error.problems)) core[a.level](a.message, a.properties);
     core.setFailed(`plan-regions failed: ${errorMessage(error)}`);
@@ -120,20 +131,36 @@ async function commentStep(inputs: Inputs, root: string): Promise<void> {
   const validation = await loadRegionDir(path.resolve(root, inputs.directory), root);
   const matrix = inputs.matrix ? (JSON.parse(inputs.matrix) as Matrix) : undefined;
   const { runId, serverUrl, repo } = github.context;
-  const commit = (github.context.payload.pull_request as { head?: { sha?: string } } | undefined)?.head?.sha ?? github.context.sha;
+  const pr = github.context.payload.pull_request as PullRequestPayload | undefined;
+  const commit = pr?.head?.sha ?? github.context.sha;
+  const fork = pr !== undefined && isFork(pr);
   const input = {
     summaries,
     problems: validation.problems,
     ...(matrix ? { matrix } : {}),
     ...(commit ? { commit } : {}),
     fullPlans: `the job summaries and the plan artifacts of [run ${runId}](${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId})`,
-    notes: inputs.notes,
-    sections: inputs.latency ? [{ title: LATENCY_TITLE, body: inputs.latency }] : [],
+    notes: [...(fork ? [FORK_NOTE] : []), ...inputs.notes],
+    sections: [
+      ...(inputs.latency ? [{ title: LATENCY_TITLE, body: inputs.latency }] : []),
+      ...(inputs.dns ? [{ title: DNS_TITLE, body: inputs.dns }] : []),
+    ],
   };
   await core.summary.addRaw(renderComment(input, { marker: false, limit: SUMMARY_LIMIT, measure: utf8Bytes }), true).write();
   const number = github.context.payload.pull_request?.number;
   if (!number) {
     core.info('not a pull request: the report is in the job summary only');
+    return;
+  }
+  if (fork) {
+    // GitHub gives a fork's run a token that cannot comment. The comment is saved, as data, for
+    // the workflow_run that step post runs in, which can.
+    const dir = path.resolve(root, inputs.commentDir);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'body.md'), renderComment(input));
+    await writeFile(path.join(dir, 'pull-request.json'), `${JSON.stringify({ number, head_sha: commit })}\n`);
+    core.setOutput('comment-dir', dir);
+    core.info(`a pull request from a fork: the comment is saved in ${inputs.commentDir} for the plan-fork workflow to post`);
     return;
   }
   if (!inputs.githubToken) throw new UsageError('step comment needs github-token to post the comment');
@@ -144,4 +171,43 @@ async function commentStep(inputs: Inputs, root: string): Promise<void> {
   );
   core.setOutput('comment-url', result.url);
   core.info(`plan comment ${result.action}: ${result.url}`);
+}
+
+export const DNS_TITLE = 'DNS after merge';
+
+export const FORK_NOTE =
+  'This pull request comes from a fork, so GitHub gives its runs no cloud credentials: the region files were ' +
+  'validated and the regions it touches are listed, but nothing was planned. A maintainer can plan it by pushing ' +
+  'the branch to this repository.';
+
+interface PullRequestPayload {
+  readonly number?: number;
+  readonly head?: { readonly sha?: string; readonly repo?: { readonly full_name?: string } | null };
+  readonly base?: { readonly repo?: { readonly full_name?: string } };
+}
+
+function isFork(pr: PullRequestPayload): boolean {
+  return pr.head?.repo?.full_name !== pr.base?.repo?.full_name;
+}
+
+/**
+ * Posts the comment a fork's run saved. The saved files are the fork's data, so nothing in them is
+ * trusted: the pull request must be one whose head is the very commit and repository the finished
+ * run was for (from the workflow_run event, which GitHub writes), the body must be a kubeCDN
+ * comment within GitHub's limit, and @-mentions in it are defused.
+ */
+async function postStep(inputs: Inputs, root: string): Promise<void> {
+  const run = github.context.payload.workflow_run as { head_sha?: string; head_repository?: { full_name?: string } } | undefined;
+  if (!run?.head_sha || !run.head_repository?.full_name) throw new UsageError('step post runs on a workflow_run event');
+  if (!inputs.githubToken) throw new UsageError('step post needs github-token to post the comment');
+  const dir = path.resolve(root, inputs.commentDir);
+  const saved = JSON.parse(await readFile(path.join(dir, 'pull-request.json'), 'utf8')) as { number?: unknown };
+  if (typeof saved.number !== 'number' || !Number.isInteger(saved.number)) throw new UsageError('the saved comment names no pull request');
+  const client = octokit(inputs.githubToken, github.context.apiUrl);
+  const { repo } = github.context;
+  const number = await pullRequestOfRun(client, { ...repo, issueNumber: saved.number }, run.head_sha, run.head_repository.full_name);
+  const body = neutralizeMentions(await readFile(path.join(dir, 'body.md'), 'utf8'));
+  const result = await upsertComment(client, { ...repo, issueNumber: number }, body);
+  core.setOutput('comment-url', result.url);
+  core.info(`plan comment ${result.action} on #${String(number)}: ${result.url}`);
 }

@@ -294,3 +294,11 @@ function hardCut(text: string, limit: number, measure: (t: string) => number): s
     end -= Math.max(1, Math.ceil((measure(text.slice(0, end) + tail) - limit) / 2));
   return text.slice(0, end) + tail;
 }
+
+/**
+ * A body made from a fork's data, with its @-mentions defused (a zero-width space after the @), so
+ * that posting it cannot ping people or teams.
+ */
+export function neutralizeMentions(body: string): string {
+  return body.replace(/(^|[^\w`])@(?=[A-Za-z0-9])/g, '$1@\u200b');
+}

@@ -40,3 +40,19 @@ export async function upsertComment(client: Octokit, target: CommentTarget, body
   const updated = await client.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing.id, body });
   return { action: 'updated', id: updated.data.id, url: updated.data.html_url };
 }
+
+/**
+ * The pull request, checked to be the one a workflow run was for: its head is that commit, in that
+ * repository. What a fork's run saved says which pull request it was; this makes sure it cannot
+ * say another.
+ */
+export async function pullRequestOfRun(client: Octokit, target: CommentTarget, headSha: string, headRepository: string): Promise<number> {
+  const { data } = await client.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.issueNumber });
+  // A deleted fork leaves head.repo null, whatever the types say.
+  const head = data.head as { sha: string; repo: { full_name: string } | null };
+  if (head.sha !== headSha || head.repo?.full_name !== headRepository)
+    throw new Error(
+      `pull request #${String(target.issueNumber)} is at ${head.repo?.full_name ?? 'a deleted repository'}@${head.sha}, not ${headRepository}@${headSha}: not posting`,
+    );
+  return data.number;
+}

@@ -44316,8 +44316,8 @@ var require_vendor_extra = __commonJS({
           fs7.createReadStream = createReadStream;
           fs7.createWriteStream = createWriteStream;
           var fs$readFile = fs7.readFile;
-          fs7.readFile = readFile3;
-          function readFile3(path32, options, cb) {
+          fs7.readFile = readFile4;
+          function readFile4(path32, options, cb) {
             if (typeof options === "function")
               cb = options, options = null;
             return go$readFile(path32, options, cb);
@@ -44333,8 +44333,8 @@ var require_vendor_extra = __commonJS({
             }
           }
           var fs$writeFile = fs7.writeFile;
-          fs7.writeFile = writeFile3;
-          function writeFile3(path32, data, options, cb) {
+          fs7.writeFile = writeFile4;
+          function writeFile4(path32, data, options, cb) {
             if (typeof options === "function")
               cb = options, options = null;
             return go$writeFile(path32, data, options, cb);
@@ -45298,7 +45298,7 @@ var require_vendor_extra = __commonJS({
         var u = require_universalify().fromPromise;
         var fs6 = require_fs5();
         var path32 = __require("path");
-        var mkdir3 = require_mkdirs();
+        var mkdir4 = require_mkdirs();
         var remove = require_remove();
         var emptyDir = u(function emptyDir2(dir) {
           return __async(this, null, function* () {
@@ -45306,7 +45306,7 @@ var require_vendor_extra = __commonJS({
             try {
               items = yield fs6.readdir(dir);
             } catch (e) {
-              return mkdir3.mkdirs(dir);
+              return mkdir4.mkdirs(dir);
             }
             return Promise.all(items.map((item) => remove.remove(path32.join(dir, item))));
           });
@@ -45316,7 +45316,7 @@ var require_vendor_extra = __commonJS({
           try {
             items = fs6.readdirSync(dir);
           } catch (e) {
-            return mkdir3.mkdirsSync(dir);
+            return mkdir4.mkdirsSync(dir);
           }
           items.forEach((item) => {
             item = path32.join(dir, item);
@@ -45337,7 +45337,7 @@ var require_vendor_extra = __commonJS({
         var u = require_universalify().fromPromise;
         var path32 = __require("path");
         var fs6 = require_fs5();
-        var mkdir3 = require_mkdirs();
+        var mkdir4 = require_mkdirs();
         function createFile(file) {
           return __async(this, null, function* () {
             let stats;
@@ -45352,7 +45352,7 @@ var require_vendor_extra = __commonJS({
               dirStats = yield fs6.stat(dir);
             } catch (err) {
               if (err.code === "ENOENT") {
-                yield mkdir3.mkdirs(dir);
+                yield mkdir4.mkdirs(dir);
                 yield fs6.writeFile(file, "");
                 return;
               } else {
@@ -45379,7 +45379,7 @@ var require_vendor_extra = __commonJS({
               fs6.readdirSync(dir);
             }
           } catch (err) {
-            if (err && err.code === "ENOENT") mkdir3.mkdirsSync(dir);
+            if (err && err.code === "ENOENT") mkdir4.mkdirsSync(dir);
             else throw err;
           }
           fs6.writeFileSync(file, "");
@@ -45396,7 +45396,7 @@ var require_vendor_extra = __commonJS({
         var u = require_universalify().fromPromise;
         var path32 = __require("path");
         var fs6 = require_fs5();
-        var mkdir3 = require_mkdirs();
+        var mkdir4 = require_mkdirs();
         var { pathExists } = require_path_exists();
         var { areIdentical } = require_stat();
         function createLink(srcpath, dstpath) {
@@ -45417,7 +45417,7 @@ var require_vendor_extra = __commonJS({
             const dir = path32.dirname(dstpath);
             const dirExists = yield pathExists(dir);
             if (!dirExists) {
-              yield mkdir3.mkdirs(dir);
+              yield mkdir4.mkdirs(dir);
             }
             yield fs6.link(srcpath, dstpath);
           });
@@ -45438,7 +45438,7 @@ var require_vendor_extra = __commonJS({
           const dir = path32.dirname(dstpath);
           const dirExists = fs6.existsSync(dir);
           if (dirExists) return fs6.linkSync(srcpath, dstpath);
-          mkdir3.mkdirsSync(dir);
+          mkdir4.mkdirsSync(dir);
           return fs6.linkSync(srcpath, dstpath);
         }
         module2.exports = {
@@ -45688,7 +45688,7 @@ var require_vendor_extra = __commonJS({
             return obj;
           });
         }
-        var readFile3 = universalify.fromPromise(_readFile);
+        var readFile4 = universalify.fromPromise(_readFile);
         function readFileSync2(file, options = {}) {
           if (typeof options === "string") {
             options = { encoding: options };
@@ -45715,16 +45715,16 @@ var require_vendor_extra = __commonJS({
             yield universalify.fromCallback(fs6.writeFile)(file, str, options);
           });
         }
-        var writeFile3 = universalify.fromPromise(_writeFile);
+        var writeFile4 = universalify.fromPromise(_writeFile);
         function writeFileSync(file, obj, options = {}) {
           const fs6 = options.fs || _fs2;
           const str = stringify5(obj, options);
           return fs6.writeFileSync(file, str, options);
         }
         var jsonfile = {
-          readFile: readFile3,
+          readFile: readFile4,
           readFileSync: readFileSync2,
-          writeFile: writeFile3,
+          writeFile: writeFile4,
           writeFileSync
         };
         module2.exports = jsonfile;
@@ -45749,13 +45749,13 @@ var require_vendor_extra = __commonJS({
         var u = require_universalify().fromPromise;
         var fs6 = require_fs5();
         var path32 = __require("path");
-        var mkdir3 = require_mkdirs();
+        var mkdir4 = require_mkdirs();
         var pathExists = require_path_exists().pathExists;
         function outputFile(file, data, encoding = "utf-8") {
           return __async(this, null, function* () {
             const dir = path32.dirname(file);
             if (!(yield pathExists(dir))) {
-              yield mkdir3.mkdirs(dir);
+              yield mkdir4.mkdirs(dir);
             }
             return fs6.writeFile(file, data, encoding);
           });
@@ -45763,7 +45763,7 @@ var require_vendor_extra = __commonJS({
         function outputFileSync(file, ...args) {
           const dir = path32.dirname(file);
           if (!fs6.existsSync(dir)) {
-            mkdir3.mkdirsSync(dir);
+            mkdir4.mkdirsSync(dir);
           }
           fs6.writeFileSync(file, ...args);
         }
@@ -50169,7 +50169,7 @@ Content-Type: ${p2.type || "application/octet-stream"}\r
     var import_node_stream2 = __require("stream");
     var import_node_events = __require("events");
     var import_node_stream = __require("stream");
-    var import_promises3 = __require("stream").promises;
+    var import_promises4 = __require("stream").promises;
     function mergeStreams(streams) {
       if (!Array.isArray(streams)) {
         throw new TypeError(`Expected an array, got \`${typeof streams}\`.`);
@@ -50270,7 +50270,7 @@ Content-Type: ${p2.type || "application/octet-stream"}\r
     });
     var onMergedStreamEnd = (_0, _1) => __async(null, [_0, _1], function* (passThroughStream, { signal }) {
       try {
-        yield (0, import_promises3.finished)(passThroughStream, { signal, cleanup: true });
+        yield (0, import_promises4.finished)(passThroughStream, { signal, cleanup: true });
       } catch (error2) {
         errorOrAbortStream(passThroughStream, error2);
         throw error2;
@@ -50349,7 +50349,7 @@ Content-Type: ${p2.type || "application/octet-stream"}\r
     });
     var onInputStreamEnd = (_0) => __async(null, [_0], function* ({ passThroughStream, stream, streams, ended, aborted, controller: { signal } }) {
       try {
-        yield (0, import_promises3.finished)(stream, {
+        yield (0, import_promises4.finished)(stream, {
           signal,
           cleanup: true,
           readable: true,
@@ -64148,6 +64148,7 @@ var GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults
 var context2 = new Context();
 
 // actions/plan-regions/main.ts
+import { mkdir as mkdir3, readFile as readFile3, writeFile as writeFile3 } from "node:fs/promises";
 import path12 from "node:path";
 
 // src/core/changes.ts
@@ -64667,6 +64668,9 @@ function hardCut(text, limit, measure) {
   while (end > 0 && measure(text.slice(0, end) + tail) > limit)
     end -= Math.max(1, Math.ceil((measure(text.slice(0, end) + tail) - limit) / 2));
   return text.slice(0, end) + tail;
+}
+function neutralizeMentions(body) {
+  return body.replace(/(^|[^\w`])@(?=[A-Za-z0-9])/g, "$1@\u200B");
 }
 
 // src/core/rules.ts
@@ -65745,6 +65749,15 @@ async function upsertComment(client, target, body) {
   const updated = await client.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing.id, body });
   return { action: "updated", id: updated.data.id, url: updated.data.html_url };
 }
+async function pullRequestOfRun(client, target, headSha, headRepository) {
+  const { data } = await client.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.issueNumber });
+  const head = data.head;
+  if (head.sha !== headSha || head.repo?.full_name !== headRepository)
+    throw new Error(
+      `pull request #${String(target.issueNumber)} is at ${head.repo?.full_name ?? "a deleted repository"}@${head.sha}, not ${headRepository}@${headSha}: not posting`
+    );
+  return data.number;
+}
 
 // src/node/terraform.ts
 import { mkdir as mkdir2, readdir as readdir2, readFile as readFile2, writeFile as writeFile2 } from "node:fs/promises";
@@ -65838,9 +65851,10 @@ async function readSummaries(dir) {
 }
 
 // actions/plan-regions/main.ts
+var STEPS = ["matrix", "plan", "comment", "post"];
 function getInputs() {
   const step = getInput("step") || "matrix";
-  if (step !== "matrix" && step !== "plan" && step !== "comment") throw new UsageError(`step must be matrix, plan or comment, not ${step}`);
+  if (!STEPS.includes(step)) throw new UsageError(`step must be ${STEPS.join(", ")}, not ${step}`);
   const pullRequest = context2.payload.pull_request;
   return {
     step,
@@ -65855,7 +65869,9 @@ function getInputs() {
     matrix: getInput("matrix"),
     githubToken: getInput("github-token"),
     notes: getMultilineInput("note"),
-    latency: getInput("latency")
+    latency: getInput("latency"),
+    dns: getInput("dns"),
+    commentDir: getInput("comment-dir") || ".kubecdn/comment"
   };
 }
 async function run() {
@@ -65864,7 +65880,8 @@ async function run() {
     const root = process.env["GITHUB_WORKSPACE"] ?? process.cwd();
     if (inputs.step === "matrix") await matrixStep(inputs, root);
     else if (inputs.step === "plan") await planStep(inputs, root);
-    else await commentStep(inputs, root);
+    else if (inputs.step === "comment") await commentStep(inputs, root);
+    else await postStep(inputs, root);
   } catch (error2) {
     if (error2 instanceof RegionConfigError) for (const a of problemsToAnnotations(error2.problems)) core_exports[a.level](a.message, a.properties);
     setFailed(`plan-regions failed: ${errorMessage(error2)}`);
@@ -65916,20 +65933,35 @@ async function commentStep(inputs, root) {
   const validation = await loadRegionDir(path12.resolve(root, inputs.directory), root);
   const matrix = inputs.matrix ? JSON.parse(inputs.matrix) : void 0;
   const { runId, serverUrl, repo } = context2;
-  const commit = context2.payload.pull_request?.head?.sha ?? context2.sha;
+  const pr = context2.payload.pull_request;
+  const commit = pr?.head?.sha ?? context2.sha;
+  const fork = pr !== void 0 && isFork(pr);
   const input = {
     summaries,
     problems: validation.problems,
     ...matrix ? { matrix } : {},
     ...commit ? { commit } : {},
     fullPlans: `the job summaries and the plan artifacts of [run ${runId}](${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId})`,
-    notes: inputs.notes,
-    sections: inputs.latency ? [{ title: LATENCY_TITLE, body: inputs.latency }] : []
+    notes: [...fork ? [FORK_NOTE] : [], ...inputs.notes],
+    sections: [
+      ...inputs.latency ? [{ title: LATENCY_TITLE, body: inputs.latency }] : [],
+      ...inputs.dns ? [{ title: DNS_TITLE, body: inputs.dns }] : []
+    ]
   };
   await summary.addRaw(renderComment(input, { marker: false, limit: SUMMARY_LIMIT, measure: utf8Bytes }), true).write();
   const number = context2.payload.pull_request?.number;
   if (!number) {
     info("not a pull request: the report is in the job summary only");
+    return;
+  }
+  if (fork) {
+    const dir = path12.resolve(root, inputs.commentDir);
+    await mkdir3(dir, { recursive: true });
+    await writeFile3(path12.join(dir, "body.md"), renderComment(input));
+    await writeFile3(path12.join(dir, "pull-request.json"), `${JSON.stringify({ number, head_sha: commit })}
+`);
+    setOutput("comment-dir", dir);
+    info(`a pull request from a fork: the comment is saved in ${inputs.commentDir} for the plan-fork workflow to post`);
     return;
   }
   if (!inputs.githubToken) throw new UsageError("step comment needs github-token to post the comment");
@@ -65940,6 +65972,26 @@ async function commentStep(inputs, root) {
   );
   setOutput("comment-url", result.url);
   info(`plan comment ${result.action}: ${result.url}`);
+}
+var DNS_TITLE = "DNS after merge";
+var FORK_NOTE = "This pull request comes from a fork, so GitHub gives its runs no cloud credentials: the region files were validated and the regions it touches are listed, but nothing was planned. A maintainer can plan it by pushing the branch to this repository.";
+function isFork(pr) {
+  return pr.head?.repo?.full_name !== pr.base?.repo?.full_name;
+}
+async function postStep(inputs, root) {
+  const run2 = context2.payload.workflow_run;
+  if (!run2?.head_sha || !run2.head_repository?.full_name) throw new UsageError("step post runs on a workflow_run event");
+  if (!inputs.githubToken) throw new UsageError("step post needs github-token to post the comment");
+  const dir = path12.resolve(root, inputs.commentDir);
+  const saved = JSON.parse(await readFile3(path12.join(dir, "pull-request.json"), "utf8"));
+  if (typeof saved.number !== "number" || !Number.isInteger(saved.number)) throw new UsageError("the saved comment names no pull request");
+  const client = octokit(inputs.githubToken, context2.apiUrl);
+  const { repo } = context2;
+  const number = await pullRequestOfRun(client, { ...repo, issueNumber: saved.number }, run2.head_sha, run2.head_repository.full_name);
+  const body = neutralizeMentions(await readFile3(path12.join(dir, "body.md"), "utf8"));
+  const result = await upsertComment(client, { ...repo, issueNumber: number }, body);
+  setOutput("comment-url", result.url);
+  info(`plan comment ${result.action} on #${String(number)}: ${result.url}`);
 }
 
 // actions/plan-regions/index.ts
