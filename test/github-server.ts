@@ -297,7 +297,7 @@ export function minimalInstance(schema: unknown): unknown {
   if (options?.length) return minimalInstance(options.find((o) => (o as { type?: unknown }).type !== 'null') ?? options[0]);
   if (s.allOf?.length) return Object.assign({}, ...s.allOf.map((part) => minimalInstance(part) as object)) as object;
   const types = Array.isArray(s.type) ? s.type : [s.type];
-  const type = types.find((t) => t !== 'null') ?? (s.properties ? 'object' : types[0]);
+  const type: string = types.find((t) => t !== 'null') ?? (s.properties ? 'object' : (types[0] ?? 'object'));
   switch (type) {
     case 'object':
       return Object.fromEntries((s.required ?? []).map((key) => [key, minimalInstance(s.properties?.[key] ?? {})]));
