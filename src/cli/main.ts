@@ -176,6 +176,7 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .option('--backend-config <key=value>', 'more backend settings, such as the state bucket (repeatable)', collect, [])
     .option('--zone-id <id>', 'hosted zone (default: zone_id in cdn.yaml)')
     .option('--settle <seconds>', "how long to wait after the drain (default: the records' TTL in cdn.yaml)")
+    .option('--kube-context <context>', "the region's cluster: its edge is deleted first, so that its load balancer goes too")
     .option('--check-only', 'make the checks and stop: nothing is changed', false)
     .option('--summary <file>', 'append the record of the teardown, in Markdown (the job summary)')
     .addOption(dirOption())

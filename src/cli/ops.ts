@@ -47,6 +47,7 @@ export interface TeardownCommandOptions {
   settle?: string;
   checkOnly: boolean;
   summary?: string;
+  kubeContext?: string;
 }
 
 export async function teardown(io: Io, options: TeardownCommandOptions): Promise<number> {
@@ -65,6 +66,7 @@ export async function teardown(io: Io, options: TeardownCommandOptions): Promise
       backendConfig: options.backendConfig,
       checkOnly: options.checkOnly,
       ...(options.zoneId ? { zoneId: options.zoneId } : {}),
+      ...(options.kubeContext ? { kubeContext: options.kubeContext } : {}),
       ...(settle !== undefined ? { settleSeconds: settle } : {}),
       log: (line) => io.out(line),
     });

@@ -6,6 +6,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { $ } from 'zx';
 import type { Config } from '../core/config.js';
 import { dnsPlanToMarkdown } from '../core/dns/render.js';
 import type { DnsPlan } from '../core/dns/plan.js';
@@ -14,6 +15,7 @@ import { problemsToText } from '../core/render.js';
 import { disableRegionText, teardownRefusal } from '../core/teardown.js';
 import { runDns } from './dns.js';
 import { FILE_NAMES } from '../core/config.js';
+import { EDGE_NAMESPACE } from './manifests.js';
 import { loadRegionDir } from './region-dir.js';
 import type { Route53Options } from './route53.js';
 import { applyRegion, planRegion } from './terraform.js';
@@ -31,6 +33,12 @@ export interface TeardownOptions {
   readonly zoneId?: string;
   /** Seconds to wait after the drain is INSYNC; default, the records' TTL from cdn.yaml. */
   readonly settleSeconds?: number;
+  /**
+   * The kubectl context of the region's cluster. When given, the edge namespace is deleted (and
+   * waited for) before the destroy, so the AWS Load Balancer Controller removes the load balancer
+   * it made; left behind, its network interfaces would stop the VPC from being destroyed.
+   */
+  readonly kubeContext?: string;
   /** Stop after the checks: nothing is changed. */
   readonly checkOnly?: boolean;
   readonly route53?: Route53Options;
@@ -38,7 +46,7 @@ export interface TeardownOptions {
   readonly wait?: (ms: number) => Promise<void>;
 }
 
-export type StepName = 'check' | 'disable' | 'drain' | 'settle' | 'destroy';
+export type StepName = 'check' | 'disable' | 'drain' | 'settle' | 'release' | 'destroy';
 
 export interface TeardownReport {
   readonly region: string;
@@ -127,7 +135,17 @@ export async function runTeardown(cwd: string, options: TeardownOptions): Promis
   await (options.wait ?? ((ms) => sleep(ms)))(settle * 1000);
   step('settle', true, `waited ${settle} s, the records' TTL`);
 
-  // 4. Destroy, planned and applied in one go: the pull request comes after, for the record.
+  // 4. The load balancer Kubernetes made goes with the edge, before the network under it.
+  if (options.kubeContext) {
+    const released = await $({
+      nothrow: true,
+      quiet: true,
+    })`kubectl --context ${options.kubeContext} delete namespace ${EDGE_NAMESPACE} --ignore-not-found --wait --timeout=10m`;
+    if (released.exitCode !== 0) return (step('release', false, `kubectl could not delete the edge: ${released.stderr.trim()}`), finish());
+    step('release', true, `namespace ${EDGE_NAMESPACE} deleted in ${options.kubeContext}; its load balancer went with it`);
+  }
+
+  // 5. Destroy, planned and applied in one go: the pull request comes after, for the record.
   const region = after.config.regions.find((r) => r.region === options.region);
   if (!region) throw new Error(`${options.region} vanished from the region files`);
   const plan = await planRegion({
@@ -162,7 +180,7 @@ function servingOthers(config: Config, region: string): string {
 /** The job summary: who, why, what was removed, and what is left to do. */
 export function teardownMarkdown(report: TeardownReport): string {
   const lines = [
-    `## Teardown of ${report.region}: ${report.ok ? 'done' : 'stopped'}`,
+    `## Teardown of ${report.region}: ${!report.ok ? (report.steps.length > 1 ? 'stopped' : 'refused') : report.steps.length > 1 ? 'done' : 'checks passed'}`,
     '',
     `| | |`,
     `|---|---|`,
