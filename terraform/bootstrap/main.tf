@@ -63,9 +63,13 @@ locals {
 
 data "aws_iam_policy_document" "trust" {
   for_each = {
-    # Plans run on pull requests; applies and teardowns only in the protected environment.
-    plan  = ["repo:${var.github_repository}:pull_request"]
-    apply = ["repo:${var.github_repository}:environment:${var.apply_environment}"]
+    # Plans run on pull requests; applies only in the apply environment, destroys and teardowns
+    # only in the destroy environment, which has required reviewers.
+    plan = ["repo:${var.github_repository}:pull_request"]
+    apply = [
+      "repo:${var.github_repository}:environment:${var.apply_environment}",
+      "repo:${var.github_repository}:environment:${var.destroy_environment}",
+    ]
   }
 
   statement {

@@ -3,12 +3,17 @@ output "state_bucket" {
   value       = aws_s3_bucket.state.bucket
 }
 
+output "state_region" {
+  description = "Region of the state bucket: the TF_STATE_REGION repository variable."
+  value       = var.state_region
+}
+
 output "plan_role_arn" {
   description = "Read-only role for pull-request plans: the AWS_PLAN_ROLE_ARN repository variable."
   value       = aws_iam_role.this["plan"].arn
 }
 
 output "apply_role_arn" {
-  description = "Role for applies and teardowns, in the protected environment: the AWS_APPLY_ROLE_ARN variable."
+  description = "Role for applies, destroys and teardowns, in the two environments: the AWS_APPLY_ROLE_ARN variable."
   value       = aws_iam_role.this["apply"].arn
 }

@@ -25,9 +25,15 @@ variable "github_repository" {
 }
 
 variable "apply_environment" {
-  description = "GitHub environment the apply and teardown jobs run in; only it may assume the write role."
+  description = "GitHub environment the apply jobs run in (limited to the main branch); it may assume the write role."
   type        = string
   default     = "production"
+}
+
+variable "destroy_environment" {
+  description = "GitHub environment the destroy and teardown jobs run in (main only, required reviewers); it may assume the write role."
+  type        = string
+  default     = "production-destroy"
 }
 
 variable "create_github_oidc_provider" {
