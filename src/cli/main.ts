@@ -192,7 +192,7 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .requiredOption('--base <ref>', 'the branch the change would merge into')
     .option('--stack <dir>', 'the Terraform stack to rehearse with', 'terraform')
     .option('--manifests <dir>', 'the manifests folder', 'manifests')
-    .option('--zone-id <id>', 'hosted zone (default: zone_id in cdn.yaml)')
+    .option('--zone-id <id>', 'hosted zone on the local endpoint (default: a new one, named as cdn.yaml says)')
     .option('--teardown <region>', 'the region to tear down at the end (default: the first serving scalable region)')
     .option('--workdir <dir>', 'where plans, state and the comment go (default: a new temporary folder)')
     .addOption(dirOption())

@@ -16,7 +16,7 @@ import { loadChange } from './change.js';
 import { runDns } from './dns.js';
 import { renderManifests } from './manifests.js';
 import { displayPath } from './region-dir.js';
-import { route53 } from './route53.js';
+import { createHostedZone, route53 } from './route53.js';
 import { runTeardown } from './teardown.js';
 import { applyRegion, planRegion } from './terraform.js';
 
@@ -25,6 +25,7 @@ export interface RehearseOptions {
   readonly dir: string;
   readonly stack: string;
   readonly manifests: string;
+  /** The hosted zone; default, a new one on the local endpoint. */
   readonly zoneId?: string;
   /** The region to tear down at the end; default, the first serving scalable region. */
   readonly teardown?: string;
@@ -154,7 +155,8 @@ export async function rehearse(cwd: string, options: RehearseOptions): Promise<{
   }
 
   // 6. sync-dns with every serving region, then once more: the second run must have nothing to do.
-  const zone = options.zoneId ? { zoneId: options.zoneId } : {};
+  //    Without a zone given, the rehearsal makes one on the local endpoint, named as cdn.yaml says.
+  const zone = { zoneId: options.zoneId ?? (await createHostedZone(head.cdn.zone_name, `kubecdn-rehearse-${path.basename(work)}`)) };
   const synced = await runDns(cwd, { dir: options.dir, targets: targetsDir, dryRun: false, ...zone });
   const zoneId = synced.zoneId;
   const again = await runDns(cwd, { dir: options.dir, targets: targetsDir, dryRun: true, ...zone });
@@ -163,7 +165,7 @@ export async function rehearse(cwd: string, options: RehearseOptions): Promise<{
   for (const region of serving)
     check('dns', byRegion.get(region.region) === head.cdn.hostnames.length, `${region.region} does not answer for every hostname`);
   log(
-    `✓ dns: ${synced.applied?.changes ?? 0} changes in ${synced.applied?.batches ?? 0} batches; every serving region answers for ${head.cdn.hostnames.join(', ')}; a second sync has nothing to do`,
+    `✓ dns: ${synced.applied?.changes ?? 0} changes in ${synced.applied?.batches ?? 0} batch${synced.applied?.batches === 1 ? '' : 'es'} to zone ${zoneId}; every serving region answers for ${head.cdn.hostnames.join(', ')}; a second sync has nothing to do`,
   );
 
   // 7. Emergency teardown of one region, on a copy of the region files (they get edited).
