@@ -16,7 +16,8 @@ import { loadChange } from './change.js';
 import { runDns } from './dns.js';
 import { renderManifests } from './manifests.js';
 import { displayPath } from './region-dir.js';
-import { createHostedZone, route53 } from './route53.js';
+import { route53 } from './route53.js';
+import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { runTeardown } from './teardown.js';
 import { applyRegion, planRegion } from './terraform.js';
 
@@ -228,4 +229,13 @@ async function recordsByRegion(zoneId: string, hostnames: readonly string[]): Pr
     counts.set(record.region, (counts.get(record.region) ?? 0) + 1);
   }
   return counts;
+}
+
+/** A new public hosted zone; its id. Only the rehearsal makes zones, and only on a local endpoint. */
+export async function createHostedZone(name: string, callerReference: string): Promise<string> {
+  const client = new Route53Client({ region: 'us-east-1' });
+  const out = await client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: callerReference }));
+  const id = out.HostedZone?.Id?.split('/').pop();
+  if (!id) throw new Error(`Route53 made no zone for ${name}`);
+  return id;
 }

@@ -5,7 +5,6 @@ import {
   ChangeResourceRecordSetsCommand,
   ChangeTagsForResourceCommand,
   CreateHealthCheckCommand,
-  CreateHostedZoneCommand,
   DeleteHealthCheckCommand,
   GetChangeCommand,
   ListHealthChecksCommand,
@@ -226,13 +225,4 @@ export function route53(options: Route53Options = {}): Route53Api {
       }
     },
   };
-}
-
-/** A new public hosted zone; its id. Only the rehearsal makes zones, and only on a local endpoint. */
-export async function createHostedZone(name: string, callerReference: string): Promise<string> {
-  const client = new Route53Client({ region: 'us-east-1' });
-  const out = await client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: callerReference }));
-  const id = out.HostedZone?.Id?.split('/').pop();
-  if (!id) throw new Error(`Route53 made no zone for ${name}`);
-  return id;
 }

@@ -67791,7 +67791,7 @@ var require_dist_cjs17 = __commonJS({
     };
     var CreateHealthCheckCommand2 = class extends command5(_ep05, _mw2, "CreateHealthCheck", CreateHealthCheck$) {
     };
-    var CreateHostedZoneCommand2 = class extends command5(_ep05, _mw05, "CreateHostedZone", CreateHostedZone$) {
+    var CreateHostedZoneCommand = class extends command5(_ep05, _mw05, "CreateHostedZone", CreateHostedZone$) {
     };
     var CreateKeySigningKeyCommand = class extends command5(_ep05, _mw05, "CreateKeySigningKey", CreateKeySigningKey$) {
     };
@@ -67968,7 +67968,7 @@ var require_dist_cjs17 = __commonJS({
       ChangeTagsForResourceCommand: ChangeTagsForResourceCommand2,
       CreateCidrCollectionCommand,
       CreateHealthCheckCommand: CreateHealthCheckCommand2,
-      CreateHostedZoneCommand: CreateHostedZoneCommand2,
+      CreateHostedZoneCommand,
       CreateKeySigningKeyCommand,
       CreateQueryLoggingConfigCommand,
       CreateResourceRecordSetProtectionsCommand,
@@ -68362,7 +68362,7 @@ var require_dist_cjs17 = __commonJS({
     exports.CreateHealthCheckRequest$ = CreateHealthCheckRequest$;
     exports.CreateHealthCheckResponse$ = CreateHealthCheckResponse$;
     exports.CreateHostedZone$ = CreateHostedZone$;
-    exports.CreateHostedZoneCommand = CreateHostedZoneCommand2;
+    exports.CreateHostedZoneCommand = CreateHostedZoneCommand;
     exports.CreateHostedZoneRequest$ = CreateHostedZoneRequest$;
     exports.CreateHostedZoneResponse$ = CreateHostedZoneResponse$;
     exports.CreateKeySigningKey$ = CreateKeySigningKey$;
