@@ -24,17 +24,21 @@ function pullRequest(change: (repo: Repo) => void) {
   return { repo, event: { pull_request: { number: 7, base: { sha: base }, head: { sha: head } } } };
 }
 
-describe('plan-regions, started as the runner starts it', () => {
-  let github: GitHubServer;
-  let apiUrl: string;
+/** The GitHub stand-in for a describe block: started before its tests, and no contract violation allowed. */
+function gitHubStandIn(): { readonly server: GitHubServer; url: string } {
+  const state = { server: new GitHubServer(), url: '' };
   beforeAll(async () => {
-    github = new GitHubServer();
-    apiUrl = await github.start();
+    state.url = await state.server.start();
   });
   afterAll(async () => {
-    expect(github.violations).toEqual([]);
-    await github.stop();
+    expect(state.server.violations).toEqual([]);
+    await state.server.stop();
   });
+  return state;
+}
+
+describe('plan-regions, started as the runner starts it', () => {
+  const gh = gitHubStandIn();
 
   it('step matrix annotates each problem on its line and fails naming the action', async () => {
     const { repo, event } = pullRequest((r) =>
@@ -120,12 +124,12 @@ describe('plan-regions, started as the runner starts it', () => {
           }),
         },
         event,
-        env: { GITHUB_API_URL: apiUrl },
+        env: { GITHUB_API_URL: gh.url },
       });
     const first = await comment();
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
-    const posted = github.comments.filter((c) => c.body.startsWith(COMMENT_MARKER));
+    const posted = gh.server.comments.filter((c) => c.body.startsWith(COMMENT_MARKER));
     expect(posted).toHaveLength(1);
     const body = posted[0]?.body ?? '';
     expect(body).toContain(`## kubeCDN plan for \`${event.pull_request.head.sha.slice(0, 12)}\``);
@@ -142,21 +146,12 @@ describe('plan-regions, started as the runner starts it', () => {
     // A push that plans again updates the same comment; the same plans change nothing.
     const again = await comment();
     expect(again.stdout).toContain('plan comment unchanged');
-    expect(github.comments.filter((c) => c.body.startsWith(COMMENT_MARKER))).toHaveLength(1);
+    expect(gh.server.comments.filter((c) => c.body.startsWith(COMMENT_MARKER))).toHaveLength(1);
   });
 });
 
 describe('plan-regions for a pull request from a fork', () => {
-  let github: GitHubServer;
-  let apiUrl: string;
-  beforeAll(async () => {
-    github = new GitHubServer();
-    apiUrl = await github.start();
-  });
-  afterAll(async () => {
-    expect(github.violations).toEqual([]);
-    await github.stop();
-  });
+  const gh = gitHubStandIn();
 
   it("saves the comment in the fork's run, and step post puts it on that pull request only", async () => {
     const { repo, event } = pullRequest((r) =>
@@ -178,10 +173,10 @@ describe('plan-regions for a pull request from a fork', () => {
       workspace: repo.root,
       inputs: { step: 'comment', 'github-token': 'read-only-token', note: 'cc @acme/platform' },
       event: forkEvent,
-      env: { GITHUB_API_URL: apiUrl },
+      env: { GITHUB_API_URL: gh.url },
     });
     expect(saved.code).toBe(0);
-    expect(github.requests).toEqual([]);
+    expect(gh.server.requests).toEqual([]);
     expect(saved.outputs['comment-dir']).toBe(path.join(repo.root, '.kubecdn/comment'));
     expect(readFileSync(path.join(repo.root, '.kubecdn/comment/body.md'), 'utf8')).toContain('comes from a fork');
 
@@ -192,28 +187,33 @@ describe('plan-regions for a pull request from a fork', () => {
         workspace: repo.root,
         inputs: { step: 'post', 'github-token': 'write-token' },
         event: eventPayload,
-        env: { GITHUB_API_URL: apiUrl, GITHUB_EVENT_NAME: 'workflow_run' },
+        env: { GITHUB_API_URL: gh.url, GITHUB_EVENT_NAME: 'workflow_run' },
       });
 
     // The saved file names pull request 7; while 7 is at another commit, nothing is posted.
-    github.pullRequests.push({ number: 7, headSha: 'a'.repeat(40), headRepository: 'someone/cdn' });
+    gh.server.pullRequests.push({ number: 7, headSha: 'a'.repeat(40), headRepository: 'someone/cdn' });
     const refused = await post(run);
     expect(refused.code).toBe(1);
     expect(refused.commands.at(-1)).toMatch(/^::error::plan-regions failed: pull request #7 is at someone\/cdn@a{40}, not someone\/cdn@/);
-    expect(github.comments).toEqual([]);
+    expect(gh.server.comments).toEqual([]);
 
-    const pr = github.pullRequests[0];
+    const pr = gh.server.pullRequests[0];
     if (pr) pr.headSha = event.pull_request.head.sha;
     const posted = await post(run);
     expect(posted.stderr).toBe('');
     expect(posted.code).toBe(0);
-    expect(github.comments).toHaveLength(1);
-    const body = github.comments[0]?.body ?? '';
+    expect(gh.server.comments).toHaveLength(1);
+    const body = gh.server.comments[0]?.body ?? '';
     expect(body.startsWith(COMMENT_MARKER)).toBe(true);
     expect(body).toContain('> This pull request comes from a fork, so GitHub gives its runs no cloud credentials');
     expect(body).toContain('cc @\u200bacme/platform');
     expect(body).not.toContain('cc @acme');
-    expect(github.requests.map((r) => r.operationId)).toEqual(['pulls/get', 'pulls/get', 'issues/list-comments', 'issues/create-comment']);
+    expect(gh.server.requests.map((r) => r.operationId)).toEqual([
+      'pulls/get',
+      'pulls/get',
+      'issues/list-comments',
+      'issues/create-comment',
+    ]);
   });
 });
 
