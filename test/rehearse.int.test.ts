@@ -137,6 +137,45 @@ describe('kubecdn teardown', () => {
     expect(r.git('status', '--porcelain')).toBe('');
   });
 
+  it('puts the region files back and records the stop when the drain is refused', async () => {
+    const r = repo();
+    const zoneId = await createZone('example.com');
+    // Only eu-west-1 has records: draining it would leave the hostnames with no region at all.
+    r.write(
+      'targets.json',
+      JSON.stringify({ 'eu-west-1': { dnsName: 'b-1.elb.eu-west-1.amazonaws.com', hostedZoneId: 'Z2IFOLAFXWLO4F' } }),
+    );
+    expect((await kubecdnAsync(['dns', 'apply', '--targets', 'targets.json', '--zone-id', zoneId], { cwd: r.root, env: env() })).code).toBe(
+      0,
+    );
+    const before = await zoneRecords(zoneId);
+    const ran = await kubecdnAsync(
+      [
+        'teardown',
+        '--region',
+        'eu-west-1',
+        '--confirm',
+        'eu-west-1',
+        '--reason',
+        'incident 43',
+        '--zone-id',
+        zoneId,
+        '--settle',
+        '0',
+        '--summary',
+        'summary.md',
+      ],
+      { cwd: r.root, env: env() },
+    );
+    expect(ran.code).toBe(1);
+    expect(ran.stderr).toMatch(
+      /kubecdn teardown: refused, nothing changed: .*would be left with no serving region.*eu-west-1 still serves/,
+    );
+    expect(r.git('status', '--porcelain')).toBe('?? summary.md\n?? targets.json\n');
+    expect(await zoneRecords(zoneId)).toEqual(before);
+    expect(readFileSync(path.join(r.root, 'summary.md'), 'utf8')).toMatch(/## Teardown of eu-west-1: stopped[\s\S]*❌ \*\*drain\*\*/);
+  });
+
   it('drains, destroys and records who, why and what in the job summary', async () => {
     const r = repo();
     const zoneId = await createZone('example.com');

@@ -4,7 +4,6 @@ import { appendFile, readFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { targetFromService, TargetError } from '../core/dns/load-balancers.js';
-import { DnsRefusedError } from '../core/dns/sync.js';
 import { UsageError } from '../core/problems.js';
 import { rehearse as runRehearsal, RehearsalFailed } from '../node/rehearse.js';
 import { runTeardown, teardownMarkdown } from '../node/teardown.js';
@@ -54,30 +53,24 @@ export async function teardown(io: Io, options: TeardownCommandOptions): Promise
   const settle = options.settle === undefined ? undefined : Number(options.settle);
   if (settle !== undefined && !(Number.isInteger(settle) && settle >= 0)) throw new UsageError('--settle is a whole number of seconds');
   const actor = process.env.GITHUB_ACTOR ?? userInfo().username;
-  try {
-    const report = await runTeardown(io.cwd, {
-      dir: options.dir,
-      region: options.region,
-      confirm: options.confirm,
-      reason: options.reason,
-      actor,
-      stack: options.stack,
-      out: options.out,
-      backendConfig: options.backendConfig,
-      checkOnly: options.checkOnly,
-      ...(options.zoneId ? { zoneId: options.zoneId } : {}),
-      ...(options.kubeContext ? { kubeContext: options.kubeContext } : {}),
-      ...(settle !== undefined ? { settleSeconds: settle } : {}),
-      log: (line) => io.out(line),
-    });
-    if (options.summary) await appendFile(path.resolve(io.cwd, options.summary), teardownMarkdown(report));
-    if (!report.ok) io.err(`kubecdn teardown: ${report.steps.at(-1)?.detail ?? 'stopped'}`);
-    return report.ok ? EXIT.ok : EXIT.finding;
-  } catch (error) {
-    if (!(error instanceof DnsRefusedError)) throw error;
-    io.err(`kubecdn teardown: the drain was refused: ${error.message}`);
-    return EXIT.finding;
-  }
+  const report = await runTeardown(io.cwd, {
+    dir: options.dir,
+    region: options.region,
+    confirm: options.confirm,
+    reason: options.reason,
+    actor,
+    stack: options.stack,
+    out: options.out,
+    backendConfig: options.backendConfig,
+    checkOnly: options.checkOnly,
+    ...(options.zoneId ? { zoneId: options.zoneId } : {}),
+    ...(options.kubeContext ? { kubeContext: options.kubeContext } : {}),
+    ...(settle !== undefined ? { settleSeconds: settle } : {}),
+    log: (line) => io.out(line),
+  });
+  if (options.summary) await appendFile(path.resolve(io.cwd, options.summary), teardownMarkdown(report));
+  if (!report.ok) io.err(`kubecdn teardown: ${report.steps.at(-1)?.detail ?? 'stopped'}`);
+  return report.ok ? EXIT.ok : EXIT.finding;
 }
 
 export async function rehearse(

@@ -10,7 +10,7 @@ import { $ } from 'zx';
 import type { Config } from '../core/config.js';
 import { dnsPlanToMarkdown } from '../core/dns/render.js';
 import type { DnsPlan } from '../core/dns/plan.js';
-import { RegionConfigError, UsageError } from '../core/problems.js';
+import { errorMessage, RegionConfigError, UsageError } from '../core/problems.js';
 import { problemsToText } from '../core/render.js';
 import { disableRegionText, teardownRefusal } from '../core/teardown.js';
 import { runDns } from './dns.js';
@@ -115,11 +115,21 @@ export async function runTeardown(cwd: string, options: TeardownOptions): Promis
   // 2. Drain: the sync sees the region no longer serving and removes its records, nothing else
   //    (regions without a target here keep theirs). Removing one region's share is expected, so
   //    the deletion-share guard is lifted; a hostname left with no region still refuses.
-  const drain = await runDns(
-    cwd,
-    { dir: options.dir, targets: {}, dryRun: false, maxDeleteFraction: 1, ...(options.zoneId ? { zoneId: options.zoneId } : {}) },
-    options.route53,
-  );
+  //    If the drain fails, the region files are put back: the region still serves, and a run
+  //    again starts from the checks.
+  let drain: Awaited<ReturnType<typeof runDns>>;
+  try {
+    drain = await runDns(
+      cwd,
+      { dir: options.dir, targets: {}, dryRun: false, maxDeleteFraction: 1, ...(options.zoneId ? { zoneId: options.zoneId } : {}) },
+      options.route53,
+    );
+  } catch (error) {
+    await writeFile(file, original);
+    report.disabled = false;
+    step('drain', false, `${errorMessage(error)}; ${path.relative(cwd, file)} is as it was, and ${options.region} still serves`);
+    return finish();
+  }
   report.dnsPlan = drain.plan;
   report.dns = dnsPlanToMarkdown(drain.plan);
   const removed = drain.plan.units.filter((u) => u.region === options.region && u.kind === 'delete').length;
