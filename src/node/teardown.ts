@@ -9,7 +9,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { $ } from 'zx';
 import type { Config } from '../core/config.js';
 import { dnsPlanToMarkdown } from '../core/dns/render.js';
-import type { DnsPlan } from '../core/dns/plan.js';
 import { errorMessage, RegionConfigError, UsageError } from '../core/problems.js';
 import { problemsToText } from '../core/render.js';
 import { disableRegionText, teardownRefusal } from '../core/teardown.js';
@@ -57,7 +56,6 @@ export interface TeardownReport {
   readonly steps: { name: StepName; ok: boolean; detail: string }[];
   /** The drain as planned, in Markdown. */
   dns?: string;
-  dnsPlan?: DnsPlan;
   /** Terraform addresses the destroy removed. */
   destroyed: string[];
   /** Whether the region files now mark the region disabled (the pull request to open). */
@@ -130,7 +128,6 @@ export async function runTeardown(cwd: string, options: TeardownOptions): Promis
     step('drain', false, `${errorMessage(error)}; ${path.relative(cwd, file)} is as it was, and ${options.region} still serves`);
     return finish();
   }
-  report.dnsPlan = drain.plan;
   report.dns = dnsPlanToMarkdown(drain.plan);
   const removed = drain.plan.units.filter((u) => u.region === options.region && u.kind === 'delete').length;
   report.drained = true;
