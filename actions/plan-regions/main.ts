@@ -9,7 +9,7 @@ import * as core from '@actions/core';
 import * as github from '@actions/github';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { hasDestroy, type Matrix } from '../../src/core/changes.js';
+import { hasDestroy, planTarget, type Matrix } from '../../src/core/changes.js';
 import { neutralizeMentions, renderComment, SUMMARY_LIMIT, utf8Bytes } from '../../src/core/comment.js';
 import { servingRegions } from '../../src/core/config.js';
 import { LATENCY_TITLE, renderValidationMarkdown } from '../../src/core/preview.js';
@@ -101,20 +101,17 @@ async function planStep(inputs: Inputs, root: string): Promise<void> {
   if (!inputs.region) throw new UsageError('step plan needs the region input');
   const loaded = await loadRegionDir(path.resolve(root, inputs.directory), root);
   if (!loaded.config) throw new RegionConfigError(loaded.problems);
-  let config = loaded.config;
-  let region = config.regions.find((r) => r.region === inputs.region);
-  if (!region && inputs.baseRef) {
-    // A region removed from the files: its settings, for the destroy plan, are at the base.
-    config = (await loadChange(root, { base: inputs.baseRef, dir: inputs.directory })).base ?? config;
-    region = config.regions.find((r) => r.region === inputs.region);
-  }
-  if (!region) throw new UsageError(`region ${inputs.region} is neither in the region files nor at the base`);
+  // A region removed from the files: its settings, for the destroy plan, are at the base.
+  const target =
+    planTarget(inputs.region, loaded.config) ??
+    (inputs.baseRef
+      ? planTarget(inputs.region, loaded.config, (await loadChange(root, { base: inputs.baseRef, dir: inputs.directory })).base)
+      : undefined);
+  if (!target) throw new UsageError(`region ${inputs.region} is neither in the region files nor at the base`);
   const summary = await planRegion({
     stack: path.resolve(root, inputs.stack),
     out: path.resolve(root, inputs.out),
-    config,
-    region,
-    operation: region.serving ? 'plan' : 'destroy',
+    ...target,
     reason: inputs.reason,
     backendConfig: inputs.backendConfig,
   });

@@ -1,7 +1,7 @@
 // kubecdn tf: the per-region Terraform runner each matrix job uses, runnable locally the same way.
 import path from 'node:path';
-import type { Operation } from '../core/changes.js';
-import type { Config, Region } from '../core/config.js';
+import { planTarget, type PlanTarget } from '../core/changes.js';
+import type { Config } from '../core/config.js';
 import { RegionConfigError, UsageError } from '../core/problems.js';
 import { terraformVariables } from '../core/terraform.js';
 import { loadChange } from '../node/change.js';
@@ -10,33 +10,22 @@ import { applyRegion, planRegion } from '../node/terraform.js';
 import { EXIT } from './commands.js';
 import type { Io } from './io.js';
 
-interface Target {
-  readonly config: Config;
-  readonly region: Region;
-  readonly operation: Operation;
-}
-
-/**
- * A serving region is planned; one that no longer serves is planned for destruction, with its
- * settings from the working tree if it is still there (disabled) or from --base if it was removed.
- */
-async function resolveTargets(io: Io, codes: readonly string[], dir: string, base: string | undefined): Promise<Target[]> {
+/** The plan targets of regions (see planTarget), reading --base only for a region removed from the files. */
+async function resolveTargets(io: Io, codes: readonly string[], dir: string, base: string | undefined): Promise<PlanTarget[]> {
   const head = await loadRegionDir(path.resolve(io.cwd, dir), io.cwd);
   if (!head.config) throw new RegionConfigError(head.problems);
   const headConfig = head.config;
   let baseConfig: Config | undefined;
-  const targets: Target[] = [];
+  const targets: PlanTarget[] = [];
   for (const code of codes) {
-    const region = headConfig.regions.find((r) => r.region === code);
-    if (region) {
-      targets.push({ config: headConfig, region, operation: region.serving ? 'plan' : 'destroy' });
-      continue;
+    let target = planTarget(code, headConfig);
+    if (!target) {
+      if (!base) throw new UsageError(`region ${code} is not in the region files; give --base to plan the destruction of a removed region`);
+      baseConfig ??= (await loadChange(io.cwd, { base, dir })).base;
+      target = planTarget(code, headConfig, baseConfig);
+      if (!target) throw new UsageError(`region ${code} is neither in the region files nor at ${base}`);
     }
-    if (!base) throw new UsageError(`region ${code} is not in the region files; give --base to plan the destruction of a removed region`);
-    baseConfig ??= (await loadChange(io.cwd, { base, dir })).base;
-    const old = baseConfig?.regions.find((r) => r.region === code);
-    if (!old || !baseConfig) throw new UsageError(`region ${code} is neither in the region files nor at ${base}`);
-    targets.push({ config: baseConfig, region: old, operation: 'destroy' });
+    targets.push(target);
   }
   return targets;
 }

@@ -1,6 +1,6 @@
 // Which regions a change touches, judged on meaning: the parsed region files at base and head,
 // and the paths the change touches under the stack and the manifests.
-import type { Config } from './config.js';
+import type { Config, Region } from './config.js';
 
 export type Operation = 'plan' | 'destroy';
 
@@ -117,4 +117,22 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 export function hasDestroy(matrix: Matrix): boolean {
   return matrix.include.some((e) => e.operation === 'destroy');
+}
+
+export interface PlanTarget {
+  readonly config: Config;
+  readonly region: Region;
+  readonly operation: Operation;
+}
+
+/**
+ * What to plan for a region: a serving one is planned; one that no longer serves is planned for
+ * destruction, with its settings from the head if it is still there (disabled) or from the base
+ * if it was removed. Undefined when it is in neither.
+ */
+export function planTarget(code: string, head: Config, base?: Config): PlanTarget | undefined {
+  const region = head.regions.find((r) => r.region === code);
+  if (region) return { config: head, region, operation: region.serving ? 'plan' : 'destroy' };
+  const old = base?.regions.find((r) => r.region === code);
+  return old && base ? { config: base, region: old, operation: 'destroy' } : undefined;
 }

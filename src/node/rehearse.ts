@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Config } from '../core/config.js';
+import { planTarget } from '../core/changes.js';
 import { COMMENT_LIMIT, COMMENT_MARKER, renderComment } from '../core/comment.js';
 import { targetFromService } from '../core/dns/load-balancers.js';
 import { recordKey } from '../core/dns/records.js';
@@ -98,17 +98,14 @@ export async function rehearse(cwd: string, options: RehearseOptions): Promise<{
     check('base', applied.ok, `${region.region} at the base: ${applied.output}`);
   }
   if (change.base) log(`✓ base: ${change.base.regions.filter((r) => r.serving).length} regions running as at ${options.base}`);
-  const configFor = (region: string): { config: Config; entry: Config['regions'][number] } => {
-    const entry = head.regions.find((r) => r.region === region);
-    if (entry) return { config: head, entry };
-    const old = change.base?.regions.find((r) => r.region === region);
-    if (!old || !change.base) throw new RehearsalFailed('plan', `${region} is in the matrix but in neither the head nor the base`);
-    return { config: change.base, entry: old };
-  };
+  const jobs = matrix.include.map((job) => {
+    const target = planTarget(job.region, head, change.base);
+    if (!target) throw new RehearsalFailed('plan', `${job.region} is in the matrix but in neither the head nor the base`);
+    return { job, target };
+  });
   const summaries = [];
-  for (const job of matrix.include) {
-    const { config, entry } = configFor(job.region);
-    const summary = await planRegion({ stack, out, config, region: entry, operation: job.operation, reason: job.reason });
+  for (const { job, target } of jobs) {
+    const summary = await planRegion({ stack, out, ...target, reason: job.reason });
     check('plan', summary.status !== 'failed', `${job.region}: ${summary.error?.step ?? ''} failed: ${summary.error?.message ?? ''}`);
     summaries.push(summary);
     const c = summary.counts;
@@ -125,18 +122,10 @@ export async function rehearse(cwd: string, options: RehearseOptions): Promise<{
 
   // 4. The apply workflow: each region applies exactly its reviewed plan, then is planned again,
   //    which must find nothing left to do.
-  for (const job of matrix.include) {
+  for (const { job, target } of jobs) {
     const applied = await applyRegion({ stack, out, region: job.region });
     check('apply', applied.ok, `${job.region}: ${applied.output}`);
-    const { config, entry } = configFor(job.region);
-    const again = await planRegion({
-      stack,
-      out: path.join(work, 'replans'),
-      config,
-      region: entry,
-      operation: job.operation,
-      reason: 'replan',
-    });
+    const again = await planRegion({ stack, out: path.join(work, 'replans'), ...target, reason: 'replan' });
     check('apply', again.status === 'no-changes', `${job.region} is not converged: planning again finds ${again.status}`);
     log(`✓ apply ${job.region}: applied, and a new plan finds no changes`);
   }

@@ -64225,6 +64225,12 @@ function isPlainObject3(v) {
 function hasDestroy(matrix) {
   return matrix.include.some((e) => e.operation === "destroy");
 }
+function planTarget(code, head, base) {
+  const region = head.regions.find((r) => r.region === code);
+  if (region) return { config: head, region, operation: region.serving ? "plan" : "destroy" };
+  const old = base?.regions.find((r) => r.region === code);
+  return old && base ? { config: base, region: old, operation: "destroy" } : void 0;
+}
 
 // src/core/aws-regions.ts
 var table = [
@@ -65907,19 +65913,12 @@ async function planStep(inputs, root) {
   if (!inputs.region) throw new UsageError("step plan needs the region input");
   const loaded = await loadRegionDir(path12.resolve(root, inputs.directory), root);
   if (!loaded.config) throw new RegionConfigError(loaded.problems);
-  let config = loaded.config;
-  let region = config.regions.find((r) => r.region === inputs.region);
-  if (!region && inputs.baseRef) {
-    config = (await loadChange(root, { base: inputs.baseRef, dir: inputs.directory })).base ?? config;
-    region = config.regions.find((r) => r.region === inputs.region);
-  }
-  if (!region) throw new UsageError(`region ${inputs.region} is neither in the region files nor at the base`);
+  const target = planTarget(inputs.region, loaded.config) ?? (inputs.baseRef ? planTarget(inputs.region, loaded.config, (await loadChange(root, { base: inputs.baseRef, dir: inputs.directory })).base) : void 0);
+  if (!target) throw new UsageError(`region ${inputs.region} is neither in the region files nor at the base`);
   const summary2 = await planRegion({
     stack: path12.resolve(root, inputs.stack),
     out: path12.resolve(root, inputs.out),
-    config,
-    region,
-    operation: region.serving ? "plan" : "destroy",
+    ...target,
     reason: inputs.reason,
     backendConfig: inputs.backendConfig
   });
