@@ -32,7 +32,12 @@ describe('schema problems name the key, the place and a way out', () => {
     expect(findings(result)).toEqual([
       'regions/always-on.yaml:4:27 schema/type us-east-1 cluster.kubernetes_version: must be text, not the number 1.3',
     ]);
-    expect(result.problems[0]?.hint).toContain('put the value in quotes');
+    expect(result.problems[0]?.hint).toBe('YAML reads an unquoted 1.30 as the number 1.3: put it in quotes, as "1.30"');
+  });
+
+  it('the quoting hint names the version as written, not an example', () => {
+    const result = load({ alwaysOn: alwaysOn(region('us-east-1').replace('"1.35"', '1.35')) });
+    expect(result.problems[0]?.hint).toBe('YAML reads an unquoted 1.35 as a number: put it in quotes, as "1.35"');
   });
 
   it('yes is not a boolean in YAML 1.2', () => {
@@ -41,6 +46,55 @@ describe('schema problems name the key, the place and a way out', () => {
       'regions/scalable.yaml:3:14 schema/type eu-west-1 enabled: must be true or false, not the text "yes"',
     ]);
     expect(result.problems[0]?.hint).toBe('write true or false (YAML 1.2 reads yes, no, on and off as text)');
+  });
+
+  it('enabled in always-on.yaml says where a region that switches on and off belongs', () => {
+    const result = load({ alwaysOn: alwaysOn(region('us-east-1', { enabled: true })) });
+    expect(findings(result)).toEqual(['regions/always-on.yaml:3:5 schema/additionalProperties us-east-1: unknown key "enabled"']);
+    expect(result.problems[0]?.hint).toBe(
+      'always-on regions always serve; to switch this region on and off, move its entry to scalable.yaml',
+    );
+  });
+
+  it.each([
+    ['cdn.example.com.', 'drop the final dot: write cdn.example.com'],
+    ['CDN.Example.com', 'hostnames are lower-case here: write cdn.example.com'],
+    ['cdn.exämple.com', 'write an internationalised name in its punycode form: cdn.xn--exmple-cua.com'],
+  ])('the hostname %s is refused with its fix', (name, hint) => {
+    const result = load({ cdn: CDN_YAML.replace('[cdn.example.com]', `["${name}"]`) });
+    const pattern = result.problems.find((p) => p.rule === 'schema/pattern');
+    expect(pattern && `${pattern.line}:${pattern.column} ${pattern.message}`).toBe(`5:15 cdn.hostnames[0]: "${name}" is not valid here`);
+    expect(pattern?.hint).toBe(hint);
+  });
+
+  it('a final dot or capitals do not also claim the name is outside the zone', () => {
+    const result = load({ cdn: CDN_YAML.replace('[cdn.example.com]', '["cdn.example.com.", CDN.example.com]') });
+    expect(result.problems.map((p) => p.rule)).toEqual(['schema/pattern', 'schema/pattern']);
+  });
+
+  it('a byte that is not UTF-8 is named as an encoding problem at its place', () => {
+    // readFile(…, 'utf8') and `git show` both turn such a byte into U+FFFD.
+    const result = load({ cdn: `${CDN_YAML}# caf\uFFFD\n` });
+    expect(findings(result)).toEqual(['regions/cdn.yaml:8:6 yaml/encoding the file is not valid UTF-8 here']);
+    expect(result.problems[0]?.hint).toContain('save the file as UTF-8');
+  });
+
+  it('YAML merge keys are read, so alike entries can share their settings', () => {
+    const first = region('us-east-1').replace('    cluster:', '    cluster: &cluster');
+    const second = [
+      '  - region: us-west-2',
+      '    cluster:',
+      '      <<: *cluster',
+      '      vpc_cidr: 10.1.0.0/16',
+      '    edge:',
+      '      min_replicas: 2',
+      '      max_replicas: 8',
+      '      cache_size: 10Gi',
+      '',
+    ].join('\n');
+    const result = load({ alwaysOn: alwaysOn(first, second) });
+    expect(findings(result)).toEqual([]);
+    expect(result.config?.regions.find((r) => r.region === 'us-west-2')?.spec.cluster.kubernetes_version).toBe('1.35');
   });
 
   it('a misspelt region gets "did you mean"', () => {

@@ -311,8 +311,13 @@ function hostnamesInZone(file: ParsedFile): Problem[] {
   const cdn = (file.data as Obj | undefined)?.['cdn'];
   if (!isObj(cdn) || typeof cdn['zone_name'] !== 'string') return [];
   const zone = cdn['zone_name'];
+  // A final dot or capitals are the schema's to report, with their fix; here only the place counts.
+  const inZone = (name: string) => {
+    const plain = name.toLowerCase().replace(/\.$/, '');
+    return plain === zone || plain.endsWith(`.${zone}`);
+  };
   return asList(cdn['hostnames']).flatMap((name, i) =>
-    typeof name === 'string' && name !== zone && !name.endsWith(`.${zone}`)
+    typeof name === 'string' && !inZone(name)
       ? [
           problem(
             file,

@@ -2,7 +2,7 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import type { Problem } from './problems.js';
-import { SCHEMAS, type FileKind } from './schema.js';
+import { HOSTNAME_PATTERN, SCHEMAS, type FileKind } from './schema.js';
 import type { ParsedFile } from './source.js';
 
 let validators: Record<FileKind, ValidateFunction> | undefined;
@@ -48,7 +48,7 @@ function describe(error: ErrorObject, file: ParsedFile): Problem {
     case 'additionalProperties': {
       const key = String(params['additionalProperty']);
       const allowed = Object.keys((error.parentSchema as { properties?: object }).properties ?? {});
-      const hint = suggest(key, allowed);
+      const hint = movedKeyHint(file.path, key) ?? suggest(key, allowed);
       return { ...at([...path, key], true), message: `${subject}unknown key "${key}"`, ...(hint ? { hint } : {}) };
     }
     case 'required': {
@@ -57,7 +57,11 @@ function describe(error: ErrorObject, file: ParsedFile): Problem {
     }
     case 'type': {
       const expected = String(params['type']);
-      return { ...at(path), message: `${subject}must be ${article(expected)}, not ${kindOf(value)}`, ...typeHint(expected, value) };
+      return {
+        ...at(path),
+        message: `${subject}must be ${article(expected)}, not ${kindOf(value)}`,
+        ...typeHint(expected, value, path[path.length - 1]),
+      };
     }
     case 'enum': {
       const allowed = (params['allowedValues'] as unknown[]).map(String);
@@ -97,8 +101,14 @@ function describe(error: ErrorObject, file: ParsedFile): Problem {
       };
     }
     case 'pattern':
-    case 'maxLength':
-      return { ...at(path), message: `${subject}${JSON.stringify(value)} is not valid here`, ...hintFrom(error.parentSchema) };
+    case 'maxLength': {
+      const fix = typeof value === 'string' && params['pattern'] === HOSTNAME_PATTERN ? hostnameHint(value) : undefined;
+      return {
+        ...at(path),
+        message: `${subject}${JSON.stringify(value)} is not valid here`,
+        ...(fix ? { hint: fix } : hintFrom(error.parentSchema)),
+      };
+    }
     default:
       return { ...at(path), message: `${subject}${error.message ?? 'is not valid'}`, ...(description ? { hint: description } : {}) };
   }
@@ -153,14 +163,45 @@ function schemaOfProperty(error: ErrorObject, key: string): unknown {
   return (error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties?.[key];
 }
 
-function typeHint(expected: string, value: unknown): { hint?: string } {
+function typeHint(expected: string, value: unknown, key: string | number | undefined): { hint?: string } {
   if (expected === 'string' && typeof value === 'number') {
-    return { hint: 'YAML reads an unquoted 1.30 as the number 1.3: put the value in quotes' };
+    const shown = String(value);
+    // Only a trailing zero is lost: an unquoted 1.30 arrives as 1.3, and no EKS version has one digit.
+    const written = key === 'kubernetes_version' && /^\d+\.\d$/.test(shown) ? `${shown}0` : shown;
+    const lost = written === shown ? 'as a number' : `as the number ${shown}`;
+    return { hint: `YAML reads an unquoted ${written} ${lost}: put it in quotes, as "${written}"` };
   }
   if (expected === 'boolean' && typeof value === 'string') {
     return { hint: 'write true or false (YAML 1.2 reads yes, no, on and off as text)' };
   }
   return {};
+}
+
+/** Keys that belong in another region file, with where to move the entry. */
+function movedKeyHint(file: string, key: string): string | undefined {
+  if (file.endsWith('always-on.yaml') && (key === 'enabled' || key === 'scaling')) {
+    return 'always-on regions always serve; to switch this region on and off, move its entry to scalable.yaml';
+  }
+  return undefined;
+}
+
+/** What to write instead of a hostname the schema refuses, where the fix is knowable. */
+export function hostnameHint(name: string): string | undefined {
+  if (name.endsWith('.') && name.length > 1) return `drop the final dot: write ${name.slice(0, -1)}`;
+  if (!/^[\p{ASCII}]*$/u.test(name)) {
+    const ascii = punycode(name);
+    return ascii ? `write an internationalised name in its punycode form: ${ascii}` : 'write the name in ASCII (punycode for IDNs)';
+  }
+  if (name !== name.toLowerCase()) return `hostnames are lower-case here: write ${name.toLowerCase()}`;
+  return undefined;
+}
+
+function punycode(name: string): string | undefined {
+  try {
+    return new URL(`http://${name}/`).hostname;
+  } catch {
+    return undefined;
+  }
 }
 
 function kindOf(value: unknown): string {

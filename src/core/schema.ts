@@ -162,10 +162,13 @@ export const scalableFileSchema = {
   },
 } as const;
 
+/** A lower-case DNS name without the final dot; schema-check recognises it to give a precise hint. */
+export const HOSTNAME_PATTERN = '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$';
+
 const hostname = {
   type: 'string',
   maxLength: 253,
-  pattern: '^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$',
+  pattern: HOSTNAME_PATTERN,
 } as const;
 
 export const cdnFileSchema = {

@@ -23,11 +23,29 @@ const yamlMessages: Record<string, string> = {
 
 export function parseSource(source: SourceFile): { file?: ParsedFile; problems: Problem[] } {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  // Merge keys (`<<: *defaults`) are a YAML 1.1 feature that region files with many alike entries want.
+  const doc = parseDocument(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
   const position = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  // Files are read as UTF-8; a byte that is not UTF-8 arrives as U+FFFD and would make any message
+  // about that line misleading, so it is the one problem reported.
+  const replaced = source.text.indexOf('\uFFFD');
+  if (replaced >= 0) {
+    return {
+      problems: [
+        {
+          file: source.path,
+          ...position(replaced),
+          severity: 'error',
+          rule: 'yaml/encoding',
+          message: 'the file is not valid UTF-8 here',
+          hint: 'region files are UTF-8 text; save the file as UTF-8 (a byte of another encoding, such as Latin-1, stands here)',
+        },
+      ],
+    };
+  }
   const problems: Problem[] = [
     ...doc.errors.map((error) => yamlProblem(source, error, position(error.pos[0]), 'error')),
     ...doc.warnings.map((warning) => yamlProblem(source, warning, position(warning.pos[0]), 'warning')),
