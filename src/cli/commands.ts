@@ -1,7 +1,15 @@
 // The kubecdn commands. Each returns its exit code: 0 success, 1 a finding, 2 a usage error.
 import * as core from '@actions/core';
 import path from 'node:path';
-import { problemsToAnnotations, problemsToJson, problemsToText, regionsToJson, regionsToText, awsRegionsToText } from '../core/render.js';
+import {
+  awsRegionsToJson,
+  awsRegionsToText,
+  problemsToAnnotations,
+  problemsToJson,
+  problemsToText,
+  regionsToJson,
+  regionsToText,
+} from '../core/render.js';
 import { renderPreviewMarkdown, renderPreviewText } from '../core/preview.js';
 import { renderComment } from '../core/comment.js';
 import type { Matrix } from '../core/changes.js';
@@ -46,8 +54,8 @@ export async function regions(io: Io, options: { dir: string; json: boolean; all
     io.err(problemsToText(result.problems, io.errStyle));
     return EXIT.finding;
   }
-  if (options.all) io.out(awsRegionsToText(result.config));
-  else io.out(options.json ? JSON.stringify(regionsToJson(result.config), null, 2) : regionsToText(result.config, io.outStyle));
+  if (options.json) io.out(JSON.stringify(options.all ? awsRegionsToJson(result.config) : regionsToJson(result.config), null, 2));
+  else io.out(options.all ? awsRegionsToText(result.config) : regionsToText(result.config, io.outStyle));
   return EXIT.ok;
 }
 

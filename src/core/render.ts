@@ -1,5 +1,5 @@
 // Problems and regions as people read them: terminal text, JSON, Markdown, and annotations.
-import { AWS_REGIONS } from './aws-regions.js';
+import { AWS_REGIONS, SERVING_PARTITION } from './aws-regions.js';
 import type { Config, Region } from './config.js';
 import { isError, type Problem } from './problems.js';
 
@@ -174,17 +174,24 @@ export function regionsToJson(config: Config): object[] {
 }
 
 /** The AWS regions kubeCDN can serve from, and which of them the configuration uses. */
-export function awsRegionsToText(config: Config | undefined): string {
+/** The AWS regions kubeCDN can serve from (the serving partition), and how each is used here. */
+export function awsRegionsToJson(config: Config | undefined): { region: string; name: string; used_as: string | null }[] {
   const used = new Map(config?.regions.map((r) => [r.region, r]) ?? []);
-  const rows = [...AWS_REGIONS.values()].map((r) => {
-    const mine = used.get(r.code);
-    return [r.code, r.name, r.partition, mine ? `${mine.tier}${mine.serving ? '' : ' (off)'}` : ''];
-  });
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length), 6));
-  return [['REGION', 'NAME', 'PARTITION', 'USED AS'], ...rows]
+  return [...AWS_REGIONS.values()]
+    .filter((r) => r.partition === SERVING_PARTITION)
+    .map((r) => {
+      const mine = used.get(r.code);
+      return { region: r.code, name: r.name, used_as: mine ? `${mine.tier}${mine.serving ? '' : ' (off)'}` : null };
+    });
+}
+
+export function awsRegionsToText(config: Config | undefined): string {
+  const rows = awsRegionsToJson(config).map((r) => [r.region, r.name, r.used_as ?? '']);
+  const widths = [0, 1].map((i) => Math.max(...rows.map((r) => (r[i] ?? '').length), 6));
+  return [['REGION', 'NAME', 'USED AS'], ...rows]
     .map((r) =>
       r
-        .map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell))
+        .map((cell, i) => (i < 2 ? cell.padEnd(widths[i] ?? 0) : cell))
         .join('  ')
         .trimEnd(),
     )
