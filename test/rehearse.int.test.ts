@@ -1,11 +1,12 @@
 // kubecdn rehearse and kubecdn teardown, end to end: a real git repository, the real terraform
 // binary on the fixture stack, kustomize, and Route53 on moto_server.
-import { cpSync, readFileSync } from 'node:fs';
+import { GetHostedZoneCommand } from '@aws-sdk/client-route-53';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { region, CDN_YAML } from './fixtures.js';
 import { Repo } from './git-repo.js';
-import { AWS_ENV, createZone, motoUrl, zoneRecords } from './moto.js';
+import { AWS_ENV, createZone, motoUrl, sdk, zoneRecords } from './moto.js';
 import { kubecdnAsync, ROOT } from './run.js';
 
 const list = (...entries: string[]) => `regions:\n${entries.join('')}`;
@@ -44,8 +45,7 @@ describe('kubecdn rehearse', () => {
       readFileSync(path.join(r.root, 'regions/scalable.yaml'), 'utf8').replace('enabled: false', 'enabled: true'),
     );
     const ran = await kubecdnAsync(
-      // As the README runs it: no zone given, so the rehearsal makes one on the local endpoint.
-      ['rehearse', '--base', 'main', '--stack', STACK, '--teardown', 'eu-west-1', '--workdir', 'rehearsal'],
+      ['rehearse', '--base', 'main', '--stack', STACK, '--teardown', 'eu-west-1', '--workdir', 'rehearsal', '--zone-id', zoneId],
       { cwd: r.root, env: env() },
     );
     expect(ran.stderr.replace(/^.*Warning.*\n?/gm, '')).toBe('');
@@ -77,9 +77,8 @@ describe('kubecdn rehearse', () => {
 
     // What the zone holds afterwards, read independently: us-east-1 and ap-south-1 answer for both
     // hostnames, eu-west-1 for none, and the comment was written where the workdir says.
-    const made = /✓ dns: .* to zone (\S+);/.exec(ran.stdout)?.[1];
-    expect(made).toMatch(/^[A-Z0-9]+$/);
-    const records = await zoneRecords(made ?? '');
+    expect(ran.stdout).toContain(`to zone ${zoneId};`);
+    const records = await zoneRecords(zoneId);
     const answering = (host: string) =>
       records
         .filter((rec) => rec.type === 'A' && rec.name === `${host}.`)
@@ -90,6 +89,19 @@ describe('kubecdn rehearse', () => {
     expect(readFileSync(path.join(r.root, 'rehearsal/regions/scalable.yaml'), 'utf8')).toContain('- region: eu-west-1\n    enabled: false');
     // The user's own files are not edited by the rehearsal.
     expect(readFileSync(path.join(r.root, 'regions/scalable.yaml'), 'utf8')).toContain('- region: eu-west-1\n    enabled: true');
+  });
+
+  it('as the README runs it, makes its own zone and leaves neither the zone nor its folder behind', async () => {
+    const r = repo();
+    const ran = await kubecdnAsync(['rehearse', '--base', 'main', '--stack', STACK], { cwd: r.root, env: env() });
+    expect(ran.code).toBe(0);
+    const made = /✓ dns: .* to zone (\S+);/.exec(ran.stdout)?.[1] ?? '';
+    expect(made).toMatch(/^[A-Z0-9]+$/);
+    expect(ran.stdout).toContain(`removed the zone ${made} the rehearsal made`);
+    await expect(sdk().send(new GetHostedZoneCommand({ Id: made }))).rejects.toThrow(/No hosted zone found/);
+    const work = /^rehearsing in (\S+),/m.exec(ran.stdout)?.[1] ?? '';
+    expect(work).toContain('kubecdn-rehearse-');
+    expect(existsSync(work)).toBe(false);
   });
 
   it('fails, naming the step and the region, when a plan fails', async () => {
@@ -123,7 +135,8 @@ describe('kubecdn teardown', () => {
       env: env(),
     });
     expect(ran.code).toBe(1);
-    expect(ran.stdout).toMatch(/✗ check: confirm must repeat the region exactly/);
+    expect(ran.stderr).toMatch(/^kubecdn teardown: ✗ check: confirm must repeat the region exactly/);
+    expect(ran.stdout).not.toMatch(/confirm must repeat/);
     expect(readFileSync(path.join(r.root, 'regions/scalable.yaml'), 'utf8')).toBe(before);
     expect(r.git('status', '--porcelain')).toBe('');
   });
@@ -158,8 +171,10 @@ describe('kubecdn teardown', () => {
     const ran = await tearDownEuWest1(r, zoneId, 'incident 43');
     expect(ran.code).toBe(1);
     expect(ran.stderr).toMatch(
-      /kubecdn teardown: refused, nothing changed: .*would be left with no serving region.*eu-west-1 still serves/,
+      /kubecdn teardown: ✗ drain: refused, nothing changed: .*would be left with no serving region.*eu-west-1 still serves/,
     );
+    // Said once: on standard error, not again in the progress lines.
+    expect(`${ran.stdout}\n${ran.stderr}`.match(/refused, nothing changed/g)).toHaveLength(1);
     expect(r.git('status', '--porcelain')).toBe('?? summary.md\n?? targets.json\n');
     expect(await zoneRecords(zoneId)).toEqual(before);
     expect(readFileSync(path.join(r.root, 'summary.md'), 'utf8')).toMatch(/## Teardown of eu-west-1: stopped[\s\S]*❌ \*\*drain\*\*/);

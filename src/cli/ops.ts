@@ -66,10 +66,10 @@ export async function teardown(io: Io, options: TeardownCommandOptions): Promise
     ...(options.zoneId ? { zoneId: options.zoneId } : {}),
     ...(options.kubeContext ? { kubeContext: options.kubeContext } : {}),
     ...(settle !== undefined ? { settleSeconds: settle } : {}),
-    log: (line) => io.out(line),
+    // A failed step is said once, on standard error, where a refusal belongs.
+    log: (line) => (line.startsWith('✗') ? io.err(`kubecdn teardown: ${line}`) : io.out(line)),
   });
   if (options.summary) await appendFile(path.resolve(io.cwd, options.summary), teardownMarkdown(report));
-  if (!report.ok) io.err(`kubecdn teardown: ${report.steps.at(-1)?.detail ?? 'stopped'}`);
   return report.ok ? EXIT.ok : EXIT.finding;
 }
 

@@ -4,7 +4,7 @@
 // local, and the AWS Load Balancer Controller is stood in for by giving each edge Service the
 // load-balancer name the controller would.
 import { createHash } from 'node:crypto';
-import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { planTarget } from '../core/changes.js';
@@ -17,7 +17,13 @@ import { runDns } from './dns.js';
 import { renderManifests } from './manifests.js';
 import { displayPath } from './region-dir.js';
 import { route53 } from './route53.js';
-import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  DeleteHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+} from '@aws-sdk/client-route-53';
 import { runTeardown } from './teardown.js';
 import { applyRegion, planRegion } from './terraform.js';
 
@@ -50,6 +56,11 @@ export function localEndpoint(env: NodeJS.ProcessEnv = process.env): string | un
   return ['localhost', '127.0.0.1', '::1', '[::1]'].includes(host) ? url : undefined;
 }
 
+/**
+ * Rehearses, then leaves nothing behind that the user did not ask to keep: the zone it made is
+ * deleted, and its temporary folder too unless a step failed (then it is kept, and named, to look at).
+ * A folder given with --workdir is the user's and stays.
+ */
 export async function rehearse(cwd: string, options: RehearseOptions): Promise<{ workdir: string }> {
   const endpoint = localEndpoint();
   if (!endpoint)
@@ -57,13 +68,34 @@ export async function rehearse(cwd: string, options: RehearseOptions): Promise<{
       'rehearse changes DNS records, so it only runs against a local Route53-compatible endpoint: set AWS_ENDPOINT_URL_ROUTE_53, ' +
         'for example to a moto_server at http://127.0.0.1:5000',
     );
+  const work = options.workdir ? path.resolve(cwd, options.workdir) : await mkdtemp(path.join(tmpdir(), 'kubecdn-rehearse-'));
+  await mkdir(work, { recursive: true });
+  options.log(`rehearsing in ${work}, DNS at ${endpoint}`);
+  const made: MadeZone = {};
+  let passed = false;
+  try {
+    await rehearseSteps(cwd, options, work, made);
+    passed = true;
+  } finally {
+    if (made.zoneId) {
+      await deleteHostedZone(made.zoneId);
+      options.log(`removed the zone ${made.zoneId} the rehearsal made`);
+    }
+    if (!options.workdir && passed) await rm(work, { recursive: true, force: true });
+    else if (!options.workdir) options.log(`kept ${work} to look at what failed`);
+  }
+  return { workdir: work };
+}
+
+interface MadeZone {
+  zoneId?: string;
+}
+
+async function rehearseSteps(cwd: string, options: RehearseOptions, work: string, made: MadeZone): Promise<void> {
   const { log } = options;
   const check = (step: string, ok: boolean, message: string) => {
     if (!ok) throw new RehearsalFailed(step, message);
   };
-  const work = options.workdir ? path.resolve(cwd, options.workdir) : await mkdtemp(path.join(tmpdir(), 'kubecdn-rehearse-'));
-  await mkdir(work, { recursive: true });
-  log(`rehearsing in ${work}, DNS at ${endpoint}`);
 
   // 1. The plan workflow's matrix job.
   const change = await loadChange(cwd, { base: options.base, dir: options.dir });
@@ -146,7 +178,8 @@ export async function rehearse(cwd: string, options: RehearseOptions): Promise<{
 
   // 6. sync-dns with every serving region, then once more: the second run must have nothing to do.
   //    Without a zone given, the rehearsal makes one on the local endpoint, named as cdn.yaml says.
-  const zone = { zoneId: options.zoneId ?? (await createHostedZone(head.cdn.zone_name, `kubecdn-rehearse-${path.basename(work)}`)) };
+  if (!options.zoneId) made.zoneId = await createHostedZone(head.cdn.zone_name, `kubecdn-rehearse-${path.basename(work)}`);
+  const zone = { zoneId: options.zoneId ?? made.zoneId ?? '' };
   const synced = await runDns(cwd, { dir: options.dir, targets: targetsDir, dryRun: false, ...zone });
   const zoneId = synced.zoneId;
   const again = await runDns(cwd, { dir: options.dir, targets: targetsDir, dryRun: true, ...zone });
@@ -162,7 +195,7 @@ export async function rehearse(cwd: string, options: RehearseOptions): Promise<{
   const victim = options.teardown ?? serving.find((r) => r.tier === 'scalable')?.region;
   if (!victim) {
     log('- teardown: no serving scalable region to tear down; skipped');
-    return { workdir: work };
+    return;
   }
   const regionsCopy = path.join(work, 'regions');
   await cp(path.resolve(cwd, options.dir), regionsCopy, { recursive: true });
@@ -197,7 +230,6 @@ export async function rehearse(cwd: string, options: RehearseOptions): Promise<{
   log(
     `✓ teardown ${victim}: drained, destroyed (${report.destroyed.length} resources), disabled in ${displayPath(regionsCopy, cwd)}; the others still serve`,
   );
-  return { workdir: work };
 }
 
 /** The edge Service as the AWS Load Balancer Controller leaves it: with its NLB's name. */
@@ -227,4 +259,20 @@ export async function createHostedZone(name: string, callerReference: string): P
   const id = out.HostedZone?.Id?.split('/').pop();
   if (!id) throw new Error(`Route53 made no zone for ${name}`);
   return id;
+}
+
+/** Deletes a zone the rehearsal made: Route53 deletes only an empty zone, so its records go first. */
+async function deleteHostedZone(zoneId: string): Promise<void> {
+  const client = new Route53Client({ region: 'us-east-1' });
+  const listed = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+  const records = (listed.ResourceRecordSets ?? []).filter((r) => r.Type !== 'SOA' && r.Type !== 'NS');
+  if (records.length > 0) {
+    await client.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Changes: records.map((r) => ({ Action: 'DELETE', ResourceRecordSet: r })) },
+      }),
+    );
+  }
+  await client.send(new DeleteHostedZoneCommand({ Id: zoneId }));
 }

@@ -138,9 +138,14 @@ export async function runTeardown(cwd: string, options: TeardownOptions): Promis
   );
 
   // 3. Resolvers may hold an answer for the TTL; users leave the region before it goes away.
-  const settle = options.settleSeconds ?? after.config.cdn.ttl;
+  const ttl = after.config.cdn.ttl;
+  const settle = options.settleSeconds ?? ttl;
   await (options.wait ?? ((ms) => sleep(ms)))(settle * 1000);
-  step('settle', true, `waited ${settle} s, the records' TTL`);
+  step(
+    'settle',
+    true,
+    settle === ttl ? `waited ${settle} s, the records' TTL` : `waited ${settle} s as asked (the records' TTL is ${ttl} s)`,
+  );
 
   // 4. The load balancer Kubernetes made goes with the edge, before the network under it.
   if (options.kubeContext) {
