@@ -13,6 +13,13 @@ const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
 };
+// Both tools first: a missing one found after nginx started would leave its processes running.
+for (const tool of ['wrk', 'nginx']) {
+  if (spawnSync(tool, ['-v']).error) {
+    console.error(`bench/edge.ts needs ${tool} on the PATH: apt-get install ${tool}`);
+    process.exit(2);
+  }
+}
 const seconds = arg('seconds', 5);
 const connections = arg('connections', 64);
 const body = 'x'.repeat(16 * 1024);
