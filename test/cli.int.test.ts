@@ -1,7 +1,9 @@
-import { renameSync } from 'node:fs';
+import { renameSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { region, regionDir } from './fixtures.js';
+import { region, regionDir, VALID } from './fixtures.js';
+import { Repo } from './git-repo.js';
 import { kubecdn } from './run.js';
 
 function brokenRepo(): string {
@@ -94,7 +96,9 @@ describe('kubecdn validate', () => {
   it('exits 2 when the directory does not exist, naming it', () => {
     const ran = kubecdn(['validate', '--dir', 'nowhere']);
     expect(ran.code).toBe(2);
-    expect(ran.stderr).toBe('kubecdn: no region directory at nowhere\n');
+    expect(ran.stderr).toBe(
+      'kubecdn: no region directory at nowhere: run kubecdn inside the repository that holds regions/, or name the folder with --dir\n',
+    );
   });
 
   it('exits 2 on a usage error and says what was wrong', () => {
@@ -140,11 +144,20 @@ describe('kubecdn regions', () => {
     ]);
   });
 
-  it('--all lists every region kubeCDN can serve from and marks the ones in use', () => {
+  it('--all lists only the regions kubeCDN can serve from (not China, GovCloud or the sovereign cloud) and marks the ones in use', () => {
     const lines = kubecdn(['regions', '--all']).stdout.trim().split('\n');
-    expect(lines).toHaveLength(40);
-    expect(lines.find((l) => l.startsWith('ap-south-1 '))).toMatch(/Asia Pacific \(Mumbai\)\s+aws\s+scalable \(off\)$/);
-    expect(lines.find((l) => l.startsWith('eu-north-1 '))).toMatch(/Europe \(Stockholm\)\s+aws$/);
+    expect(lines[0]).toMatch(/^REGION\s+NAME\s+USED AS$/);
+    expect(lines).toHaveLength(35);
+    expect(lines.filter((l) => /^(cn-|us-gov-|eusc-)/.test(l))).toEqual([]);
+    expect(lines.find((l) => l.startsWith('ap-south-1 '))).toMatch(/Asia Pacific \(Mumbai\)\s+scalable \(off\)$/);
+    expect(lines.find((l) => l.startsWith('eu-north-1 '))).toMatch(/Europe \(Stockholm\)$/);
+  });
+
+  it('--all --json gives the same list as JSON', () => {
+    const all = JSON.parse(kubecdn(['regions', '--all', '--json']).stdout) as { region: string; used_as: string | null }[];
+    expect(all).toHaveLength(34);
+    expect(all.find((r) => r.region === 'us-east-1')?.used_as).toBe('always-on');
+    expect(all.find((r) => r.region === 'eu-north-1')?.used_as).toBeNull();
   });
 
   it('exits 1 with the problems on standard error when the files are invalid', () => {
@@ -170,5 +183,41 @@ describe('kubecdn preview', () => {
     expect(ran.stdout).toContain(
       '| ❌ | `regions/scalable.yaml:2:13` | regions[0].region: unknown AWS region "eu-wset-1"<br>did you mean "eu-west-1"? | `schema/enum` |',
     );
+  });
+});
+
+describe('where kubecdn runs from', () => {
+  it('from a subdirectory of the repository, reads the default paths at its root, as git does', () => {
+    const r = new Repo().regions(VALID).commit('the CDN');
+    r.write('docs/notes.md', 'notes\n');
+    const ran = kubecdn(['validate'], { cwd: path.join(r.root, 'docs') });
+    expect(ran.stderr).toBe('');
+    expect(ran.stdout.trim()).toMatch(/^valid/);
+    const matrix = kubecdn(['matrix', '--base', 'main'], { cwd: path.join(r.root, 'docs') });
+    expect(matrix.code).toBe(0);
+  });
+
+  it('outside any repository without regions/, says where to run from and names --dir', () => {
+    const ran = kubecdn(['validate'], { cwd: tmpdir() });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain(
+      'no region directory at regions: run kubecdn inside the repository that holds regions/, or name the folder with --dir',
+    );
+  });
+
+  it('refuses a symlinked region file the same way in the working tree and in a commit', () => {
+    const r = new Repo().regions(VALID);
+    r.write('shared/cdn.yaml', VALID.cdn);
+    rmSync(path.join(r.root, 'regions/cdn.yaml'));
+    symlinkSync('../shared/cdn.yaml', path.join(r.root, 'regions/cdn.yaml'));
+    r.commit('cdn.yaml shared through a link');
+    const refusal =
+      'regions/cdn.yaml is a symbolic link (to ../shared/cdn.yaml); git stores only the link, so the workflows would not read the file it points to';
+    const validated = kubecdn(['validate'], { cwd: r.root });
+    expect(validated.code).toBe(2);
+    expect(validated.stderr).toContain(refusal);
+    const matrix = kubecdn(['matrix', '--base', 'HEAD', '--head', 'HEAD'], { cwd: r.root });
+    expect(matrix.code).toBe(2);
+    expect(matrix.stderr).toContain(refusal);
   });
 });

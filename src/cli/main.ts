@@ -6,14 +6,15 @@ import * as commands from './commands.js';
 import * as tf from './tf.js';
 import * as ops from './ops.js';
 import { processIo, type Io } from './io.js';
+import { fromRepositoryRoot } from './paths.js';
 
 const dirOption = () => new Option('--dir <dir>', 'directory holding always-on.yaml, scalable.yaml and cdn.yaml').default('regions');
 
 export function program(io: Io, exit: (code: number) => void): Command {
   const run =
-    <T>(command: (io: Io, options: T) => Promise<number>) =>
-    async (options: T) =>
-      exit(await command(io, options));
+    <T extends object>(command: (io: Io, options: T) => Promise<number>) =>
+    async (options: T, invoked: Command) =>
+      exit(await command(io, await fromRepositoryRoot(io.cwd, options, invoked)));
 
   const cli = new Command('kubecdn')
     .description('A self-hosted CDN run by GitOps: check, plan and preview region changes.')

@@ -5,6 +5,7 @@ import { FILE_NAMES } from '../core/config.js';
 import { UsageError } from '../core/problems.js';
 import type { FileKind } from '../core/schema.js';
 import type { SourceFile } from '../core/source.js';
+import { symlinkRefusal } from './region-dir.js';
 
 function git(cwd: string) {
   return $({ cwd, quiet: true, verbose: false });
@@ -37,6 +38,12 @@ export async function readRegionDirAt(cwd: string, ref: string, dir: string): Pr
   const sources: Partial<Record<FileKind, SourceFile>> = {};
   for (const [kind, name] of Object.entries(FILE_NAMES) as [FileKind, string][]) {
     const file = relative ? `${relative}/${name}` : name;
+    // Mode 120000 is a symbolic link: `git show` would give the link's text, not a region file.
+    const entry = (await git(root)`git ls-tree ${ref} -- ${file}`.nothrow()).stdout;
+    if (entry.startsWith('120000 ')) {
+      const target = (await git(root)`git show ${`${ref}:${file}`}`.nothrow()).stdout;
+      throw new UsageError(`${symlinkRefusal(file, target)} (at ${ref})`);
+    }
     const out = await git(root)`git show ${`${ref}:${file}`}`.nothrow();
     if (out.exitCode === 0) sources[kind] = { path: file, text: out.stdout };
   }

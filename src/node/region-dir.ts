@@ -1,5 +1,5 @@
 // Reads a region directory from disk into the core's SourceFile form.
-import { readFile, stat } from 'node:fs/promises';
+import { lstat, readFile, readlink, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { FILE_NAMES, loadConfig, type LoadResult } from '../core/config.js';
 import { UsageError } from '../core/problems.js';
@@ -17,12 +17,16 @@ export async function readRegionDir(dir: string, root = process.cwd()): Promise<
     (s) => s.isDirectory(),
     () => false,
   );
-  if (!isDir) throw new UsageError(`no region directory at ${displayPath(dir, root)}`);
+  if (!isDir)
+    throw new UsageError(
+      `no region directory at ${displayPath(dir, root)}: run kubecdn inside the repository that holds regions/, or name the folder with --dir`,
+    );
   const sources: Partial<Record<FileKind, SourceFile>> = {};
   await Promise.all(
     (Object.entries(FILE_NAMES) as [FileKind, string][]).map(async ([kind, name]) => {
       const file = path.join(dir, name);
       try {
+        if ((await lstat(file)).isSymbolicLink()) throw new UsageError(symlinkRefusal(displayPath(file, root), await readlink(file)));
         sources[kind] = { path: displayPath(file, root), text: await readFile(file, 'utf8') };
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
@@ -30,6 +34,14 @@ export async function readRegionDir(dir: string, root = process.cwd()): Promise<
     }),
   );
   return sources;
+}
+
+/**
+ * Why a region file may not be a symbolic link: git stores only the link's text, so the workflows,
+ * which read the files from commits, would see that text where this machine sees the file.
+ */
+export function symlinkRefusal(file: string, target: string): string {
+  return `${file} is a symbolic link (to ${target}); git stores only the link, so the workflows would not read the file it points to. Put the file itself there.`;
 }
 
 export function today(): string {
