@@ -41432,13 +41432,13 @@ var require_vendor_extra = __commonJS({
         Object.defineProperty(exports2, "__esModule", { value: true });
         exports2.read = void 0;
         function read(path32, settings, callback) {
-          settings.fs.lstat(path32, (lstatError, lstat2) => {
+          settings.fs.lstat(path32, (lstatError, lstat3) => {
             if (lstatError !== null) {
               callFailureCallback(callback, lstatError);
               return;
             }
-            if (!lstat2.isSymbolicLink() || !settings.followSymbolicLink) {
-              callSuccessCallback(callback, lstat2);
+            if (!lstat3.isSymbolicLink() || !settings.followSymbolicLink) {
+              callSuccessCallback(callback, lstat3);
               return;
             }
             settings.fs.stat(path32, (statError, stat3) => {
@@ -41447,7 +41447,7 @@ var require_vendor_extra = __commonJS({
                   callFailureCallback(callback, statError);
                   return;
                 }
-                callSuccessCallback(callback, lstat2);
+                callSuccessCallback(callback, lstat3);
                 return;
               }
               if (settings.markSymbolicLink) {
@@ -41472,9 +41472,9 @@ var require_vendor_extra = __commonJS({
         Object.defineProperty(exports2, "__esModule", { value: true });
         exports2.read = void 0;
         function read(path32, settings) {
-          const lstat2 = settings.fs.lstatSync(path32);
-          if (!lstat2.isSymbolicLink() || !settings.followSymbolicLink) {
-            return lstat2;
+          const lstat3 = settings.fs.lstatSync(path32);
+          if (!lstat3.isSymbolicLink() || !settings.followSymbolicLink) {
+            return lstat3;
           }
           try {
             const stat3 = settings.fs.statSync(path32);
@@ -41484,7 +41484,7 @@ var require_vendor_extra = __commonJS({
             return stat3;
           } catch (error2) {
             if (!settings.throwErrorOnBrokenSymbolicLink) {
-              return lstat2;
+              return lstat3;
             }
             throw error2;
           }
@@ -64853,10 +64853,11 @@ var scalableFileSchema = {
     }
   }
 };
+var HOSTNAME_PATTERN = "^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$";
 var hostname = {
   type: "string",
   maxLength: 253,
-  pattern: "^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$"
+  pattern: HOSTNAME_PATTERN
 };
 var cdnFileSchema = {
   $id: "https://kubecdn.dev/schema/cdn.schema.json",
@@ -64967,7 +64968,7 @@ function describe(error2, file) {
     case "additionalProperties": {
       const key = String(params["additionalProperty"]);
       const allowed = Object.keys(error2.parentSchema.properties ?? {});
-      const hint = suggest(key, allowed);
+      const hint = movedKeyHint(file.path, key) ?? suggest(key, allowed);
       return { ...at([...path13, key], true), message: `${subject}unknown key "${key}"`, ...hint ? { hint } : {} };
     }
     case "required": {
@@ -64976,7 +64977,11 @@ function describe(error2, file) {
     }
     case "type": {
       const expected = String(params["type"]);
-      return { ...at(path13), message: `${subject}must be ${article(expected)}, not ${kindOf(value)}`, ...typeHint(expected, value) };
+      return {
+        ...at(path13),
+        message: `${subject}must be ${article(expected)}, not ${kindOf(value)}`,
+        ...typeHint(expected, value, path13[path13.length - 1])
+      };
     }
     case "enum": {
       const allowed = params["allowedValues"].map(String);
@@ -65010,8 +65015,14 @@ function describe(error2, file) {
       };
     }
     case "pattern":
-    case "maxLength":
-      return { ...at(path13), message: `${subject}${JSON.stringify(value)} is not valid here`, ...hintFrom(error2.parentSchema) };
+    case "maxLength": {
+      const fix = typeof value === "string" && params["pattern"] === HOSTNAME_PATTERN ? hostnameHint(value) : void 0;
+      return {
+        ...at(path13),
+        message: `${subject}${JSON.stringify(value)} is not valid here`,
+        ...fix ? { hint: fix } : hintFrom(error2.parentSchema)
+      };
+    }
     default:
       return { ...at(path13), message: `${subject}${error2.message ?? "is not valid"}`, ...description ? { hint: description } : {} };
   }
@@ -65050,14 +65061,39 @@ function hintFrom(schema) {
 function schemaOfProperty(error2, key) {
   return error2.parentSchema?.properties?.[key];
 }
-function typeHint(expected, value) {
+function typeHint(expected, value, key) {
   if (expected === "string" && typeof value === "number") {
-    return { hint: "YAML reads an unquoted 1.30 as the number 1.3: put the value in quotes" };
+    const shown = String(value);
+    const written = key === "kubernetes_version" && /^\d+\.\d$/.test(shown) ? `${shown}0` : shown;
+    const lost = written === shown ? "as a number" : `as the number ${shown}`;
+    return { hint: `YAML reads an unquoted ${written} ${lost}: put it in quotes, as "${written}"` };
   }
   if (expected === "boolean" && typeof value === "string") {
     return { hint: "write true or false (YAML 1.2 reads yes, no, on and off as text)" };
   }
   return {};
+}
+function movedKeyHint(file, key) {
+  if (file.endsWith("always-on.yaml") && (key === "enabled" || key === "scaling")) {
+    return "always-on regions always serve; to switch this region on and off, move its entry to scalable.yaml";
+  }
+  return void 0;
+}
+function hostnameHint(name) {
+  if (name.endsWith(".") && name.length > 1) return `drop the final dot: write ${name.slice(0, -1)}`;
+  if (!/^[\p{ASCII}]*$/u.test(name)) {
+    const ascii = punycode(name);
+    return ascii ? `write an internationalised name in its punycode form: ${ascii}` : "write the name in ASCII (punycode for IDNs)";
+  }
+  if (name !== name.toLowerCase()) return `hostnames are lower-case here: write ${name.toLowerCase()}`;
+  return void 0;
+}
+function punycode(name) {
+  try {
+    return new URL(`http://${name}/`).hostname;
+  } catch {
+    return void 0;
+  }
 }
 function kindOf(value) {
   if (value === null) return "empty";
@@ -65349,8 +65385,12 @@ function hostnamesInZone(file) {
   const cdn = file.data?.["cdn"];
   if (!isObj(cdn) || typeof cdn["zone_name"] !== "string") return [];
   const zone = cdn["zone_name"];
+  const inZone = (name) => {
+    const plain2 = name.toLowerCase().replace(/\.$/, "");
+    return plain2 === zone || plain2.endsWith(`.${zone}`);
+  };
   return asList(cdn["hostnames"]).flatMap(
-    (name, i) => typeof name === "string" && name !== zone && !name.endsWith(`.${zone}`) ? [
+    (name, i) => typeof name === "string" && !inZone(name) ? [
       problem(
         file,
         ["cdn", "hostnames", i],
@@ -65371,11 +65411,26 @@ var yamlMessages = {
 };
 function parseSource(source) {
   const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const doc = (0, import_yaml.parseDocument)(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
   const position = (offset) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  const replaced = source.text.indexOf("\uFFFD");
+  if (replaced >= 0) {
+    return {
+      problems: [
+        {
+          file: source.path,
+          ...position(replaced),
+          severity: "error",
+          rule: "yaml/encoding",
+          message: "the file is not valid UTF-8 here",
+          hint: "region files are UTF-8 text; save the file as UTF-8 (a byte of another encoding, such as Latin-1, stands here)"
+        }
+      ]
+    };
+  }
   const problems = [
     ...doc.errors.map((error2) => yamlProblem(source, error2, position(error2.pos[0]), "error")),
     ...doc.warnings.map((warning2) => yamlProblem(source, warning2, position(warning2.pos[0]), "warning"))
@@ -65529,7 +65584,7 @@ function renderValidationMarkdown(result) {
 import path10 from "node:path";
 
 // src/node/git.ts
-import path8 from "node:path";
+import path9 from "node:path";
 
 // node_modules/zx/build/deno.js
 import { createRequire } from "node:module";
@@ -65601,6 +65656,46 @@ var {
   within
 } = globalThis.Deno ? globalThis.require("./index.cjs") : __module__;
 
+// src/node/region-dir.ts
+import { lstat as lstat2, readFile, readlink as readlink2, stat as stat2 } from "node:fs/promises";
+import path8 from "node:path";
+function displayPath(file, root = process.cwd()) {
+  const relative2 = path8.relative(root, path8.resolve(file));
+  return (relative2.startsWith("..") ? path8.resolve(file) : relative2).split(path8.sep).join("/");
+}
+async function readRegionDir(dir, root = process.cwd()) {
+  const isDir = await stat2(dir).then(
+    (s) => s.isDirectory(),
+    () => false
+  );
+  if (!isDir)
+    throw new UsageError(
+      `no region directory at ${displayPath(dir, root)}: run kubecdn inside the repository that holds regions/, or name the folder with --dir`
+    );
+  const sources = {};
+  await Promise.all(
+    Object.entries(FILE_NAMES).map(async ([kind, name]) => {
+      const file = path8.join(dir, name);
+      try {
+        if ((await lstat2(file)).isSymbolicLink()) throw new UsageError(symlinkRefusal(displayPath(file, root), await readlink2(file)));
+        sources[kind] = { path: displayPath(file, root), text: await readFile(file, "utf8") };
+      } catch (error2) {
+        if (error2.code !== "ENOENT") throw error2;
+      }
+    })
+  );
+  return sources;
+}
+function symlinkRefusal(file, target) {
+  return `${file} is a symbolic link (to ${target}); git stores only the link, so the workflows would not read the file it points to. Put the file itself there.`;
+}
+function today() {
+  return (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
+}
+async function loadRegionDir(dir, root = process.cwd()) {
+  return loadConfig(await readRegionDir(dir, root), { today: today(), dir: displayPath(dir, root) });
+}
+
 // src/node/git.ts
 function git(cwd) {
   return $({ cwd, quiet: true, verbose: false });
@@ -65621,10 +65716,15 @@ async function mergeBase(cwd, ref, head = "HEAD") {
 }
 async function readRegionDirAt(cwd, ref, dir) {
   const root = await repoRoot(cwd);
-  const relative2 = path8.relative(root, path8.resolve(cwd, dir)).split(path8.sep).join("/");
+  const relative2 = path9.relative(root, path9.resolve(cwd, dir)).split(path9.sep).join("/");
   const sources = {};
   for (const [kind, name] of Object.entries(FILE_NAMES)) {
     const file = relative2 ? `${relative2}/${name}` : name;
+    const entry = (await git(root)`git ls-tree ${ref} -- ${file}`.nothrow()).stdout;
+    if (entry.startsWith("120000 ")) {
+      const target = (await git(root)`git show ${`${ref}:${file}`}`.nothrow()).stdout;
+      throw new UsageError(`${symlinkRefusal(file, target)} (at ${ref})`);
+    }
     const out = await git(root)`git show ${`${ref}:${file}`}`.nothrow();
     if (out.exitCode === 0) sources[kind] = { path: file, text: out.stdout };
   }
@@ -65636,39 +65736,6 @@ async function changedPaths(cwd, base, head) {
   const untracked = head ? "" : (await git(root)`git ls-files --others --exclude-standard`).stdout;
   return [...new Set(`${diff.stdout}
 ${untracked}`.split("\n").filter(Boolean))].sort();
-}
-
-// src/node/region-dir.ts
-import { readFile, stat as stat2 } from "node:fs/promises";
-import path9 from "node:path";
-function displayPath(file, root = process.cwd()) {
-  const relative2 = path9.relative(root, path9.resolve(file));
-  return (relative2.startsWith("..") ? path9.resolve(file) : relative2).split(path9.sep).join("/");
-}
-async function readRegionDir(dir, root = process.cwd()) {
-  const isDir = await stat2(dir).then(
-    (s) => s.isDirectory(),
-    () => false
-  );
-  if (!isDir) throw new UsageError(`no region directory at ${displayPath(dir, root)}`);
-  const sources = {};
-  await Promise.all(
-    Object.entries(FILE_NAMES).map(async ([kind, name]) => {
-      const file = path9.join(dir, name);
-      try {
-        sources[kind] = { path: displayPath(file, root), text: await readFile(file, "utf8") };
-      } catch (error2) {
-        if (error2.code !== "ENOENT") throw error2;
-      }
-    })
-  );
-  return sources;
-}
-function today() {
-  return (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
-}
-async function loadRegionDir(dir, root = process.cwd()) {
-  return loadConfig(await readRegionDir(dir, root), { today: today(), dir: displayPath(dir, root) });
 }
 
 // src/node/change.ts

@@ -71650,11 +71650,26 @@ var yamlMessages = {
 };
 function parseSource(source) {
   const lineCounter = new import_yaml.LineCounter();
-  const doc = (0, import_yaml.parseDocument)(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true });
+  const doc = (0, import_yaml.parseDocument)(source.text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true, merge: true });
   const position = (offset) => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
+  const replaced = source.text.indexOf("\uFFFD");
+  if (replaced >= 0) {
+    return {
+      problems: [
+        {
+          file: source.path,
+          ...position(replaced),
+          severity: "error",
+          rule: "yaml/encoding",
+          message: "the file is not valid UTF-8 here",
+          hint: "region files are UTF-8 text; save the file as UTF-8 (a byte of another encoding, such as Latin-1, stands here)"
+        }
+      ]
+    };
+  }
   const problems = [
     ...doc.errors.map((error3) => yamlProblem(source, error3, position(error3.pos[0]), "error")),
     ...doc.warnings.map((warning3) => yamlProblem(source, warning3, position(warning3.pos[0]), "warning"))
@@ -71751,7 +71766,7 @@ function loadTargets(source) {
 }
 
 // src/node/region-dir.ts
-import { readFile, stat as stat2 } from "node:fs/promises";
+import { lstat as lstat2, readFile, readlink as readlink2, stat as stat2 } from "node:fs/promises";
 import path6 from "node:path";
 
 // src/core/rules.ts
@@ -71928,10 +71943,11 @@ var scalableFileSchema = {
     }
   }
 };
+var HOSTNAME_PATTERN = "^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$";
 var hostname = {
   type: "string",
   maxLength: 253,
-  pattern: "^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$"
+  pattern: HOSTNAME_PATTERN
 };
 var cdnFileSchema = {
   $id: "https://kubecdn.dev/schema/cdn.schema.json",
@@ -72042,7 +72058,7 @@ function describe(error3, file) {
     case "additionalProperties": {
       const key = String(params["additionalProperty"]);
       const allowed = Object.keys(error3.parentSchema.properties ?? {});
-      const hint = suggest(key, allowed);
+      const hint = movedKeyHint(file.path, key) ?? suggest(key, allowed);
       return { ...at([...path8, key], true), message: `${subject}unknown key "${key}"`, ...hint ? { hint } : {} };
     }
     case "required": {
@@ -72051,7 +72067,11 @@ function describe(error3, file) {
     }
     case "type": {
       const expected = String(params["type"]);
-      return { ...at(path8), message: `${subject}must be ${article(expected)}, not ${kindOf(value)}`, ...typeHint(expected, value) };
+      return {
+        ...at(path8),
+        message: `${subject}must be ${article(expected)}, not ${kindOf(value)}`,
+        ...typeHint(expected, value, path8[path8.length - 1])
+      };
     }
     case "enum": {
       const allowed = params["allowedValues"].map(String);
@@ -72085,8 +72105,14 @@ function describe(error3, file) {
       };
     }
     case "pattern":
-    case "maxLength":
-      return { ...at(path8), message: `${subject}${JSON.stringify(value)} is not valid here`, ...hintFrom(error3.parentSchema) };
+    case "maxLength": {
+      const fix = typeof value === "string" && params["pattern"] === HOSTNAME_PATTERN ? hostnameHint(value) : void 0;
+      return {
+        ...at(path8),
+        message: `${subject}${JSON.stringify(value)} is not valid here`,
+        ...fix ? { hint: fix } : hintFrom(error3.parentSchema)
+      };
+    }
     default:
       return { ...at(path8), message: `${subject}${error3.message ?? "is not valid"}`, ...description ? { hint: description } : {} };
   }
@@ -72125,14 +72151,39 @@ function hintFrom(schema) {
 function schemaOfProperty(error3, key) {
   return error3.parentSchema?.properties?.[key];
 }
-function typeHint(expected, value) {
+function typeHint(expected, value, key) {
   if (expected === "string" && typeof value === "number") {
-    return { hint: "YAML reads an unquoted 1.30 as the number 1.3: put the value in quotes" };
+    const shown = String(value);
+    const written = key === "kubernetes_version" && /^\d+\.\d$/.test(shown) ? `${shown}0` : shown;
+    const lost = written === shown ? "as a number" : `as the number ${shown}`;
+    return { hint: `YAML reads an unquoted ${written} ${lost}: put it in quotes, as "${written}"` };
   }
   if (expected === "boolean" && typeof value === "string") {
     return { hint: "write true or false (YAML 1.2 reads yes, no, on and off as text)" };
   }
   return {};
+}
+function movedKeyHint(file, key) {
+  if (file.endsWith("always-on.yaml") && (key === "enabled" || key === "scaling")) {
+    return "always-on regions always serve; to switch this region on and off, move its entry to scalable.yaml";
+  }
+  return void 0;
+}
+function hostnameHint(name) {
+  if (name.endsWith(".") && name.length > 1) return `drop the final dot: write ${name.slice(0, -1)}`;
+  if (!/^[\p{ASCII}]*$/u.test(name)) {
+    const ascii = punycode(name);
+    return ascii ? `write an internationalised name in its punycode form: ${ascii}` : "write the name in ASCII (punycode for IDNs)";
+  }
+  if (name !== name.toLowerCase()) return `hostnames are lower-case here: write ${name.toLowerCase()}`;
+  return void 0;
+}
+function punycode(name) {
+  try {
+    return new URL(`http://${name}/`).hostname;
+  } catch {
+    return void 0;
+  }
 }
 function kindOf(value) {
   if (value === null) return "empty";
@@ -72424,8 +72475,12 @@ function hostnamesInZone(file) {
   const cdn = file.data?.["cdn"];
   if (!isObj(cdn) || typeof cdn["zone_name"] !== "string") return [];
   const zone = cdn["zone_name"];
+  const inZone = (name) => {
+    const plain2 = name.toLowerCase().replace(/\.$/, "");
+    return plain2 === zone || plain2.endsWith(`.${zone}`);
+  };
   return asList(cdn["hostnames"]).flatMap(
-    (name, i5) => typeof name === "string" && name !== zone && !name.endsWith(`.${zone}`) ? [
+    (name, i5) => typeof name === "string" && !inZone(name) ? [
       problem(
         file,
         ["cdn", "hostnames", i5],
@@ -72523,12 +72578,16 @@ async function readRegionDir(dir, root5 = process.cwd()) {
     (s2) => s2.isDirectory(),
     () => false
   );
-  if (!isDir) throw new UsageError(`no region directory at ${displayPath(dir, root5)}`);
+  if (!isDir)
+    throw new UsageError(
+      `no region directory at ${displayPath(dir, root5)}: run kubecdn inside the repository that holds regions/, or name the folder with --dir`
+    );
   const sources = {};
   await Promise.all(
     Object.entries(FILE_NAMES).map(async ([kind, name]) => {
       const file = path6.join(dir, name);
       try {
+        if ((await lstat2(file)).isSymbolicLink()) throw new UsageError(symlinkRefusal(displayPath(file, root5), await readlink2(file)));
         sources[kind] = { path: displayPath(file, root5), text: await readFile(file, "utf8") };
       } catch (error3) {
         if (error3.code !== "ENOENT") throw error3;
@@ -72536,6 +72595,9 @@ async function readRegionDir(dir, root5 = process.cwd()) {
     })
   );
   return sources;
+}
+function symlinkRefusal(file, target2) {
+  return `${file} is a symbolic link (to ${target2}); git stores only the link, so the workflows would not read the file it points to. Put the file itself there.`;
 }
 function today() {
   return (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
