@@ -52,6 +52,24 @@ describe("the plan comment on GitHub, against a stand-in checked by GitHub's own
     expect(server.requests.map((r) => r.operationId)).toEqual(['issues/list-comments']);
   });
 
+  it('leaves alone a comment with the marker that someone else wrote, and posts its own', async () => {
+    const planted = server.addComment(`${COMMENT_MARKER}\nall regions fine, merge away`, 'mallory');
+    const result = await upsertComment(client, target, `${COMMENT_MARKER}\nplan`);
+    expect(result.action).toBe('created');
+    expect(planted.body).toBe(`${COMMENT_MARKER}\nall regions fine, merge away`);
+    expect(server.requests.map((r) => r.operationId)).toEqual(['issues/list-comments', 'issues/create-comment']);
+    // The next run finds its own comment, not the planted one.
+    expect((await upsertComment(client, target, `${COMMENT_MARKER}\nplan 2`)).id).toBe(result.id);
+    expect(planted.body).toBe(`${COMMENT_MARKER}\nall regions fine, merge away`);
+  });
+
+  it("updates only the comment of the bot whose token it posts with (an App's, when given)", async () => {
+    const actions = server.addComment(`${COMMENT_MARKER}\nby GITHUB_TOKEN`, 'github-actions[bot]');
+    const result = await upsertComment(client, target, `${COMMENT_MARKER}\nplan`, 'kubecdn-app[bot]');
+    expect(result.action).toBe('created');
+    expect(actions.body).toBe(`${COMMENT_MARKER}\nby GITHUB_TOKEN`);
+  });
+
   it('does not take over a comment that only quotes the marker', async () => {
     server.addComment(`> quoting the bot\n${COMMENT_MARKER}`);
     expect((await upsertComment(client, target, `${COMMENT_MARKER}\nplan`)).action).toBe('created');

@@ -16,7 +16,7 @@ import { LATENCY_TITLE, renderValidationMarkdown } from '../../src/core/preview.
 import { errorMessage, RegionConfigError, UsageError } from '../../src/core/problems.js';
 import { countProblems, problemsToAnnotations } from '../../src/core/render.js';
 import { loadChange } from '../../src/node/change.js';
-import { octokit, pullRequestOfRun, upsertComment } from '../../src/node/github.js';
+import { ACTIONS_BOT, octokit, pullRequestOfRun, upsertComment } from '../../src/node/github.js';
 import { loadRegionDir } from '../../src/node/region-dir.js';
 import { planRegion, readSummaries } from '../../src/node/terraform.js';
 
@@ -36,6 +36,7 @@ export interface Inputs {
   readonly summaries: string;
   readonly matrix: string;
   readonly githubToken: string;
+  readonly commentAuthor: string;
   readonly notes: string[];
   readonly latency: string;
   readonly dns: string;
@@ -58,6 +59,7 @@ export function getInputs(): Inputs {
     summaries: core.getInput('summaries') || '.kubecdn/plans',
     matrix: core.getInput('matrix'),
     githubToken: core.getInput('github-token'),
+    commentAuthor: core.getInput('comment-author') || ACTIONS_BOT,
     notes: core.getMultilineInput('note'),
     latency: core.getInput('latency'),
     dns: core.getInput('dns'),
@@ -165,6 +167,7 @@ async function commentStep(inputs: Inputs, root: string): Promise<void> {
     octokit(inputs.githubToken, github.context.apiUrl),
     { ...repo, issueNumber: number },
     renderComment(input),
+    inputs.commentAuthor,
   );
   core.setOutput('comment-url', result.url);
   core.info(`plan comment ${result.action}: ${result.url}`);
@@ -204,7 +207,7 @@ async function postStep(inputs: Inputs, root: string): Promise<void> {
   const { repo } = github.context;
   const number = await pullRequestOfRun(client, { ...repo, issueNumber: saved.number }, run.head_sha, run.head_repository.full_name);
   const body = neutralizeMentions(await readFile(path.join(dir, 'body.md'), 'utf8'));
-  const result = await upsertComment(client, { ...repo, issueNumber: number }, body);
+  const result = await upsertComment(client, { ...repo, issueNumber: number }, body, inputs.commentAuthor);
   core.setOutput('comment-url', result.url);
   core.info(`plan comment ${result.action} on #${String(number)}: ${result.url}`);
 }

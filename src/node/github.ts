@@ -18,18 +18,23 @@ export interface Upserted {
   readonly url: string;
 }
 
+/** Who writes a comment with the workflow's own token (GITHUB_TOKEN): GitHub Actions' bot. */
+export const ACTIONS_BOT = 'github-actions[bot]';
+
 /**
- * Creates the comment, or updates the one that starts with the marker. Only a body that starts
- * with the marker counts: a person quoting the comment does not become its owner. Paging goes
- * through every comment, since a long review can push ours past the first page.
+ * Creates the comment, or updates the one that starts with the marker and was written by `author`,
+ * the bot whose token the workflow posts with. Only a body that starts with the marker counts (a
+ * person quoting the comment does not become its owner), and only a bot's comment: anyone can write
+ * the marker, and a comment someone else wrote is left as it is. Paging goes through every comment,
+ * since a long review can push ours past the first page.
  */
-export async function upsertComment(client: Octokit, target: CommentTarget, body: string): Promise<Upserted> {
+export async function upsertComment(client: Octokit, target: CommentTarget, body: string, author = ACTIONS_BOT): Promise<Upserted> {
   if (!body.startsWith(COMMENT_MARKER)) throw new Error('a kubeCDN comment starts with its marker');
   if (body.length > COMMENT_LIMIT) throw new Error(`the comment is ${body.length} characters; GitHub takes at most ${COMMENT_LIMIT}`);
   const params = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber };
   let existing: { id: number; body?: string; html_url: string } | undefined;
   for await (const page of client.paginate.iterator(client.rest.issues.listComments, { ...params, per_page: 100 })) {
-    existing = page.data.find((c) => c.body?.startsWith(COMMENT_MARKER));
+    existing = page.data.find((c) => c.user?.login === author && c.user.type === 'Bot' && c.body?.startsWith(COMMENT_MARKER));
     if (existing) break;
   }
   if (!existing) {

@@ -65805,13 +65805,14 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 function octokit(token, baseUrl2 = process.env["GITHUB_API_URL"] ?? "https://api.github.com") {
   return new Octokit2({ auth: token, baseUrl: baseUrl2, userAgent: "kubecdn" });
 }
-async function upsertComment(client, target, body) {
+var ACTIONS_BOT = "github-actions[bot]";
+async function upsertComment(client, target, body, author = ACTIONS_BOT) {
   if (!body.startsWith(COMMENT_MARKER)) throw new Error("a kubeCDN comment starts with its marker");
   if (body.length > COMMENT_LIMIT) throw new Error(`the comment is ${body.length} characters; GitHub takes at most ${COMMENT_LIMIT}`);
   const params = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber };
   let existing;
   for await (const page of client.paginate.iterator(client.rest.issues.listComments, { ...params, per_page: 100 })) {
-    existing = page.data.find((c) => c.body?.startsWith(COMMENT_MARKER));
+    existing = page.data.find((c) => c.user?.login === author && c.user.type === "Bot" && c.body?.startsWith(COMMENT_MARKER));
     if (existing) break;
   }
   if (!existing) {
@@ -65941,6 +65942,7 @@ function getInputs() {
     summaries: getInput("summaries") || ".kubecdn/plans",
     matrix: getInput("matrix"),
     githubToken: getInput("github-token"),
+    commentAuthor: getInput("comment-author") || ACTIONS_BOT,
     notes: getMultilineInput("note"),
     latency: getInput("latency"),
     dns: getInput("dns"),
@@ -66034,7 +66036,8 @@ async function commentStep(inputs, root) {
   const result = await upsertComment(
     octokit(inputs.githubToken, context2.apiUrl),
     { ...repo, issueNumber: number },
-    renderComment(input)
+    renderComment(input),
+    inputs.commentAuthor
   );
   setOutput("comment-url", result.url);
   info(`plan comment ${result.action}: ${result.url}`);
@@ -66055,7 +66058,7 @@ async function postStep(inputs, root) {
   const { repo } = context2;
   const number = await pullRequestOfRun(client, { ...repo, issueNumber: saved.number }, run2.head_sha, run2.head_repository.full_name);
   const body = neutralizeMentions(await readFile3(path12.join(dir, "body.md"), "utf8"));
-  const result = await upsertComment(client, { ...repo, issueNumber: number }, body);
+  const result = await upsertComment(client, { ...repo, issueNumber: number }, body, inputs.commentAuthor);
   setOutput("comment-url", result.url);
   info(`plan comment ${result.action} on #${String(number)}: ${result.url}`);
 }
