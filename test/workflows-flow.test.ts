@@ -228,7 +228,7 @@ describe('teardown.yml', () => {
     expect(ran.summary).toContain('Disable eu-west-1 after its emergency teardown');
     expect(ran.summary).toContain('-    enabled: true\n+    enabled: false');
     expect(ran.stdout).toContain('::warning::no pull request was opened');
-    expect(step('teardown.yml', 'teardown', 'the pull request, by hand').if).toContain("steps.app.outcome != 'success'");
+    expect(step('teardown.yml', 'teardown', 'the pull request, by hand').if).toContain("steps.pr.outcome != 'success'");
   });
 });
 

@@ -85,7 +85,7 @@ describe('the workflows', () => {
         expect(from, `${file} ${name}: create-pull-request's token`).toBeDefined();
         const app = steps.find((x) => x.id === from);
         expect(app?.uses, `${file} ${name}`).toMatch(/^actions\/create-github-app-token@/);
-        expect(app?.with?.['app-id']).toBe('${{ vars.KUBECDN_APP_ID }}');
+        expect(app?.with?.['app-id'] ?? app?.with?.['client-id']).toBe('${{ vars.KUBECDN_APP_ID }}');
         expect(app?.with?.['private-key']).toBe('${{ secrets.KUBECDN_APP_PRIVATE_KEY }}');
       }
     }
