@@ -75,7 +75,7 @@ describe('apply.yml', () => {
       logLevel: 'silent',
     });
     const sources = Object.keys(built.metafile.inputs).flatMap((input) =>
-      input.startsWith('node_modules/') ? ['package.json', 'package-lock.json'] : [input],
+      /(^|\/)node_modules\//.test(input) ? ['package.json', 'package-lock.json'] : [input],
     );
     expect(sources).toContain('src/core/edge/nginx.ts');
     // What the bundler cannot see: its own configuration, and the files the CLI and the actions read.
