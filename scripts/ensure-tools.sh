@@ -9,6 +9,7 @@ debian=(
   nginx:nginx             # the edge, with its exact rendered configuration
   wrk:wrk                 # the edge benchmarks' load
   shellcheck:shellcheck   # the workflows' run scripts
+  jq:jq                   # the workflows' run scripts use it, and their tests run them
   prometheus:prometheus   # demand counts meet here for the autoscaler
   promtool:prometheus     # writes hours of history for the autoscaler tests
   mtail:mtail             # turns the edge's access log into counters
