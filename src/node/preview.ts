@@ -8,6 +8,7 @@ import { loadChange } from './change.js';
 import { loadRegionDir } from './region-dir.js';
 import { planRegion, stackBackend } from './terraform.js';
 import type { LoadResult } from '../core/config.js';
+import { planTarget } from '../core/changes.js';
 import { dnsDiff, type DnsDiffEntry } from '../core/dns/diff.js';
 import { latencyImpact, type LatencyImpact } from '../core/latency/impact.js';
 import { cities } from './cities.js';
@@ -98,21 +99,8 @@ export async function preview(cwd: string, options: PreviewOptions): Promise<Pre
   const config = change.head.config;
   const summaries: PlanSummary[] = [];
   for (const entry of change.matrix.include) {
-    // A removed region is planned for destruction with its settings at the base.
-    const inHead = config.regions.find((r) => r.region === entry.region);
-    const region = inHead ?? change.base?.regions.find((r) => r.region === entry.region);
-    const regionConfig = inHead ? config : change.base;
-    if (!region || !regionConfig) continue;
-    summaries.push(
-      await planRegion({
-        stack,
-        out: path.resolve(cwd, options.out),
-        config: regionConfig,
-        region,
-        operation: entry.operation,
-        reason: entry.reason,
-      }),
-    );
+    const target = planTarget(entry.region, config, change.base);
+    if (target) summaries.push(await planRegion({ stack, out: path.resolve(cwd, options.out), ...target, reason: entry.reason }));
   }
   return { validation, base, change, dns, latency, summaries };
 }
