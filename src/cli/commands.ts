@@ -15,7 +15,7 @@ import { renderComment } from '../core/comment.js';
 import type { Matrix } from '../core/changes.js';
 import { UsageError } from '../core/problems.js';
 import { dnsPlanToJson, dnsPlanToMarkdown, dnsPlanToText } from '../core/dns/render.js';
-import { DnsRefusedError } from '../core/dns/sync.js';
+import { DnsRefusedError, isRefused, type Logger } from '../core/dns/sync.js';
 import { loadChange } from '../node/change.js';
 import { runDns } from '../node/dns.js';
 import { renderManifests } from '../node/manifests.js';
@@ -130,14 +130,23 @@ export interface DnsCommandOptions {
   hostname?: string[];
   exclude?: string[];
   force: boolean;
+  adopt: boolean;
   format: 'text' | 'json' | 'markdown';
 }
 
 /** dns plan and dns apply: exit 0 done (or nothing to do), 1 refused or failed. */
 export async function dns(io: Io, options: DnsCommandOptions & { apply: boolean }): Promise<number> {
   try {
-    const run = await runDns(io.cwd, { ...options, dryRun: !options.apply });
-    const refused = run.plan.conflicts.length > 0 || (run.plan.guards.length > 0 && !options.force);
+    // Progress goes to standard error, so that standard output stays the plan (or its JSON).
+    const log: Logger = {
+      info: (line) => io.err(`  ${line}`),
+      group: async (title, work) => {
+        io.err(title);
+        return work();
+      },
+    };
+    const run = await runDns(io.cwd, { ...options, dryRun: !options.apply, log });
+    const refused = isRefused(run.plan, options.force);
     if (options.format === 'json')
       io.out(JSON.stringify({ zoneId: run.zoneId, ...dnsPlanToJson(run.plan), applied: run.applied ?? null }, null, 2));
     else if (options.format === 'markdown') io.out(dnsPlanToMarkdown(run.plan));
@@ -148,7 +157,11 @@ export async function dns(io: Io, options: DnsCommandOptions & { apply: boolean 
           `applied: ${run.applied.changes} changes in ${run.applied.batches} batch${run.applied.batches === 1 ? '' : 'es'}, all INSYNC`,
         );
     }
-    return refused ? EXIT.finding : EXIT.ok;
+    if (!refused && run.plan.conflicts.length)
+      io.err(
+        `kubecdn dns: ${run.plan.conflicts.length} conflict${run.plan.conflicts.length === 1 ? '' : 's'} left as ${run.plan.conflicts.length === 1 ? 'it is' : 'they are'}${options.apply ? ', the rest applied' : ''}: ${run.plan.conflicts.join('; ')}`,
+      );
+    return refused || run.plan.conflicts.length ? EXIT.finding : EXIT.ok;
   } catch (error) {
     if (!(error instanceof DnsRefusedError)) throw error;
     io.err(`kubecdn dns: ${error.message}`);

@@ -98,6 +98,7 @@ export function program(io: Io, exit: (code: number) => void): Command {
       .option('--hostname <name>', 'hostname to serve (repeatable; default: hostnames in cdn.yaml)', collect)
       .option('--exclude <region>', 'drain a region: it keeps running but gets no DNS (repeatable)', collect)
       .option('--force', 'allow deleting more than 30% of our records, or leaving a hostname with no region', false)
+      .option('--adopt', "take as kubeCDN's the records at its own places whose ownership record was deleted", false)
       .addOption(new Option('--format <format>', 'output').choices(['text', 'json', 'markdown']).default('text'))
       .addOption(dirOption())
       .action(run((io, options: commands.DnsCommandOptions) => commands.dns(io, { ...options, apply })));

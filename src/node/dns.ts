@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { desiredState, type Desired, type Target } from '../core/dns/desired.js';
-import { syncDns, type SyncResult } from '../core/dns/sync.js';
+import { hostnameProblem } from '../core/dns/hostnames.js';
+import { syncDns, type Logger, type SyncResult } from '../core/dns/sync.js';
 import { loadTargets } from '../core/dns/targets.js';
 import { RegionConfigError, UsageError } from '../core/problems.js';
 import { loadRegionDir, displayPath } from './region-dir.js';
@@ -19,6 +20,11 @@ export interface DnsOptions {
   readonly force?: boolean;
   readonly dryRun: boolean;
   readonly maxDeleteFraction?: number;
+  /** Take as ours the records at our places whose ownership record was deleted. */
+  readonly adopt?: boolean;
+  /** The region a teardown drains: a record left answering for it refuses the run. */
+  readonly drain?: string;
+  readonly log?: Logger;
 }
 
 export interface DnsRun extends SyncResult {
@@ -33,11 +39,14 @@ export async function runDns(cwd: string, options: DnsOptions, api: Route53Optio
   const known = new Set(loaded.config.regions.map((r) => r.region));
   const unknown = (options.exclude ?? []).filter((r) => !known.has(r));
   if (unknown.length) throw new UsageError(`--exclude names regions that are not in the region files: ${unknown.join(', ')}`);
+  // Hostnames given here skip the schema: they are checked before anything is read or written.
+  const badHostnames = (options.hostname ?? []).flatMap((h) => hostnameProblem(h.toLowerCase()) ?? []);
+  if (badHostnames.length) throw new UsageError(`--hostname: ${badHostnames.join('; ')}`);
   const desired = desiredState({
     config: loaded.config,
     targets,
     ...(options.exclude ? { exclude: options.exclude } : {}),
-    ...(options.hostname?.length ? { hostnames: options.hostname } : {}),
+    ...(options.hostname?.length ? { hostnames: options.hostname.map((h) => h.replace(/\.$/, '')) } : {}),
   });
   const zoneId = options.zoneId ?? loaded.config.cdn.zone_id;
   const result = await syncDns(route53(api), zoneId, desired, {
@@ -45,6 +54,9 @@ export async function runDns(cwd: string, options: DnsOptions, api: Route53Optio
     dryRun: options.dryRun,
     ...(options.force ? { force: true } : {}),
     ...(options.maxDeleteFraction !== undefined ? { maxDeleteFraction: options.maxDeleteFraction } : {}),
+    ...(options.adopt ? { adopt: true } : {}),
+    ...(options.drain ? { drain: options.drain } : {}),
+    ...(options.log ? { log: options.log } : {}),
   });
   return { ...result, desired, zoneId };
 }

@@ -1,20 +1,24 @@
 // The DNS core's Route53Api over the AWS SDK. The endpoint is the SDK's own configuration
 // (AWS_ENDPOINT_URL_ROUTE_53 works); retries with backoff on Throttling, PriorRequestNotComplete
-// and 5xx are the SDK's standard retry strategy, given more attempts than its default.
+// and 5xx are the SDK's standard retry strategy, given more attempts than its default. Health
+// checks are listed with the SDK's paginator and changes awaited with its waiter; records are
+// paged by hand, as the SDK has no paginator for ListResourceRecordSets (its next page is named
+// by three tokens).
 import {
   ChangeResourceRecordSetsCommand,
   ChangeTagsForResourceCommand,
   CreateHealthCheckCommand,
   DeleteHealthCheckCommand,
-  GetChangeCommand,
-  ListHealthChecksCommand,
+  GetHostedZoneCommand,
   ListResourceRecordSetsCommand,
+  ListTagsForResourcesCommand,
+  paginateListHealthChecks,
   Route53Client,
   UpdateHealthCheckCommand,
+  waitUntilResourceRecordSetsChanged,
   type ResourceRecordSet,
   type RRType,
 } from '@aws-sdk/client-route-53';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { HealthCheckSpec } from '../core/dns/desired.js';
 import type { ActualHealthCheck } from '../core/dns/health-checks.js';
 import type { Change } from '../core/dns/plan.js';
@@ -24,8 +28,8 @@ import type { Route53Api } from '../core/dns/sync.js';
 export interface Route53Options {
   /** Attempts a call gets, retries included. */
   readonly maxAttempts?: number;
-  /** How long to wait for a change to be INSYNC before giving up. */
-  readonly insyncTimeoutMs?: number;
+  /** Shortest and longest pause between GetChange polls, in seconds (the SDK waiter's own). */
+  readonly pollSeconds?: { readonly min: number; readonly max: number };
   /** Counts each API call by operation, for benchmarks and tests. */
   readonly onCall?: (operation: string) => void;
 }
@@ -130,11 +134,14 @@ export function route53(options: Route53Options = {}): Route53Api {
       }
     },
 
+    async getZoneName(zoneId) {
+      const out = await client.send(new GetHostedZoneCommand({ Id: zoneId }));
+      return (out.HostedZone?.Name ?? '').replace(/\.$/, '').toLowerCase();
+    },
+
     async listHealthChecks() {
       const checks: ActualHealthCheck[] = [];
-      let marker: string | undefined;
-      do {
-        const page = await client.send(new ListHealthChecksCommand({ MaxItems: 1000, ...(marker ? { Marker: marker } : {}) }));
+      for await (const page of paginateListHealthChecks({ client, pageSize: 1000 }, {})) {
         for (const hc of page.HealthChecks ?? []) {
           const c = hc.HealthCheckConfig;
           checks.push({
@@ -150,9 +157,18 @@ export function route53(options: Route53Options = {}): Route53Api {
             },
           });
         }
-        marker = page.IsTruncated ? page.NextMarker : undefined;
-      } while (marker);
+      }
       return checks;
+    },
+
+    async listHealthCheckTags(ids) {
+      const out = await client.send(new ListTagsForResourcesCommand({ ResourceType: 'healthcheck', ResourceIds: [...ids] }));
+      return new Map(
+        (out.ResourceTagSets ?? []).map((set) => [
+          set.ResourceId ?? '',
+          Object.fromEntries((set.Tags ?? []).map((t) => [t.Key ?? '', t.Value ?? ''])),
+        ]),
+      );
     },
 
     async createHealthCheck(callerReference, spec: HealthCheckSpec) {
@@ -172,15 +188,17 @@ export function route53(options: Route53Options = {}): Route53Api {
       );
       const id = created.HealthCheck?.Id;
       if (!id) throw new Error('CreateHealthCheck returned no id');
-      // A name for people in the console; the caller reference is what marks the check as ours.
+      return id;
+    },
+
+    async tagHealthCheck(id, tags) {
       await client.send(
         new ChangeTagsForResourceCommand({
           ResourceType: 'healthcheck',
           ResourceId: id,
-          AddTags: [{ Key: 'Name', Value: `kubecdn ${spec.region}` }],
+          AddTags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
         }),
       );
-      return id;
     },
 
     async updateHealthCheck(id, spec) {
@@ -212,16 +230,18 @@ export function route53(options: Route53Options = {}): Route53Api {
       return out.ChangeInfo?.Id ?? '';
     },
 
-    async waitForChange(changeId) {
-      const deadline = Date.now() + (options.insyncTimeoutMs ?? 300_000);
-      for (let delay = 1000; ; delay = Math.min(delay * 2, 15_000)) {
-        const out = await client.send(new GetChangeCommand({ Id: changeId }));
-        if (out.ChangeInfo?.Status === 'INSYNC') return;
-        if (Date.now() + delay > deadline)
-          throw new Error(
-            `change ${changeId} was not INSYNC after ${Math.round((options.insyncTimeoutMs ?? 300_000) / 1000)} s; it stays submitted, and the next run plans from what is there`,
-          );
-        await sleep(delay);
+    async waitForChange(changeId, maxSeconds) {
+      const poll = options.pollSeconds ?? { min: 5, max: 30 };
+      try {
+        await waitUntilResourceRecordSetsChanged(
+          { client, maxWaitTime: maxSeconds, minDelay: poll.min, maxDelay: poll.max },
+          { Id: changeId },
+        );
+      } catch (error) {
+        if ((error as Error).name !== 'TimeoutError') throw error;
+        throw new Error(
+          `change ${changeId} was not INSYNC after ${maxSeconds} s; it stays submitted, and the next run plans from what is there`,
+        );
       }
     },
   };

@@ -112,30 +112,21 @@ export async function runTeardown(cwd: string, options: TeardownOptions): Promis
 
   // 2. Drain: the sync sees the region no longer serving and removes its records, nothing else
   //    (regions without a target here keep theirs). Removing one region's share is expected, so
-  //    the deletion-share guard is lifted; a hostname left with no region still refuses.
-  //    If the drain fails, the region files are put back: the region still serves, and a run
-  //    again starts from the checks.
-  let drain: Awaited<ReturnType<typeof runDns>>;
-  try {
-    drain = await runDns(
-      cwd,
-      { dir: options.dir, targets: {}, dryRun: false, maxDeleteFraction: 1, ...(options.zoneId ? { zoneId: options.zoneId } : {}) },
-      options.route53,
-    );
-  } catch (error) {
+  //    the deletion-share guard is lifted; a hostname left with no region still refuses, and so
+  //    does any record that would be left answering for the region (one whose ownership record
+  //    was deleted is not ours, and stays): then the drain did not happen. If the drain fails,
+  //    the region files are put back: the region still serves, and a run again starts from the
+  //    checks.
+  const drained = await drainDns(cwd, options, log);
+  if (!drained.ok) {
     await writeFile(file, original);
     report.disabled = false;
-    step('drain', false, `${errorMessage(error)}; ${path.relative(cwd, file)} is as it was, and ${options.region} still serves`);
+    step('drain', false, `${drained.detail}; ${path.relative(cwd, file)} is as it was, and ${options.region} still serves`);
     return finish();
   }
-  report.dns = dnsPlanToMarkdown(drain.plan);
-  const removed = drain.plan.units.filter((u) => u.region === options.region && u.kind === 'delete').length;
+  if (drained.markdown) report.dns = drained.markdown;
   report.drained = true;
-  step(
-    'drain',
-    true,
-    `${removed} record${removed === 1 ? '' : 's'} of ${options.region} (with their ownership records) removed from ${drain.zoneId}, INSYNC`,
-  );
+  step('drain', true, drained.detail);
 
   // 3. Resolvers may hold an answer for the TTL; users leave the region before it goes away.
   const ttl = after.config.cdn.ttl;
@@ -180,6 +171,35 @@ export async function runTeardown(cwd: string, options: TeardownOptions): Promis
   step('destroy', true, `${plan.resources.delete.length} resources destroyed`);
   report.ok = true;
   return finish();
+}
+
+/**
+ * The drain of one region's DNS, then a fresh read of the zone: the drain happened only if no
+ * record at our hostnames answers for the region any more.
+ */
+export async function drainDns(
+  cwd: string,
+  options: Pick<TeardownOptions, 'dir' | 'region' | 'zoneId' | 'route53'>,
+  log: (line: string) => void = () => undefined,
+): Promise<{ ok: boolean; detail: string; markdown?: string }> {
+  const base = { dir: options.dir, targets: {}, maxDeleteFraction: 1, drain: options.region, ...(options.zoneId ? { zoneId: options.zoneId } : {}) };
+  const logger = {
+    info: (line: string) => log(`  ${line}`),
+    group: async <T>(title: string, work: () => Promise<T>) => (log(`  ${title}`), work()),
+  };
+  try {
+    const drain = await runDns(cwd, { ...base, dryRun: false, log: logger }, options.route53);
+    const removed = drain.plan.units.filter((u) => u.region === options.region && u.kind === 'delete' && u.before).length;
+    const check = await runDns(cwd, { ...base, dryRun: true }, options.route53);
+    if (check.plan.refusals.length) return { ok: false, detail: `the zone still holds records of ${options.region}: ${check.plan.refusals.join('; ')}` };
+    return {
+      ok: true,
+      markdown: dnsPlanToMarkdown(drain.plan),
+      detail: `${removed} record${removed === 1 ? '' : 's'} of ${options.region} (with their ownership records) removed from ${drain.zoneId}${drain.applied?.recovered ? `, ${drain.applied.recovered} batch${drain.applied.recovered === 1 ? '' : 'es'} found committed after a lost response` : ', INSYNC'}; no record answers for ${options.region}`,
+    };
+  } catch (error) {
+    return { ok: false, detail: errorMessage(error) };
+  }
 }
 
 function servingOthers(config: Config, region: string): string {

@@ -1,21 +1,26 @@
 // From the DNS there is to the DNS there should be: which of the zone's records are ours, what
 // to create, change and delete, what never to do, and in which batches.
 import { refRegion, type Desired } from './desired.js';
-import { planHealthChecks, type ActualHealthCheck, type HealthCheckPlan } from './health-checks.js';
+import { label, routeBlockers } from './conflicts.js';
+import { keepReferenced, planHealthChecks, type ActualHealthCheck, type HealthCheckPlan } from './health-checks.js';
+import { hostnameProblems } from './hostnames.js';
 import {
+  fqdn,
   identityChanges,
   MANAGED_TYPES,
   ownedBy,
   ownershipName,
   parseOwnership,
   recordKey,
-  routingPolicy,
   sameRecord,
   type ManagedType,
   type RecordSet,
 } from './records.js';
 
 export interface Actual {
+  /** The hosted zone: its id scopes our health checks; its name bounds our hostnames. */
+  readonly zoneId: string;
+  readonly zoneName?: string;
   readonly records: readonly RecordSet[];
   readonly healthChecks: readonly ActualHealthCheck[];
 }
@@ -27,7 +32,7 @@ export interface Change {
   readonly record: RecordSet;
 }
 
-export type UnitKind = 'create' | 'update' | 'replace' | 'delete';
+export type UnitKind = 'create' | 'update' | 'replace' | 'delete' | 'adopt';
 
 /** Changes that must land together: a record and its ownership record, or a record's delete and create. */
 export interface Unit {
@@ -44,10 +49,15 @@ export interface DnsPlan {
   readonly units: readonly Unit[];
   readonly batches: readonly (readonly Change[])[];
   readonly healthChecks: HealthCheckPlan;
-  /** What Route53 would refuse or what belongs to someone else: never done, even with force. */
+  /**
+   * Places Route53 would refuse or someone else holds: never changed, even with force, and shown;
+   * the rest of the plan goes on without them.
+   */
   readonly conflicts: readonly string[];
   /** What is refused unless forced: too many deletions, a hostname left with no region. */
   readonly guards: readonly string[];
+  /** What makes the whole run change nothing, forced or not. */
+  readonly refusals: readonly string[];
   readonly untouched: readonly string[];
   /** Our A and AAAA records before the change. */
   readonly existing: number;
@@ -59,6 +69,13 @@ export interface PlanOptions {
   /** Below this many records of ours, the deletion share is not judged (as octoDNS does). */
   readonly minExisting?: number;
   readonly limits?: BatchLimits;
+  /**
+   * Take as ours the records at kubeCDN's own places (our hostname, type, and a region's set
+   * identifier and Region) whose ownership record was deleted or is not a kubeCDN one.
+   */
+  readonly adopt?: boolean;
+  /** A region being drained for a teardown: any record left answering for it refuses the run. */
+  readonly drain?: string;
 }
 
 /**
@@ -74,8 +91,11 @@ export interface BatchLimits {
 
 export const ROUTE53_LIMITS: BatchLimits = { elements: 1000, characters: 32_000 };
 
+type Place = { want: RecordSet; txtWant: RecordSet; have?: RecordSet; txtHave?: RecordSet; host: string; type: ManagedType; region: string };
+
 export function planDns(desired: Desired, actual: Actual, options: PlanOptions = {}): DnsPlan {
   const owner = desired.ownerId;
+  const scope = { ownerId: owner, zoneId: actual.zoneId };
   const untouched = new Set(desired.untouched);
   const byKey = new Map(actual.records.map((r) => [recordKey(r), r]));
   const isOurs = (txt: RecordSet | undefined, region: string | undefined, type: string) =>
@@ -86,6 +106,8 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
         return o?.owner === owner && o.region === region && o.type === type;
       }),
     );
+  // Adoptable: no ownership record, or one that names no kubeCDN at all (edited by hand).
+  const adoptable = (txt: RecordSet | undefined) => !txt || !(txt.values ?? []).some((v) => parseOwnership(v));
   const ownershipOf = (record: Pick<RecordSet, 'name' | 'setIdentifier'>, type: ManagedType) =>
     byKey.get(
       recordKey({
@@ -94,19 +116,10 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
         ...(record.setIdentifier ? { setIdentifier: record.setIdentifier } : {}),
       }),
     );
+  const refusals = hostnameProblems(desired.hostnames, actual.zoneName).map((p) => `${p}; nothing is written for it`);
 
-  const { plan: healthChecks, ids: healthCheckId } = planHealthChecks(desired, actual);
-  const resolve = (record: RecordSet): RecordSet => {
-    const region = refRegion(record.healthCheckId);
-    const id = region ? healthCheckId.get(region) : undefined;
-    return id ? { ...record, healthCheckId: id } : record;
-  };
-
-  // ---- records ------------------------------------------------------------------------------
-  const units: Unit[] = [];
+  // ---- which places are ours, which to take, which are blocked --------------------------------
   const conflicts: string[] = [];
-  const desiredManaged = desired.records.filter((r) => r.type !== 'TXT').map(resolve);
-  const desiredTxt = new Map(desired.records.filter((r) => r.type === 'TXT').map((r) => [recordKey(r), r]));
   const ownedManaged = actual.records.filter(
     (r) =>
       (MANAGED_TYPES as readonly string[]).includes(r.type) &&
@@ -114,72 +127,104 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
       isOurs(ownershipOf(r, r.type as ManagedType), r.setIdentifier, r.type),
   );
   const ownedKeys = new Set(ownedManaged.map(recordKey));
-  const label = (r: RecordSet) => `${r.name.replace(/\.$/, '')} ${r.type}${r.setIdentifier ? ` (${r.setIdentifier})` : ''}`;
-
-  for (const want of desiredManaged) {
+  const desiredTxt = new Map(desired.records.filter((r) => r.type === 'TXT').map((r) => [recordKey(r), r]));
+  const places: (Place & { status: 'ours' | 'adopt' | 'create' })[] = [];
+  for (const want of desired.records.filter((r) => r.type !== 'TXT')) {
     const type = want.type as ManagedType;
     const host = want.name.replace(/\.$/, '');
     // The set identifier is the record's identity; its Region is where it answers from.
     const region = want.setIdentifier ?? '';
     const txtWant = desiredTxt.get(recordKey({ name: ownershipName(host, type), type: 'TXT', setIdentifier: region }));
     if (!txtWant) continue;
-    const txtHave = ownershipOf(want, type);
     const have = byKey.get(recordKey(want));
-    const txtChange: Change[] =
-      txtHave && isOurs(txtHave, region, type) ? (sameRecord(txtHave, txtWant) ? [] : [{ action: 'UPSERT', record: txtWant }]) : [];
+    const txtHave = ownershipOf(want, type);
+    const place = { want, txtWant, host, type, region, ...(have ? { have } : {}), ...(txtHave ? { txtHave } : {}) };
     if (have && ownedKeys.has(recordKey(have))) {
-      if (identityChanges(have, want)) {
-        units.push({
-          kind: 'replace',
-          hostname: host,
-          type,
-          region,
-          before: have,
-          after: want,
-          changes: [{ action: 'DELETE', record: have }, { action: 'CREATE', record: want }, ...txtChange],
-        });
-      } else if (!sameRecord(have, want) || txtChange.length) {
-        units.push({
-          kind: 'update',
-          hostname: host,
-          type,
-          region,
-          before: have,
-          after: want,
-          changes: [...(sameRecord(have, want) ? [] : [{ action: 'UPSERT' as const, record: want }]), ...txtChange],
-        });
-      }
+      places.push({ ...place, status: 'ours' });
       continue;
     }
-    // Not ours yet: create it, unless Route53 would refuse or the place belongs to someone else.
+    const take = Boolean(options.adopt && have && adoptable(txtHave) && have.region === have.setIdentifier);
+    const deletedFirst = (r: RecordSet) => ownedKeys.has(recordKey(r)) || (take && recordKey(r) === recordKey(have ?? r));
     const blocked = [
-      ...(have ? [`${label(have)} exists and is not kubeCDN ${owner}'s: left as it is`] : []),
-      ...actual.records
-        .filter((r) => r.name === want.name && r.type === want.type && routingPolicy(r) !== 'latency')
-        .map(
-          (r) =>
-            `${label(r)} is a ${routingPolicy(r)} record: Route53 refuses latency and ${routingPolicy(r)} records of one name and type side by side`,
-        ),
-      ...actual.records
-        .filter((r) => r.name === want.name && r.type === 'CNAME')
-        .map((r) => `${label(r)} is a CNAME: no other record may share its name`),
-      ...(txtHave && !isOurs(txtHave, region, type) ? [`${label(txtHave)} exists and is not kubeCDN ${owner}'s ownership record`] : []),
-      ...actual.records
-        .filter((r) => r.name === txtWant.name && r.type === 'TXT' && routingPolicy(r) !== 'latency')
-        .map((r) => `${label(r)} is a ${routingPolicy(r)} TXT record where kubeCDN keeps its latency ownership records`),
+      ...(have && !take
+        ? [
+            `${label(have)} exists and is not kubeCDN ${owner}'s: left as it is${adoptable(txtHave) ? ' (its ownership record is missing or not kubeCDN\'s: --adopt takes it)' : ''}`,
+          ]
+        : []),
+      ...routeBlockers(want, actual.records, deletedFirst),
+      ...(txtHave && !isOurs(txtHave, region, type) && !(take && adoptable(txtHave))
+        ? [`${label(txtHave)} exists and is not kubeCDN ${owner}'s ownership record`]
+        : []),
+      ...routeBlockers(txtWant, actual.records, deletedFirst),
     ];
-    if (blocked.length) {
-      conflicts.push(...blocked.map((b) => `cannot create ${label(want)}: ${b}`));
+    if (blocked.length) conflicts.push(...blocked.map((b) => `cannot write ${label(want)}: ${b}`));
+    else places.push({ ...place, status: take ? 'adopt' : 'create' });
+  }
+
+  // ---- health checks, for the regions whose records this run writes or keeps ------------------
+  const writing = new Set(places.map((p) => p.region));
+  const planned = planHealthChecks(
+    scope,
+    desired,
+    actual,
+    desired.healthChecks.filter((hc) => writing.has(hc.region)),
+  );
+  const resolve = (record: RecordSet): RecordSet => {
+    const region = refRegion(record.healthCheckId);
+    const id = region ? planned.ids.get(region) : undefined;
+    return id ? { ...record, healthCheckId: id } : record;
+  };
+
+  // ---- records ------------------------------------------------------------------------------
+  const units: Unit[] = [];
+  for (const place of places) {
+    const { txtWant, txtHave, have, host, type, region } = place;
+    const want = resolve(place.want);
+    const txtChange: Change[] =
+      txtHave && isOurs(txtHave, region, type) ? (sameRecord(txtHave, txtWant) ? [] : [{ action: 'UPSERT', record: txtWant }]) : [];
+    const base = { hostname: host, type, region, after: want, ...(have ? { before: have } : {}) };
+    if (place.status === 'ours' && have) {
+      if (identityChanges(have, want))
+        units.push({ ...base, kind: 'replace', changes: [{ action: 'DELETE', record: have }, { action: 'CREATE', record: want }, ...txtChange] });
+      else if (!sameRecord(have, want) || txtChange.length)
+        units.push({
+          ...base,
+          kind: 'update',
+          changes: [...(sameRecord(have, want) ? [] : [{ action: 'UPSERT' as const, record: want }]), ...txtChange],
+        });
       continue;
     }
     // The ownership record first: if a batch were ever applied only in part, what is left is an
     // ownership record without its record, which the next run completes.
     const txt: Change = txtHave ? { action: 'UPSERT', record: txtWant } : { action: 'CREATE', record: txtWant };
-    units.push({ kind: 'create', hostname: host, type, region, after: want, changes: [txt, { action: 'CREATE', record: want }] });
+    if (place.status === 'adopt' && have) {
+      const record: Change[] = identityChanges(have, want)
+        ? [{ action: 'DELETE', record: have }, { action: 'CREATE', record: want }]
+        : sameRecord(have, want)
+          ? []
+          : [{ action: 'UPSERT', record: want }];
+      units.push({ ...base, kind: 'adopt', changes: [txt, ...record] });
+    } else units.push({ ...base, kind: 'create', changes: [txt, { action: 'CREATE', record: want }] });
   }
 
-  const wantedKeys = new Set(desiredManaged.map(recordKey));
-  for (const have of ownedManaged) {
+  const wantedKeys = new Set(desired.records.filter((r) => r.type !== 'TXT').map(recordKey));
+  const servingHosts = new Set(desired.hostnames.map((h) => fqdn(h)));
+  // Records at our places with no ownership record, in regions that no longer serve: with adopt,
+  // they are ours to delete.
+  const adoptedGone = options.adopt
+    ? actual.records.filter(
+        (r) =>
+          (MANAGED_TYPES as readonly string[]).includes(r.type) &&
+          servingHosts.has(r.name) &&
+          r.setIdentifier !== undefined &&
+          r.region === r.setIdentifier &&
+          !ownedKeys.has(recordKey(r)) &&
+          !wantedKeys.has(recordKey(r)) &&
+          !untouched.has(r.setIdentifier) &&
+          adoptable(ownershipOf(r, r.type as ManagedType)),
+      )
+    : [];
+  for (const have of [...ownedManaged, ...adoptedGone]) {
     if (wantedKeys.has(recordKey(have)) || untouched.has(have.setIdentifier ?? '')) continue;
     const type = have.type as ManagedType;
     const txt = ownershipOf(have, type);
@@ -213,6 +258,23 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
     });
   }
 
+  // ---- what the zone holds after the run ----------------------------------------------------
+  const touched = new Set(units.flatMap((u) => u.changes.map((c) => recordKey(c.record))));
+  const left = actual.records.filter((r) => !touched.has(recordKey(r)));
+  const { plan: healthChecks, kept } = keepReferenced(planned.plan, new Set(left.map((r) => r.healthCheckId ?? '').filter(Boolean)));
+  for (const hc of kept) {
+    const users = left.filter((r) => r.healthCheckId === hc.id).map(label);
+    conflicts.push(`health check ${hc.id} of ${hc.region} is not deleted: ${users.join(', ')} still uses it`);
+  }
+  if (options.drain) {
+    for (const r of left.filter(
+      (r) => servingHosts.has(r.name) && r.setIdentifier !== undefined && (r.region === options.drain || r.setIdentifier === options.drain),
+    ))
+      refusals.push(
+        `draining ${options.drain} would leave ${label(r)} answering for it: it is not kubeCDN ${owner}'s (its ownership record is missing or another's); take it with --adopt or remove it, then drain again`,
+      );
+  }
+
   // ---- safety -------------------------------------------------------------------------------
   const guards: string[] = [];
   const existing = ownedManaged.length;
@@ -227,14 +289,14 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
   for (const host of hosts) {
     for (const type of MANAGED_TYPES) {
       const before = ownedManaged.filter((r) => r.name === `${host}.` && r.type === type).length;
-      const deleted = units.filter((u) => u.kind === 'delete' && u.before && u.hostname === host && u.type === type).length;
-      const created = units.filter((u) => u.kind === 'create' && u.hostname === host && u.type === type).length;
+      const deleted = units.filter((u) => u.kind === 'delete' && u.before && ownedKeys.has(recordKey(u.before)) && u.hostname === host && u.type === type).length;
+      const created = units.filter((u) => (u.kind === 'create' || u.kind === 'adopt') && u.hostname === host && u.type === type).length;
       if (before > 0 && before - deleted + created === 0) guards.push(`${host} ${type} would be left with no serving region`);
     }
   }
   if (desired.serving.length === 0) guards.push('no region would serve: every serving region is excluded');
 
-  const order: Record<UnitKind, number> = { delete: 0, replace: 1, update: 2, create: 3 };
+  const order: Record<UnitKind, number> = { delete: 0, replace: 1, adopt: 2, update: 3, create: 4 };
   const sorted = [...units].sort(
     (a, b) =>
       order[a.kind] - order[b.kind] ||
@@ -248,6 +310,7 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
     healthChecks,
     conflicts,
     guards,
+    refusals,
     untouched: desired.untouched,
     existing,
   };
@@ -288,6 +351,7 @@ export function isEmpty(plan: DnsPlan): boolean {
     plan.units.length === 0 &&
     plan.healthChecks.create.length === 0 &&
     plan.healthChecks.update.length === 0 &&
-    plan.healthChecks.delete.length === 0
+    plan.healthChecks.delete.length === 0 &&
+    plan.healthChecks.tag.length === 0
   );
 }

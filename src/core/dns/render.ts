@@ -1,6 +1,6 @@
 // A DNS plan as people read it: a table in the terminal, JSON, and Markdown for the pull request.
 import { escapeCell, plain, type Style } from '../render.js';
-import type { DnsPlan, Unit } from './plan.js';
+import { isEmpty, type DnsPlan, type Unit } from './plan.js';
 
 function target(unit: Unit): string {
   const record = unit.after ?? unit.before;
@@ -12,9 +12,15 @@ function target(unit: Unit): string {
 function counts(plan: DnsPlan): string {
   const n = (kind: Unit['kind']) => plan.units.filter((u) => u.kind === kind).length;
   const hc = plan.healthChecks;
-  const parts = [`${n('create')} to create`, `${n('update')} to update`, `${n('replace')} to replace`, `${n('delete')} to delete`];
-  const checks = hc.create.length + hc.update.length + hc.delete.length;
-  return `${parts.join(', ')}${checks ? `; health checks: ${hc.create.length} to create, ${hc.update.length} to update, ${hc.delete.length} to delete` : ''}`;
+  const parts = [
+    `${n('create')} to create`,
+    `${n('update')} to update`,
+    `${n('replace')} to replace`,
+    `${n('delete')} to delete`,
+    ...(n('adopt') ? [`${n('adopt')} to adopt`] : []),
+  ];
+  const checks = hc.create.length + hc.update.length + hc.delete.length + hc.tag.length;
+  return `${parts.join(', ')}${checks ? `; health checks: ${hc.create.length} to create, ${hc.update.length} to update, ${hc.delete.length} to delete${hc.tag.length ? `, ${hc.tag.length} to tag` : ''}` : ''}`;
 }
 
 export function dnsPlanToText(plan: DnsPlan, style: Style = plain): string {
@@ -34,8 +40,10 @@ export function dnsPlanToText(plan: DnsPlan, style: Style = plain): string {
     lines.push(`health check: create for ${hc.region}, ${hc.protocol} ${hc.fqdn}:${hc.port}${hc.path} every ${hc.interval}s`);
   for (const hc of plan.healthChecks.update) lines.push(`health check: update ${hc.id} (${hc.spec.region}): ${hc.fields.join(', ')}`);
   for (const hc of plan.healthChecks.delete) lines.push(`health check: delete ${hc.id} (${hc.region})`);
+  for (const hc of plan.healthChecks.tag) lines.push(`health check: tag ${hc.id} (${hc.region}), made by a run that stopped before tagging it`);
   if (plan.untouched.length) lines.push(style.dim(`left as they are, with no load-balancer target this run: ${plan.untouched.join(', ')}`));
   if (plan.batches.length) lines.push(style.dim(`${plan.batches.length} change batch${plan.batches.length === 1 ? '' : 'es'}`));
+  for (const r of plan.refusals) lines.push(style.red(`refused: ${r}`));
   for (const g of plan.guards) lines.push(style.yellow(`refused unless --force: ${g}`));
   for (const c of plan.conflicts) lines.push(style.red(`conflict, never changed: ${c}`));
   return lines.join('\n');
@@ -47,6 +55,7 @@ export function dnsPlanToJson(plan: DnsPlan): object {
     healthChecks: plan.healthChecks,
     batches: plan.batches.length,
     untouched: plan.untouched,
+    refusals: plan.refusals,
     guards: plan.guards,
     conflicts: plan.conflicts,
   };
@@ -54,9 +63,10 @@ export function dnsPlanToJson(plan: DnsPlan): object {
 
 export function dnsPlanToMarkdown(plan: DnsPlan): string {
   const out: string[] = [];
-  for (const c of plan.conflicts) out.push(`> [!CAUTION]\n> ${escapeCell(c)}`);
+  for (const r of plan.refusals) out.push(`> [!CAUTION]\n> Refused: ${escapeCell(r)}`);
+  for (const c of plan.conflicts) out.push(`> [!CAUTION]\n> Left as it is: ${escapeCell(c)}`);
   for (const g of plan.guards) out.push(`> [!WARNING]\n> Refused unless forced: ${escapeCell(g)}`);
-  if (!plan.units.length && !plan.healthChecks.create.length && !plan.healthChecks.delete.length && !plan.healthChecks.update.length) {
+  if (isEmpty(plan)) {
     out.push('No DNS change.');
   } else {
     out.push(counts(plan));

@@ -4,6 +4,7 @@ import { Ajv } from 'ajv';
 import type { Problem } from '../problems.js';
 import { parseSource, type SourceFile } from '../source.js';
 import type { Target } from './desired.js';
+import { NLB_HOSTED_ZONES } from './load-balancers.js';
 
 const targetsSchema = {
   type: 'object',
@@ -20,13 +21,53 @@ const targetsSchema = {
 
 let validate: ReturnType<Ajv['compile']> | undefined;
 
+/** The AWS region in a load balancer's DNS name (NLB `….elb.<region>.amazonaws.com`, ALB `….<region>.elb.amazonaws.com`). */
+export function loadBalancerRegion(dnsName: string): string | undefined {
+  const name = dnsName.toLowerCase().replace(/\.$/, '');
+  return /\.elb\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com$/.exec(name)?.[1] ?? /\.([a-z]{2}(?:-[a-z]+)+-\d+)\.elb\.amazonaws\.com$/.exec(name)?.[1];
+}
+
+/** A target that would send one region's users to another region's load balancer. */
+function wrongRegion(region: string, target: Target): { field: 'dnsName' | 'hostedZoneId'; message: string } | undefined {
+  const named = loadBalancerRegion(target.dnsName);
+  if (named && named !== region)
+    return { field: 'dnsName', message: `${region}.dnsName: ${target.dnsName} is a load balancer in ${named}, not ${region}` };
+  const zoneOf = Object.entries(NLB_HOSTED_ZONES).find(([, zone]) => zone === target.hostedZoneId)?.[0];
+  if (zoneOf && zoneOf !== region)
+    return {
+      field: 'hostedZoneId',
+      message: `${region}.hostedZoneId: ${target.hostedZoneId} is the Network Load Balancer zone of ${zoneOf}, not of ${region} (${NLB_HOSTED_ZONES[region] ?? 'unknown'})`,
+    };
+  return undefined;
+}
+
 export function loadTargets(source: SourceFile): { targets?: Record<string, Target>; problems: Problem[] } {
   const parsed = parseSource(source);
   if (!parsed.file) return { problems: parsed.problems };
   validate ??= new Ajv({ allErrors: true, strict: true }).compile(targetsSchema);
   const data = parsed.file.data ?? {};
-  if (validate(data)) return { targets: data as Record<string, Target>, problems: parsed.problems };
   const file = parsed.file;
+  if (validate(data)) {
+    const targets = data as Record<string, Target>;
+    const misplaced = Object.entries(targets).flatMap(([region, target]): Problem[] => {
+      const wrong = wrongRegion(region, target);
+      return wrong
+        ? [
+            {
+              file: source.path,
+              ...file.locate([region, wrong.field]),
+              rule: 'targets/region',
+              severity: 'error',
+              message: wrong.message,
+              hint: 'each region takes its own edge load balancer: is the kubeconfig or the Terraform output of another region?',
+            },
+          ]
+        : [];
+    });
+    const problems = [...parsed.problems, ...misplaced];
+    // A repeated key parses (the last value wins), but which target was meant is not known.
+    return problems.some((p) => p.severity === 'error') ? { problems } : { targets, problems };
+  }
   const problems = (validate.errors ?? []).map((e): Problem => {
     const path = e.instancePath.split('/').slice(1);
     const missing = (e.params as { missingProperty?: string }).missingProperty;
