@@ -1,11 +1,15 @@
-// A strict in-memory Route53 for the planner's tests. moto is laxer than Route53 (it applies a
-// batch change by change, accepts some duplicates, ignores StartRecordIdentifier and lets latency
-// and simple records share a name and type), so the rules moto skips are enforced here, each with
-// the AWS documentation it comes from.
+// A strict in-memory Route53 for the planner's tests: one hosted zone and the account's health
+// checks. moto is laxer than Route53 (it applies a batch change by change, deletes every record of
+// a set identifier at once, ignores StartRecordIdentifier, reuses no caller reference, lets latency
+// and simple records share a name and type, and lets two latency records answer for one region),
+// so the rules moto skips are enforced here, each with the AWS documentation it comes from. The
+// model counts a batch's cost by itself, from the published limits, and never with the planner's
+// own arithmetic, so that its limit check can fail where the planner is wrong.
 import type { HealthCheckSpec } from '../src/core/dns/desired.js';
 import type { ActualHealthCheck } from '../src/core/dns/health-checks.js';
-import { changeCost, ROUTE53_LIMITS, type Change } from '../src/core/dns/plan.js';
+import type { Change } from '../src/core/dns/plan.js';
 import { recordKey, routingPolicy, sameRecord, type RecordSet } from '../src/core/dns/records.js';
+import type { Route53Api } from '../src/core/dns/sync.js';
 
 export class InvalidChangeBatch extends Error {
   constructor(message: string) {
@@ -13,33 +17,64 @@ export class InvalidChangeBatch extends Error {
   }
 }
 
-export class StrictRoute53 {
+/** "Quotas" in the Route53 Developer Guide: per ChangeResourceRecordSets request. */
+const MAX_RESOURCE_RECORDS = 1000;
+const MAX_VALUE_CHARACTERS = 32_000;
+
+export class StrictRoute53 implements Route53Api {
   records = new Map<string, RecordSet>();
   healthChecks = new Map<string, ActualHealthCheck>();
+  tags = new Map<string, Record<string, string>>();
   /** Every call, by operation, as a bill would count them. */
   readonly calls: Record<string, number> = {};
   /** Batches accepted, in order. */
   readonly batches: Change[][] = [];
-  /** Fail the n-th ChangeResourceRecordSets call (1-based) with this error, once. */
+  /** Fail the n-th ChangeResourceRecordSets call (1-based) with this error, once, changing nothing. */
   failBatch: { n: number; error: Error } | undefined;
-  private nextHc = 1;
-  private usedReferences = new Set<string>();
+  /**
+   * Commit the n-th ChangeResourceRecordSets call and lose its response: the SDK then sends the
+   * same request again, which Route53 judges against the zone the first one left.
+   */
+  loseResponse: { n: number } | undefined;
+  /** Fail the n-th ChangeTagsForResource call: the process died between creating a check and tagging it. */
+  failTag: { n: number } | undefined;
+  private account = { nextHc: 1, usedReferences: new Map<string, Omit<HealthCheckSpec, 'region'>>() };
 
-  private count(op: string): void {
-    this.calls[op] = (this.calls[op] ?? 0) + 1;
+  constructor(
+    readonly zoneName = 'example.com',
+    readonly zoneId = 'Z0TEST',
+  ) {}
+
+  /** Another hosted zone of the same account: health checks and their tags are account-wide. */
+  otherZone(zoneName: string, zoneId: string): StrictRoute53 {
+    const other = new StrictRoute53(zoneName, zoneId);
+    other.healthChecks = this.healthChecks;
+    other.tags = this.tags;
+    other.account = this.account;
+    return other;
   }
 
+  private count(op: string): number {
+    this.calls[op] = (this.calls[op] ?? 0) + 1;
+    return this.calls[op];
+  }
+
+  /** Calls that change something: records, health checks or their tags. */
   changeCalls(): number {
-    return (
-      (this.calls['ChangeResourceRecordSets'] ?? 0) +
-      (this.calls['CreateHealthCheck'] ?? 0) +
-      (this.calls['UpdateHealthCheck'] ?? 0) +
-      (this.calls['DeleteHealthCheck'] ?? 0)
+    return ['ChangeResourceRecordSets', 'CreateHealthCheck', 'UpdateHealthCheck', 'DeleteHealthCheck', 'ChangeTagsForResource'].reduce(
+      (n, op) => n + (this.calls[op] ?? 0),
+      0,
     );
   }
 
   seed(...records: RecordSet[]): void {
     for (const r of records) this.records.set(recordKey(r), r);
+  }
+
+  async getZoneName(zoneId: string): Promise<string> {
+    this.count('GetHostedZone');
+    if (zoneId !== this.zoneId) throw new Error(`NoSuchHostedZone: ${zoneId}`);
+    return Promise.resolve(this.zoneName);
   }
 
   async listRecordSets(): Promise<RecordSet[]> {
@@ -54,17 +89,38 @@ export class StrictRoute53 {
     return Promise.resolve([...this.healthChecks.values()]);
   }
 
+  async listHealthCheckTags(ids: readonly string[]): Promise<Map<string, Record<string, string>>> {
+    this.count('ListTagsForResources');
+    // ListTagsForResources: ResourceIds, "Maximum number of 10 items".
+    if (ids.length > 10) throw new Error(`InvalidInput: ${ids.length} resource ids, more than 10`);
+    return Promise.resolve(new Map(ids.map((id) => [id, { ...(this.tags.get(id) ?? {}) }])));
+  }
+
+  async tagHealthCheck(id: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    const n = this.count('ChangeTagsForResource');
+    if (this.failTag?.n === n) throw new Error('process killed before ChangeTagsForResource');
+    if (!this.healthChecks.has(id)) throw new Error(`NoSuchHealthCheck: ${id}`);
+    // ChangeTagsForResource: at most 10 tags a call; Tag Key 128 characters, Value 256.
+    const entries = Object.entries(tags);
+    if (entries.length > 10) throw new Error('InvalidInput: more than 10 tags');
+    for (const [k, v] of entries) if (k.length > 128 || v.length > 256) throw new Error(`InvalidInput: tag ${k} is too long`);
+    this.tags.set(id, { ...(this.tags.get(id) ?? {}), ...tags });
+    return Promise.resolve();
+  }
+
   async createHealthCheck(reference: string, spec: HealthCheckSpec): Promise<string> {
     this.count('CreateHealthCheck');
-    // CreateHealthCheck: a CallerReference of a deleted health check cannot be used again
-    // (HealthCheckAlreadyExists); the same reference and settings return the existing check.
+    const { region: _, ...settings } = spec;
+    // CallerReference: "Length Constraints: Minimum length of 1. Maximum length of 64."
+    if (reference.length > 64) throw new Error(`InvalidInput: CallerReference ${reference} is over 64 characters`);
+    // CreateHealthCheck: the same reference and settings return the existing check; the same
+    // reference with other settings, or that of a deleted check, is HealthCheckAlreadyExists.
     const existing = [...this.healthChecks.values()].find((h) => h.callerReference === reference);
-    if (existing) return Promise.resolve(existing.id);
-    if (this.usedReferences.has(reference)) throw new Error('HealthCheckAlreadyExists');
-    this.usedReferences.add(reference);
-    const id = `hc-${this.nextHc++}`;
-    const { region, ...rest } = spec;
-    this.healthChecks.set(id, { id, callerReference: reference, spec: rest });
+    if (existing && JSON.stringify(existing.spec) === JSON.stringify(settings)) return Promise.resolve(existing.id);
+    if (this.account.usedReferences.has(reference)) throw new Error('HealthCheckAlreadyExists');
+    this.account.usedReferences.set(reference, settings);
+    const id = `hc-${this.account.nextHc++}`;
+    this.healthChecks.set(id, { id, callerReference: reference, spec: settings });
     return Promise.resolve(id);
   }
 
@@ -75,33 +131,64 @@ export class StrictRoute53 {
     // UpdateHealthCheck cannot change Type or RequestInterval.
     if (hc.spec.protocol !== spec.protocol || hc.spec.interval !== spec.interval)
       throw new Error('InvalidInput: Type and RequestInterval cannot be updated');
-    const { region, ...rest } = spec;
-    this.healthChecks.set(id, { ...hc, spec: rest });
+    const { region: _, ...settings } = spec;
+    this.healthChecks.set(id, { ...hc, spec: settings });
     return Promise.resolve();
   }
 
   async deleteHealthCheck(id: string): Promise<void> {
     this.count('DeleteHealthCheck');
+    // "Route 53 does not prevent you from deleting a health check even if the health check is
+    // associated with one or more resource record sets": no check of the records here.
     if (!this.healthChecks.delete(id)) throw new Error('NoSuchHealthCheck');
+    this.tags.delete(id);
     return Promise.resolve();
   }
 
-  async changeRecordSets(_zoneId: string, changes: readonly Change[]): Promise<string> {
-    this.count('ChangeResourceRecordSets');
-    const n = this.calls['ChangeResourceRecordSets'] ?? 0;
+  async changeRecordSets(zoneId: string, changes: readonly Change[]): Promise<string> {
+    const n = this.count('ChangeResourceRecordSets');
+    if (zoneId !== this.zoneId) throw new Error(`NoSuchHostedZone: ${zoneId}`);
     if (this.failBatch?.n === n) {
       const { error } = this.failBatch;
       this.failBatch = undefined;
       throw error;
     }
-    // ChangeResourceRecordSets limits: 1,000 ResourceRecord elements and 32,000 characters of
-    // Value, UPSERT counted twice.
-    const cost = changes
-      .map(changeCost)
-      .reduce((a, c) => ({ elements: a.elements + c.elements, characters: a.characters + c.characters }), { elements: 0, characters: 0 });
-    if (cost.elements > ROUTE53_LIMITS.elements) throw new InvalidChangeBatch(`${cost.elements} ResourceRecord elements, more than 1000`);
-    if (cost.characters > ROUTE53_LIMITS.characters)
-      throw new InvalidChangeBatch(`${cost.characters} characters of values, more than 32000`);
+    this.apply(changes);
+    if (this.loseResponse?.n === n) {
+      this.loseResponse = undefined;
+      // The SDK's retry of the very same request, against the zone the first attempt left.
+      this.count('ChangeResourceRecordSets');
+      this.apply(changes);
+    }
+    return Promise.resolve(`change-${this.batches.length}`);
+  }
+
+  async waitForChange(): Promise<void> {
+    this.count('GetChange');
+    return Promise.resolve();
+  }
+
+  /** The batch's cost, counted from the published rule alone. */
+  static cost(changes: readonly Change[]): { resourceRecords: number; characters: number } {
+    let resourceRecords = 0;
+    let characters = 0;
+    for (const { action, record } of changes) {
+      // "When the value of the Action element is UPSERT, each ResourceRecord element is counted
+      // twice", and so is each character of a Value. An alias record has no ResourceRecord.
+      const twice = action === 'UPSERT' ? 2 : 1;
+      const values = record.aliasTarget ? [] : (record.values ?? []);
+      resourceRecords += twice * values.length;
+      characters += twice * values.join('').length;
+    }
+    return { resourceRecords, characters };
+  }
+
+  private apply(changes: readonly Change[]): void {
+    const cost = StrictRoute53.cost(changes);
+    if (cost.resourceRecords > MAX_RESOURCE_RECORDS)
+      throw new InvalidChangeBatch(`${cost.resourceRecords} ResourceRecord elements, more than ${MAX_RESOURCE_RECORDS}`);
+    if (cost.characters > MAX_VALUE_CHARACTERS)
+      throw new InvalidChangeBatch(`${cost.characters} characters of values, more than ${MAX_VALUE_CHARACTERS}`);
     // "Change batches are considered transactional changes": all of a batch, or none of it.
     const next = new Map(this.records);
     const deleted = new Set<string>();
@@ -128,20 +215,30 @@ export class StrictRoute53 {
     this.checkZone(next);
     this.records = next;
     this.batches.push([...changes]);
-    return Promise.resolve(`change-${this.batches.length}`);
-  }
-
-  async waitForChange(): Promise<void> {
-    this.count('GetChange');
-    return Promise.resolve();
   }
 
   private checkShape(record: RecordSet): void {
+    const name = record.name.replace(/\.$/, '');
+    // Names are ASCII; anything else goes in as punycode or octal escapes (Developer Guide,
+    // "DNS domain name format"). A name is at most 255 octets on the wire, 253 written out,
+    // and a label at most 63 (RFC 1035 2.3.4).
+    if (Array.from(name).some((ch) => (ch.codePointAt(0) ?? 0) > 0x7f)) throw new Error(`InvalidInput: ${name} is not ASCII`);
+    if (name.length > 253 || name.split('.').some((l) => l.length > 63 || l.length === 0))
+      throw new InvalidChangeBatch(`${name} is not a valid DNS name`);
+    // "RRSet with DNS name … is not permitted in zone …": a zone holds its own name and below.
+    if (name !== this.zoneName && !name.endsWith(`.${this.zoneName}`))
+      throw new InvalidChangeBatch(`RRSet with DNS name ${record.name} is not permitted in zone ${this.zoneName}.`);
     // Alias records have no TTL and no ResourceRecords; other records need both.
     if (record.aliasTarget && (record.ttl !== undefined || record.values?.length))
       throw new InvalidChangeBatch(`${recordKey(record)}: an alias record has no TTL or values`);
     if (!record.aliasTarget && (record.ttl === undefined || !record.values?.length))
       throw new InvalidChangeBatch(`${recordKey(record)}: TTL and values are required`);
+    // "You can only specify one ResourceRecord per latency resource record set."
+    if (routingPolicy(record) === 'latency' && (record.values?.length ?? 0) > 1)
+      throw new InvalidChangeBatch(`${recordKey(record)}: a latency record has one value`);
+    // A TXT character-string is at most 255 characters (RFC 1035 3.3).
+    if (record.type === 'TXT' && record.values?.some((v) => v.replace(/^"|"$/g, '').length > 255))
+      throw new InvalidChangeBatch(`${recordKey(record)}: a TXT string over 255 characters`);
     // A record with a routing policy needs a SetIdentifier; a simple record must not have one.
     if ((routingPolicy(record) === 'simple') !== (record.setIdentifier === undefined))
       throw new InvalidChangeBatch(`${recordKey(record)}: SetIdentifier goes with a routing policy`);
@@ -160,11 +257,16 @@ export class StrictRoute53 {
       if (policies.size > 1)
         throw new InvalidChangeBatch(`${nameType}: ${[...policies].join(' and ')} records cannot share a name and type`);
       if (policies.has('simple') && records.length > 1) throw new InvalidChangeBatch(`${nameType}: more than one simple record`);
+      // "You can only create one latency resource record set for each Amazon EC2 Region."
+      const regions = records.filter((r) => r.region).map((r) => r.region);
+      const twice = regions.find((r, i) => regions.indexOf(r) !== i);
+      if (twice) throw new InvalidChangeBatch(`${nameType}: two latency records for ${twice}`);
     }
-    // RFC 1034 3.6.2, which Route53 enforces: a CNAME cannot share its name with other records.
+    // RFC 1034 3.6.2, which Route53 enforces: "RRSet of type CNAME with DNS name … is not
+    // permitted as it conflicts with other records with the same DNS name".
     for (const r of zone.values()) {
       if (r.type === 'CNAME' && [...zone.values()].some((o) => o.name === r.name && o.type !== 'CNAME'))
-        throw new InvalidChangeBatch(`${r.name}: a CNAME cannot share its name`);
+        throw new InvalidChangeBatch(`RRSet of type CNAME with DNS name ${r.name} conflicts with other records with the same DNS name`);
     }
   }
 }

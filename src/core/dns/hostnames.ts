@@ -9,7 +9,7 @@ const LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 export function hostnameProblem(hostname: string): string | undefined {
   const name = hostname.replace(/\.$/, '');
   // Route53 takes names in ASCII only: an internationalised name goes in as punycode (RFC 3492).
-  if ([...name].some((ch) => (ch.codePointAt(0) ?? 0) > 0x7f)) {
+  if (!/^[\w.*-]*$/.test(name) && Array.from(name).some((ch) => (ch.codePointAt(0) ?? 0) > 0x7f)) {
     let ascii = '';
     try {
       ascii = new URL(`http://${name}`).hostname;
