@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../src/core/config.js';
-import { desiredState, type Target } from '../src/core/dns/desired.js';
+import { desiredState, type Desired, type Target } from '../src/core/dns/desired.js';
 import { planDns, toBatches } from '../src/core/dns/plan.js';
 import { ownershipName, ownershipValue, recordKey, type RecordSet } from '../src/core/dns/records.js';
-import { DnsRefusedError, syncDns } from '../src/core/dns/sync.js';
+import { DnsRefusedError, syncDns, type SyncOptions } from '../src/core/dns/sync.js';
 import { CDN_YAML, load, region } from './fixtures.js';
 import { StrictRoute53 } from './route53-model.js';
 
@@ -48,7 +48,12 @@ describe('sync-dns against a strict model of Route53', () => {
   it('converges an empty zone: a latency alias and its ownership record per hostname and region, and a health check per region', async () => {
     const cfg = config(['us-east-1', 'eu-west-1'], { hostnames: ['cdn.example.com', 'static.example.com'] });
     const result = await sync(cfg, targets('us-east-1', 'eu-west-1'));
-    expect(result.applied).toEqual({ batches: 1, changes: 8, recovered: 0, healthChecks: { created: 2, updated: 0, deleted: 0, tagged: 0 } });
+    expect(result.applied).toEqual({
+      batches: 1,
+      changes: 8,
+      recovered: 0,
+      healthChecks: { created: 2, updated: 0, deleted: 0, tagged: 0 },
+    });
     const a = r53.records.get('cdn.example.com.|A|eu-west-1');
     expect(a).toEqual({
       name: 'cdn.example.com.',
@@ -319,5 +324,208 @@ describe('sync-dns against a strict model of Route53', () => {
       await syncDns(r53, 'Z0TEST', desiredState({ config: cfg, targets: targets(...regions) }), { ...options, limits });
       expect(r53.changeCalls()).toBe(calls);
     });
+  });
+});
+
+// The cases an outside review found, each against the strict model (Route53's published rules,
+// which moto does not all hold): the model is what shows that Route53 itself would refuse, and
+// its call counts show that a refusal called nothing.
+describe('sync-dns: what Route53 refuses, what a crash leaves, what nobody owns any more', () => {
+  let r53: StrictRoute53;
+  beforeEach(() => {
+    r53 = new StrictRoute53();
+  });
+  const want = (cfg: Config, t: Record<string, Target>, extra: { exclude?: string[]; hostnames?: string[] } = {}) =>
+    desiredState({ config: cfg, targets: t, ...extra });
+  const run = (api: StrictRoute53, desired: Desired, extra: Partial<SyncOptions> = {}) =>
+    syncDns(api, api.zoneId, desired, { ...options, ...extra });
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => expect.fail('not refused'),
+      (e: unknown) => e as DnsRefusedError,
+    );
+  const two = config(['us-east-1', 'eu-west-1']);
+  const both = targets('us-east-1', 'eu-west-1');
+
+  it('scopes health checks to the zone: a drain in one zone leaves the checks of the same owner in another', async () => {
+    const other = r53.otherZone('example.org', 'Z0OTHER');
+    const org = config(['us-east-1', 'eu-west-1'], {
+      hostnames: ['cdn.example.org'],
+      cdn: CDN_YAML.replace('zone_name: example.com', 'zone_name: example.org').replace('Z0TEST', 'Z0OTHER'),
+    });
+    await run(r53, want(two, both));
+    await run(other, want(org, both));
+    expect(r53.healthChecks.size).toBe(4);
+    await run(other, want(org, both, { exclude: ['eu-west-1'] }));
+    const used = [...r53.records.values()].map((r) => r.healthCheckId).filter(Boolean);
+    for (const id of used) expect(r53.healthChecks.has(id ?? '')).toBe(true);
+    const tags = [...r53.tags.values()].map((t) => `${t['kubecdn:zone'] ?? ''} ${t['kubecdn:region'] ?? ''}`).sort();
+    expect(tags).toEqual(['Z0OTHER us-east-1', 'Z0TEST eu-west-1', 'Z0TEST us-east-1']);
+  });
+
+  it('never deletes a check a record in the zone uses: a record whose ownership record was deleted keeps its check', async () => {
+    await run(r53, want(two, both));
+    r53.records.delete('_kubecdn-a.cdn.example.com.|TXT|eu-west-1');
+    const orphan = r53.records.get('cdn.example.com.|A|eu-west-1');
+    const result = await run(r53, want(two, both, { exclude: ['eu-west-1'] }), { maxDeleteFraction: 1 });
+    expect(result.plan.conflicts).toEqual([
+      `health check ${orphan?.healthCheckId ?? ''} of eu-west-1 is not deleted: cdn.example.com A (eu-west-1) still uses it`,
+    ]);
+    expect(r53.healthChecks.has(orphan?.healthCheckId ?? '')).toBe(true);
+  });
+
+  it('refuses a drain that would leave a record answering for the region, calling nothing', async () => {
+    await run(r53, want(two, both));
+    r53.records.delete('_kubecdn-a.cdn.example.com.|TXT|eu-west-1');
+    const calls = r53.changeCalls();
+    const error = await refusal(run(r53, want(two, {}, { exclude: ['eu-west-1'] }), { maxDeleteFraction: 1, drain: 'eu-west-1' }));
+    expect(error.refusals).toEqual([
+      "draining eu-west-1 would leave cdn.example.com A (eu-west-1) answering for it: it is not kubeCDN kubecdn-test's (its ownership record is missing or another's); take it with --adopt or remove it, then drain again",
+    ]);
+    expect(r53.changeCalls()).toBe(calls);
+  });
+
+  it('refuses, naming it, a foreign latency record for a region we serve; Route53 (the model) would refuse the batch', async () => {
+    const theirs: RecordSet = {
+      name: 'cdn.example.com.',
+      type: 'A',
+      setIdentifier: 'theirs',
+      region: 'us-east-1',
+      ttl: 60,
+      values: ['192.0.2.1'],
+    };
+    r53.seed(theirs);
+    const result = await run(r53, want(config(['us-east-1']), targets('us-east-1')));
+    expect(result.plan.conflicts).toEqual([
+      'cannot write cdn.example.com A (us-east-1): cdn.example.com A (theirs) already answers for us-east-1: Route53 takes one latency record per region for a name and type',
+    ]);
+    expect(r53.changeCalls()).toBe(0);
+    const ours = { ...theirs, setIdentifier: 'us-east-1', values: ['192.0.2.2'] };
+    await expect(r53.changeRecordSets('Z0TEST', [{ action: 'CREATE', record: ours }])).rejects.toThrow(/two latency records for us-east-1/);
+  });
+
+  it('refuses a CNAME at the ownership name, calling nothing; the model refuses the TXT beside it', async () => {
+    const cname: RecordSet = { name: '_kubecdn-a.cdn.example.com.', type: 'CNAME', ttl: 60, values: ['elsewhere.example.net'] };
+    r53.seed(cname);
+    const result = await run(r53, want(config(['us-east-1']), targets('us-east-1')));
+    expect(result.plan.conflicts).toEqual([
+      'cannot write cdn.example.com A (us-east-1): _kubecdn-a.cdn.example.com CNAME is a CNAME: no other record may share its name',
+    ]);
+    expect(r53.changeCalls()).toBe(0);
+    const txt = desiredState({ config: config(['us-east-1']), targets: targets('us-east-1') }).records.find((r) => r.type === 'TXT');
+    await expect(r53.changeRecordSets('Z0TEST', [{ action: 'CREATE', record: txt as RecordSet }])).rejects.toThrow(/CNAME/);
+  });
+
+  it('refuses hostnames outside the zone, and ones too long for their ownership record, calling nothing', async () => {
+    const long = `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(55)}.example.com`;
+    const error = await refusal(run(r53, want(config(['us-east-1']), targets('us-east-1'), { hostnames: ['cdn.example.org', long] })));
+    expect(error.refusals).toEqual([
+      "cdn.example.org is not inside the zone example.com: Route53 keeps a zone's records within its name; nothing is written for it",
+      `${long} is too long: its ownership record _kubecdn-aaaa.${long} would be over 253 characters; nothing is written for it`,
+    ]);
+    expect(r53.changeCalls()).toBe(0);
+    await expect(
+      r53.changeRecordSets('Z0TEST', [
+        { action: 'CREATE', record: { name: 'cdn.example.org.', type: 'A', ttl: 60, values: ['192.0.2.1'] } },
+      ]),
+    ).rejects.toThrow(/not permitted in zone example.com/);
+  });
+
+  it("counts a batch's cost by itself: batches the planner packs within the limits pass, and a batch over them fails", async () => {
+    const hosts = Array.from({ length: 260 }, (_, i) => `h${i}.example.com`);
+    const regions = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-south-1'];
+    const desired = want(config(regions, { hostnames: hosts }), targets(...regions));
+    const lax = await run(new StrictRoute53(), desired, { limits: { elements: 100_000, characters: 10_000_000 } }).catch((e: unknown) => e);
+    expect(String(lax)).toMatch(/InvalidChangeBatch: 1040 ResourceRecord elements, more than 1000/);
+    const result = await run(r53, desired);
+    expect(result.applied?.batches).toBeGreaterThan(1);
+    for (const batch of r53.batches) {
+      const cost = StrictRoute53.cost(batch);
+      expect(cost.resourceRecords).toBeLessThanOrEqual(1000);
+      expect(cost.characters).toBeLessThanOrEqual(32_000);
+    }
+  });
+
+  it('a lost response is not a failure: the retried CREATE fails, the zone is read again, and the run goes on', async () => {
+    const hosts = Array.from({ length: 8 }, (_, i) => `h${i}.example.com`);
+    const desired = want(config(['us-east-1', 'eu-west-1'], { hostnames: hosts }), both);
+    r53.loseResponse = { n: 1 };
+    const lines: string[] = [];
+    const log = { info: (l: string) => lines.push(l), group: async <T>(t: string, w: () => Promise<T>) => (lines.push(t), w()) };
+    const result = await run(r53, desired, { limits: { elements: 8, characters: 32_000 }, log });
+    expect(result.applied).toMatchObject({ batches: 4, recovered: 1 });
+    expect(lines).toContain('the zone holds the whole batch: it was committed and only its response was lost; carrying on');
+    expect(lines.some((l) => /^the change call failed \(InvalidChangeBatch: Tried to create/.test(l))).toBe(true);
+    expect([...r53.records.values()].filter((r) => r.type === 'A')).toHaveLength(16);
+    expect((await run(r53, desired)).plan.units).toEqual([]);
+  });
+
+  it('a lost response on a drain: the retried DELETE fails, and the drain is done all the same', async () => {
+    await run(r53, want(two, both));
+    r53.loseResponse = { n: 2 };
+    const result = await run(r53, want(two, both, { exclude: ['eu-west-1'] }), { maxDeleteFraction: 1 });
+    expect(result.applied?.recovered).toBe(1);
+    expect([...r53.records.keys()].sort()).toEqual(['_kubecdn-a.cdn.example.com.|TXT|us-east-1', 'cdn.example.com.|A|us-east-1']);
+    expect(r53.healthChecks.size).toBe(1);
+  });
+
+  it('a batch that truly failed still stops the run, with nothing half-owned', async () => {
+    r53.failBatch = { n: 1, error: new Error('InvalidChangeBatch: something Route53 refused') };
+    await expect(run(r53, want(two, both))).rejects.toThrow('something Route53 refused');
+    expect(r53.records.size).toBe(0);
+  });
+
+  it('tags, on the next run, a check made by a run that died before tagging it, and makes no other', async () => {
+    r53.failTag = { n: 1 };
+    await expect(run(r53, want(config(['us-east-1']), targets('us-east-1')))).rejects.toThrow(/killed/);
+    const [made] = [...r53.healthChecks.keys()];
+    expect(r53.tags.get(made ?? '')).toBeUndefined();
+    const next = await run(r53, want(config(['us-east-1']), targets('us-east-1')));
+    expect(next.applied?.healthChecks).toEqual({ created: 0, updated: 0, deleted: 0, tagged: 1 });
+    expect(r53.tags.get(made ?? '')).toMatchObject({
+      'kubecdn:owner': 'kubecdn-test',
+      'kubecdn:zone': 'Z0TEST',
+      'kubecdn:region': 'us-east-1',
+    });
+    expect(r53.records.get('cdn.example.com.|A|us-east-1')?.healthCheckId).toBe(made);
+  });
+
+  it('converges after a crash in the middle of a check replacement, with no third check', async () => {
+    const https = want(config(['us-east-1']), targets('us-east-1'));
+    await run(r53, https);
+    const [old] = [...r53.healthChecks.keys()];
+    const http = want(
+      config(['us-east-1'], { cdn: CDN_YAML.replace('origin:', 'health_check: { protocol: HTTP }\n  origin:') }),
+      targets('us-east-1'),
+    );
+    // The new check is made; the process dies before the records move to it.
+    r53.failBatch = { n: 2, error: new Error('process killed') };
+    await expect(run(r53, http)).rejects.toThrow('killed');
+    expect(r53.healthChecks.size).toBe(2);
+    const created = r53.calls['CreateHealthCheck'];
+    const next = await run(r53, http);
+    expect(next.applied?.healthChecks).toMatchObject({ created: 0, deleted: 1 });
+    expect(r53.calls['CreateHealthCheck']).toBe(created);
+    expect([...r53.healthChecks.keys()]).not.toContain(old);
+    expect(r53.records.get('cdn.example.com.|A|us-east-1')?.healthCheckId).toBe([...r53.healthChecks.keys()][0]);
+  });
+
+  it('shows a record whose ownership record was deleted, lets an unrelated drain go on, and adopts it when asked', async () => {
+    const three = config(['us-east-1', 'eu-west-1', 'ap-south-1']);
+    const all = targets('us-east-1', 'eu-west-1', 'ap-south-1');
+    await run(r53, want(three, all));
+    r53.records.delete('_kubecdn-a.cdn.example.com.|TXT|us-east-1');
+    const drained = await run(r53, want(three, all, { exclude: ['ap-south-1'] }), { maxDeleteFraction: 1 });
+    expect(drained.plan.conflicts).toEqual([
+      "cannot write cdn.example.com A (us-east-1): cdn.example.com A (us-east-1) exists and is not kubeCDN kubecdn-test's: left as it is (its ownership record is missing or not kubeCDN's: --adopt takes it)",
+      'health check hc-1 of us-east-1 is not deleted: cdn.example.com A (us-east-1) still uses it',
+    ]);
+    expect(r53.records.has('cdn.example.com.|A|ap-south-1')).toBe(false);
+    expect(r53.records.has('cdn.example.com.|A|us-east-1')).toBe(true);
+    const adopted = await run(r53, want(three, all, { exclude: ['ap-south-1'] }), { adopt: true });
+    expect(adopted.plan.units.map((u) => `${u.kind} ${u.region}`)).toEqual(['adopt us-east-1']);
+    expect(adopted.plan.conflicts).toEqual([]);
+    expect(r53.records.has('_kubecdn-a.cdn.example.com.|TXT|us-east-1')).toBe(true);
+    expect((await run(r53, want(three, all, { exclude: ['ap-south-1'] }))).plan.units).toEqual([]);
   });
 });

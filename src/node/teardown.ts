@@ -182,7 +182,13 @@ export async function drainDns(
   options: Pick<TeardownOptions, 'dir' | 'region' | 'zoneId' | 'route53'>,
   log: (line: string) => void = () => undefined,
 ): Promise<{ ok: boolean; detail: string; markdown?: string }> {
-  const base = { dir: options.dir, targets: {}, maxDeleteFraction: 1, drain: options.region, ...(options.zoneId ? { zoneId: options.zoneId } : {}) };
+  const base = {
+    dir: options.dir,
+    targets: {},
+    maxDeleteFraction: 1,
+    drain: options.region,
+    ...(options.zoneId ? { zoneId: options.zoneId } : {}),
+  };
   const logger = {
     info: (line: string) => log(`  ${line}`),
     group: async <T>(title: string, work: () => Promise<T>) => (log(`  ${title}`), work()),
@@ -191,7 +197,8 @@ export async function drainDns(
     const drain = await runDns(cwd, { ...base, dryRun: false, log: logger }, options.route53);
     const removed = drain.plan.units.filter((u) => u.region === options.region && u.kind === 'delete' && u.before).length;
     const check = await runDns(cwd, { ...base, dryRun: true }, options.route53);
-    if (check.plan.refusals.length) return { ok: false, detail: `the zone still holds records of ${options.region}: ${check.plan.refusals.join('; ')}` };
+    if (check.plan.refusals.length)
+      return { ok: false, detail: `the zone still holds records of ${options.region}: ${check.plan.refusals.join('; ')}` };
     return {
       ok: true,
       markdown: dnsPlanToMarkdown(drain.plan),

@@ -91,7 +91,15 @@ export interface BatchLimits {
 
 export const ROUTE53_LIMITS: BatchLimits = { elements: 1000, characters: 32_000 };
 
-type Place = { want: RecordSet; txtWant: RecordSet; have?: RecordSet; txtHave?: RecordSet; host: string; type: ManagedType; region: string };
+type Place = {
+  want: RecordSet;
+  txtWant: RecordSet;
+  have?: RecordSet;
+  txtHave?: RecordSet;
+  host: string;
+  type: ManagedType;
+  region: string;
+};
 
 export function planDns(desired: Desired, actual: Actual, options: PlanOptions = {}): DnsPlan {
   const owner = desired.ownerId;
@@ -148,7 +156,7 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
     const blocked = [
       ...(have && !take
         ? [
-            `${label(have)} exists and is not kubeCDN ${owner}'s: left as it is${adoptable(txtHave) ? ' (its ownership record is missing or not kubeCDN\'s: --adopt takes it)' : ''}`,
+            `${label(have)} exists and is not kubeCDN ${owner}'s: left as it is${adoptable(txtHave) ? " (its ownership record is missing or not kubeCDN's: --adopt takes it)" : ''}`,
           ]
         : []),
       ...routeBlockers(want, actual.records, deletedFirst),
@@ -185,7 +193,11 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
     const base = { hostname: host, type, region, after: want, ...(have ? { before: have } : {}) };
     if (place.status === 'ours' && have) {
       if (identityChanges(have, want))
-        units.push({ ...base, kind: 'replace', changes: [{ action: 'DELETE', record: have }, { action: 'CREATE', record: want }, ...txtChange] });
+        units.push({
+          ...base,
+          kind: 'replace',
+          changes: [{ action: 'DELETE', record: have }, { action: 'CREATE', record: want }, ...txtChange],
+        });
       else if (!sameRecord(have, want) || txtChange.length)
         units.push({
           ...base,
@@ -199,7 +211,10 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
     const txt: Change = txtHave ? { action: 'UPSERT', record: txtWant } : { action: 'CREATE', record: txtWant };
     if (place.status === 'adopt' && have) {
       const record: Change[] = identityChanges(have, want)
-        ? [{ action: 'DELETE', record: have }, { action: 'CREATE', record: want }]
+        ? [
+            { action: 'DELETE', record: have },
+            { action: 'CREATE', record: want },
+          ]
         : sameRecord(have, want)
           ? []
           : [{ action: 'UPSERT', record: want }];
@@ -289,7 +304,9 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
   for (const host of hosts) {
     for (const type of MANAGED_TYPES) {
       const before = ownedManaged.filter((r) => r.name === `${host}.` && r.type === type).length;
-      const deleted = units.filter((u) => u.kind === 'delete' && u.before && ownedKeys.has(recordKey(u.before)) && u.hostname === host && u.type === type).length;
+      const deleted = units.filter(
+        (u) => u.kind === 'delete' && u.before && ownedKeys.has(recordKey(u.before)) && u.hostname === host && u.type === type,
+      ).length;
       const created = units.filter((u) => (u.kind === 'create' || u.kind === 'adopt') && u.hostname === host && u.type === type).length;
       if (before > 0 && before - deleted + created === 0) guards.push(`${host} ${type} would be left with no serving region`);
     }

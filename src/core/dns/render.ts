@@ -40,7 +40,8 @@ export function dnsPlanToText(plan: DnsPlan, style: Style = plain): string {
     lines.push(`health check: create for ${hc.region}, ${hc.protocol} ${hc.fqdn}:${hc.port}${hc.path} every ${hc.interval}s`);
   for (const hc of plan.healthChecks.update) lines.push(`health check: update ${hc.id} (${hc.spec.region}): ${hc.fields.join(', ')}`);
   for (const hc of plan.healthChecks.delete) lines.push(`health check: delete ${hc.id} (${hc.region})`);
-  for (const hc of plan.healthChecks.tag) lines.push(`health check: tag ${hc.id} (${hc.region}), made by a run that stopped before tagging it`);
+  for (const hc of plan.healthChecks.tag)
+    lines.push(`health check: tag ${hc.id} (${hc.region}), made by a run that stopped before tagging it`);
   if (plan.untouched.length) lines.push(style.dim(`left as they are, with no load-balancer target this run: ${plan.untouched.join(', ')}`));
   if (plan.batches.length) lines.push(style.dim(`${plan.batches.length} change batch${plan.batches.length === 1 ? '' : 'es'}`));
   for (const r of plan.refusals) lines.push(style.red(`refused: ${r}`));

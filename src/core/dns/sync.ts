@@ -90,7 +90,13 @@ export interface ApplyOptions {
  * use, then the record batches (deletes first), then the checks nothing uses any more. A failure
  * stops there; what was done is complete in itself, and the next run plans from it.
  */
-export async function applyPlan(api: Route53Api, zoneId: string, desired: Desired, plan: DnsPlan, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyPlan(
+  api: Route53Api,
+  zoneId: string,
+  desired: Desired,
+  plan: DnsPlan,
+  options: ApplyOptions,
+): Promise<ApplyResult> {
   if (isRefused(plan, Boolean(options.force))) throw new DnsRefusedError(plan, Boolean(options.force));
   const log = options.log ?? silent;
   const scope = { ownerId: desired.ownerId, zoneId };

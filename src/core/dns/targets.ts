@@ -24,7 +24,10 @@ let validate: ReturnType<Ajv['compile']> | undefined;
 /** The AWS region in a load balancer's DNS name (NLB `….elb.<region>.amazonaws.com`, ALB `….<region>.elb.amazonaws.com`). */
 export function loadBalancerRegion(dnsName: string): string | undefined {
   const name = dnsName.toLowerCase().replace(/\.$/, '');
-  return /\.elb\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com$/.exec(name)?.[1] ?? /\.([a-z]{2}(?:-[a-z]+)+-\d+)\.elb\.amazonaws\.com$/.exec(name)?.[1];
+  return (
+    /\.elb\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com$/.exec(name)?.[1] ??
+    /\.([a-z]{2}(?:-[a-z]+)+-\d+)\.elb\.amazonaws\.com$/.exec(name)?.[1]
+  );
 }
 
 /** A target that would send one region's users to another region's load balancer. */
