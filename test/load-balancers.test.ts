@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AWS_REGIONS } from '../src/core/aws-regions.js';
 import { NLB_HOSTED_ZONES, TargetError, targetFromService } from '../src/core/dns/load-balancers.js';
+import { loadTargets } from '../src/core/dns/targets.js';
 
 const service = (...hostnames: string[]) => ({
   apiVersion: 'v1',
@@ -59,5 +60,43 @@ describe('NLB_HOSTED_ZONES', () => {
     const zones = Object.values(NLB_HOSTED_ZONES);
     for (const zone of zones) expect(zone).toMatch(/^Z[A-Z0-9]{1,31}$/);
     expect(new Set(zones).size).toBe(zones.length);
+  });
+});
+
+// The targets file is pure input: these run the core's own loader, no peer.
+describe('loadTargets', () => {
+  const load = (text: string) => loadTargets({ path: 'targets.json', text });
+
+  it('refuses a region given twice in one file, at the second key, and gives no targets', () => {
+    const result = load(
+      '{\n  "eu-west-1": {"dnsName": "a-1.elb.eu-west-1.amazonaws.com", "hostedZoneId": "Z2IFOLAFXWLO4F"},\n  "eu-west-1": {"dnsName": "b-1.elb.eu-west-1.amazonaws.com", "hostedZoneId": "Z2IFOLAFXWLO4F"}\n}\n',
+    );
+    expect(result.targets).toBeUndefined();
+    expect(result.problems).toEqual([expect.objectContaining({ file: 'targets.json', line: 3, column: 3, message: 'duplicate key "eu-west-1"' })]);
+  });
+
+  it("refuses a target whose load balancer is in another region, or whose zone is another region's", () => {
+    const nlb = load('{"eu-west-1": {"dnsName": "a-1.elb.us-east-1.amazonaws.com", "hostedZoneId": "Z2IFOLAFXWLO4F"}}');
+    expect(nlb.targets).toBeUndefined();
+    expect(nlb.problems).toEqual([
+      expect.objectContaining({
+        line: 1,
+        column: 27,
+        rule: 'targets/region',
+        message: 'eu-west-1.dnsName: a-1.elb.us-east-1.amazonaws.com is a load balancer in us-east-1, not eu-west-1',
+      }),
+    ]);
+    const alb = load('{"eu-west-1": {"dnsName": "k8s-a-1.us-east-1.elb.amazonaws.com", "hostedZoneId": "Z2IFOLAFXWLO4F"}}');
+    expect(alb.problems[0]?.message).toMatch(/is a load balancer in us-east-1, not eu-west-1/);
+    const zone = load('{"eu-west-1": {"dnsName": "a-1.elb.eu-west-1.amazonaws.com", "hostedZoneId": "Z26RNL4JYFTOTI"}}');
+    expect(zone.problems[0]?.message).toBe(
+      'eu-west-1.hostedZoneId: Z26RNL4JYFTOTI is the Network Load Balancer zone of us-east-1, not of eu-west-1 (Z2IFOLAFXWLO4F)',
+    );
+  });
+
+  it('takes a well-formed file', () => {
+    expect(load('{"eu-west-1": {"dnsName": "a-1.elb.eu-west-1.amazonaws.com", "hostedZoneId": "Z2IFOLAFXWLO4F"}}').targets).toEqual({
+      'eu-west-1': { dnsName: 'a-1.elb.eu-west-1.amazonaws.com', hostedZoneId: 'Z2IFOLAFXWLO4F' },
+    });
   });
 });
