@@ -72,7 +72,9 @@ describe('loadTargets', () => {
       '{\n  "eu-west-1": {"dnsName": "a-1.elb.eu-west-1.amazonaws.com", "hostedZoneId": "Z2IFOLAFXWLO4F"},\n  "eu-west-1": {"dnsName": "b-1.elb.eu-west-1.amazonaws.com", "hostedZoneId": "Z2IFOLAFXWLO4F"}\n}\n',
     );
     expect(result.targets).toBeUndefined();
-    expect(result.problems).toEqual([expect.objectContaining({ file: 'targets.json', line: 3, column: 3, message: 'duplicate key "eu-west-1"' })]);
+    expect(result.problems).toEqual([
+      expect.objectContaining({ file: 'targets.json', line: 3, column: 3, message: 'duplicate key "eu-west-1"' }),
+    ]);
   });
 
   it("refuses a target whose load balancer is in another region, or whose zone is another region's", () => {

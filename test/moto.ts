@@ -56,12 +56,14 @@ export async function zoneRecords(zoneId: string): Promise<RecordSet[]> {
 /** The Route53 operation of an HTTP request to the REST API (2013-04-01). */
 export function operationOf(method: string, url: string): string {
   const path = url.split('?')[0] ?? '';
+  if (/\/tags\/healthcheck\/?$/.test(path)) return 'ListTagsForResources';
+  if (/\/tags\/healthcheck\//.test(path)) return method === 'POST' ? 'ChangeTagsForResource' : 'ListTagsForResource';
+  if (/\/hostedzone\/[^/]+$/.test(path) && method === 'GET') return 'GetHostedZone';
   if (/\/hostedzone\/[^/]+\/rrset\/?$/.test(path)) return method === 'POST' ? 'ChangeResourceRecordSets' : 'ListResourceRecordSets';
   if (/\/change\//.test(path)) return 'GetChange';
   if (/\/healthcheck\/?$/.test(path)) return method === 'POST' ? 'CreateHealthCheck' : 'ListHealthChecks';
   if (/\/healthcheck\/[^/]+$/.test(path))
     return method === 'DELETE' ? 'DeleteHealthCheck' : method === 'POST' ? 'UpdateHealthCheck' : 'GetHealthCheck';
-  if (/\/tags\/healthcheck\//.test(path)) return 'ChangeTagsForResource';
   return `${method} ${path}`;
 }
 
@@ -76,6 +78,8 @@ export interface Injection {
   times: number;
   status: number;
   code: string;
+  /** Send the request on to moto first, so that it is committed, and lose moto's answer. */
+  afterCommit?: boolean;
 }
 
 export class CountingProxy {
@@ -91,7 +95,9 @@ export class CountingProxy {
   }
 
   changeCalls(): number {
-    return this.calls.filter((c) => /^(ChangeResourceRecordSets|CreateHealthCheck|UpdateHealthCheck|DeleteHealthCheck)$/.test(c)).length;
+    return this.calls.filter((c) =>
+      /^(ChangeResourceRecordSets|CreateHealthCheck|UpdateHealthCheck|DeleteHealthCheck|ChangeTagsForResource)$/.test(c),
+    ).length;
   }
 
   async start(): Promise<string> {
@@ -100,24 +106,34 @@ export class CountingProxy {
       const operation = operationOf(req.method ?? 'GET', req.url ?? '/');
       this.calls.push(operation);
       const injection = this.injections.find((i) => i.operation === operation && i.times > 0);
-      if (injection) {
-        injection.times -= 1;
-        this.injected.push(`${operation} ${injection.code}`);
-        req.resume();
-        res.writeHead(injection.status, { 'content-type': 'text/xml' });
+      const fail = () => {
+        res.writeHead(injection?.status ?? 500, { 'content-type': 'text/xml' });
         res.end(
           errorBody(
-            injection.code,
-            injection.code === 'Throttling'
+            injection?.code ?? 'InternalFailure',
+            injection?.code === 'Throttling'
               ? 'Rate exceeded'
               : 'The request was rejected because Route 53 was still processing a prior request.',
           ),
         );
-        return;
+      };
+      if (injection) {
+        injection.times -= 1;
+        this.injected.push(`${operation} ${injection.code}${injection.afterCommit ? ' after commit' : ''}`);
+        if (!injection.afterCommit) {
+          req.resume();
+          fail();
+          return;
+        }
       }
       const forward = request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
         (up: IncomingMessage) => {
+          if (injection?.afterCommit) {
+            up.resume();
+            up.on('end', fail);
+            return;
+          }
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
         },

@@ -14670,11 +14670,11 @@ var require_progressevent = __commonJS({
 var require_encoding = __commonJS({
   "node_modules/undici/lib/web/fileapi/encoding.js"(exports, module) {
     "use strict";
-    function getEncoding(label) {
-      if (!label) {
+    function getEncoding(label2) {
+      if (!label2) {
         return "failure";
       }
-      switch (label.trim().toLowerCase()) {
+      switch (label2.trim().toLowerCase()) {
         case "unicode-1-1-utf-8":
         case "unicode11utf8":
         case "unicode20utf8":
@@ -19581,9 +19581,9 @@ var require_codegen = __commonJS({
       }
     };
     var Label = class extends Node {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n }) {
@@ -19591,14 +19591,14 @@ var require_codegen = __commonJS({
       }
     };
     var Break = class extends Node {
-      constructor(label) {
+      constructor(label2) {
         super();
-        this.label = label;
+        this.label = label2;
         this.names = {};
       }
       render({ _n }) {
-        const label = this.label ? ` ${this.label}` : "";
-        return `break${label};` + _n;
+        const label2 = this.label ? ` ${this.label}` : "";
+        return `break${label2};` + _n;
       }
     };
     var Throw = class extends Node {
@@ -20010,12 +20010,12 @@ var require_codegen = __commonJS({
         return this._endBlockNode(For);
       }
       // `label` statement
-      label(label) {
-        return this._leafNode(new Label(label));
+      label(label2) {
+        return this._leafNode(new Label(label2));
       }
       // `break` statement
-      break(label) {
-        return this._leafNode(new Break(label));
+      break(label2) {
+        return this._leafNode(new Break(label2));
       }
       // `return` statement
       return(value) {
@@ -23899,11 +23899,11 @@ var require_core = __commonJS({
     Ajv3.ValidationError = validation_error_1.default;
     Ajv3.MissingRefError = ref_error_1.default;
     exports.default = Ajv3;
-    function checkOptions(checkOpts, options, msg, log = "error") {
+    function checkOptions(checkOpts, options, msg, log2 = "error") {
       for (const key in checkOpts) {
         const opt = key;
         if (opt in options)
-          this.logger[log](`${msg}: option ${key}. ${checkOpts[opt]}`);
+          this.logger[log2](`${msg}: option ${key}. ${checkOpts[opt]}`);
       }
     }
     function getSchEnv(keyRef) {
@@ -27789,7 +27789,7 @@ var require_merge = __commonJS({
 var require_addPairToJSMap = __commonJS({
   "node_modules/yaml/dist/nodes/addPairToJSMap.js"(exports) {
     "use strict";
-    var log = require_log();
+    var log2 = require_log();
     var merge2 = require_merge();
     var stringify = require_stringify();
     var identity = require_identity();
@@ -27838,7 +27838,7 @@ var require_addPairToJSMap = __commonJS({
           let jsonStr = JSON.stringify(strKey);
           if (jsonStr.length > 40)
             jsonStr = jsonStr.substring(0, 36) + '..."';
-          log.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
+          log2.warn(ctx.doc.options.logLevel, `Keys with collection values will be stringified due to JS Object restrictions: ${jsonStr}. Set mapAsMap: true to use object keys.`);
           ctx.mapKeyWarned = true;
         }
         return strKey;
@@ -33255,7 +33255,7 @@ var require_public_api = __commonJS({
     var composer = require_composer();
     var Document = require_Document();
     var errors = require_errors3();
-    var log = require_log();
+    var log2 = require_log();
     var identity = require_identity();
     var lineCounter = require_line_counter();
     var parser = require_parser();
@@ -33307,7 +33307,7 @@ var require_public_api = __commonJS({
       const doc = parseDocument2(src, options);
       if (!doc)
         return null;
-      doc.warnings.forEach((warning3) => log.warn(doc.options.logLevel, warning3));
+      doc.warnings.forEach((warning3) => log2.warn(doc.options.logLevel, warning3));
       if (doc.errors.length > 0) {
         if (doc.options.logLevel !== "silent")
           throw doc.errors[0];
@@ -34831,8 +34831,8 @@ var init_isValidHostLabel = __esm({
         return VALID_HOST_LABEL_REGEX.test(value);
       }
       const labels = value.split(".");
-      for (const label of labels) {
-        if (!isValidHostLabel(label)) {
+      for (const label2 of labels) {
+        if (!isValidHostLabel(label2)) {
           return false;
         }
       }
@@ -49446,7 +49446,7 @@ var init_bowser = __esm({
     commonVersionIdentifier = /version\/(\d+(\.?_?\d+)+)/i;
     browsersList = [{
       test: [/gptbot/i],
-      describe: function describe2(ua) {
+      describe: function describe3(ua) {
         var browser = {
           name: "GPTBot"
         };
@@ -49456,7 +49456,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/chatgpt-user/i],
-      describe: function describe3(ua) {
+      describe: function describe4(ua) {
         var browser = {
           name: "ChatGPT-User"
         };
@@ -49466,7 +49466,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/oai-searchbot/i],
-      describe: function describe4(ua) {
+      describe: function describe5(ua) {
         var browser = {
           name: "OAI-SearchBot"
         };
@@ -49476,7 +49476,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/claudebot/i, /claude-web/i, /claude-user/i, /claude-searchbot/i],
-      describe: function describe5(ua) {
+      describe: function describe6(ua) {
         var browser = {
           name: "ClaudeBot"
         };
@@ -49486,7 +49486,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/omgilibot/i, /webzio-extended/i],
-      describe: function describe6(ua) {
+      describe: function describe7(ua) {
         var browser = {
           name: "Omgilibot"
         };
@@ -49496,7 +49496,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/diffbot/i],
-      describe: function describe7(ua) {
+      describe: function describe8(ua) {
         var browser = {
           name: "Diffbot"
         };
@@ -49506,7 +49506,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/perplexitybot/i],
-      describe: function describe8(ua) {
+      describe: function describe9(ua) {
         var browser = {
           name: "PerplexityBot"
         };
@@ -49516,7 +49516,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/perplexity-user/i],
-      describe: function describe9(ua) {
+      describe: function describe10(ua) {
         var browser = {
           name: "Perplexity-User"
         };
@@ -49526,7 +49526,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/youbot/i],
-      describe: function describe10(ua) {
+      describe: function describe11(ua) {
         var browser = {
           name: "YouBot"
         };
@@ -49536,7 +49536,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/meta-webindexer/i],
-      describe: function describe11(ua) {
+      describe: function describe12(ua) {
         var browser = {
           name: "Meta-WebIndexer"
         };
@@ -49546,7 +49546,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/meta-externalads/i],
-      describe: function describe12(ua) {
+      describe: function describe13(ua) {
         var browser = {
           name: "Meta-ExternalAds"
         };
@@ -49556,7 +49556,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/meta-externalagent/i],
-      describe: function describe13(ua) {
+      describe: function describe14(ua) {
         var browser = {
           name: "Meta-ExternalAgent"
         };
@@ -49566,7 +49566,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/meta-externalfetcher/i],
-      describe: function describe14(ua) {
+      describe: function describe15(ua) {
         var browser = {
           name: "Meta-ExternalFetcher"
         };
@@ -49576,7 +49576,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/googlebot/i],
-      describe: function describe15(ua) {
+      describe: function describe16(ua) {
         var browser = {
           name: "Googlebot"
         };
@@ -49586,7 +49586,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/linespider/i],
-      describe: function describe16(ua) {
+      describe: function describe17(ua) {
         var browser = {
           name: "Linespider"
         };
@@ -49596,7 +49596,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/amazonbot/i],
-      describe: function describe17(ua) {
+      describe: function describe18(ua) {
         var browser = {
           name: "AmazonBot"
         };
@@ -49606,7 +49606,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/bingbot/i],
-      describe: function describe18(ua) {
+      describe: function describe19(ua) {
         var browser = {
           name: "BingCrawler"
         };
@@ -49616,7 +49616,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/baiduspider/i],
-      describe: function describe19(ua) {
+      describe: function describe20(ua) {
         var browser = {
           name: "BaiduSpider"
         };
@@ -49626,7 +49626,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/duckduckbot/i],
-      describe: function describe20(ua) {
+      describe: function describe21(ua) {
         var browser = {
           name: "DuckDuckBot"
         };
@@ -49636,7 +49636,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/ia_archiver/i],
-      describe: function describe21(ua) {
+      describe: function describe22(ua) {
         var browser = {
           name: "InternetArchiveCrawler"
         };
@@ -49646,14 +49646,14 @@ var init_bowser = __esm({
       }
     }, {
       test: [/facebookexternalhit/i, /facebookcatalog/i],
-      describe: function describe22() {
+      describe: function describe23() {
         return {
           name: "FacebookExternalHit"
         };
       }
     }, {
       test: [/slackbot/i, /slack-imgProxy/i],
-      describe: function describe23(ua) {
+      describe: function describe24(ua) {
         var browser = {
           name: "SlackBot"
         };
@@ -49663,28 +49663,28 @@ var init_bowser = __esm({
       }
     }, {
       test: [/yahoo!?[\s/]*slurp/i],
-      describe: function describe24() {
+      describe: function describe25() {
         return {
           name: "YahooSlurp"
         };
       }
     }, {
       test: [/yandexbot/i, /yandexmobilebot/i],
-      describe: function describe25() {
+      describe: function describe26() {
         return {
           name: "YandexBot"
         };
       }
     }, {
       test: [/pingdom/i],
-      describe: function describe26() {
+      describe: function describe27() {
         return {
           name: "PingdomBot"
         };
       }
     }, {
       test: [/opera/i],
-      describe: function describe27(ua) {
+      describe: function describe28(ua) {
         var browser = {
           name: "Opera"
         };
@@ -49694,7 +49694,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/opr\/|opios/i],
-      describe: function describe28(ua) {
+      describe: function describe29(ua) {
         var browser = {
           name: "Opera"
         };
@@ -49704,7 +49704,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/SamsungBrowser/i],
-      describe: function describe29(ua) {
+      describe: function describe30(ua) {
         var browser = {
           name: "Samsung Internet for Android"
         };
@@ -49714,7 +49714,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/Whale/i],
-      describe: function describe30(ua) {
+      describe: function describe31(ua) {
         var browser = {
           name: "NAVER Whale Browser"
         };
@@ -49724,7 +49724,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/PaleMoon/i],
-      describe: function describe31(ua) {
+      describe: function describe32(ua) {
         var browser = {
           name: "Pale Moon"
         };
@@ -49734,7 +49734,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/HeyTapBrowser/i],
-      describe: function describe32(ua) {
+      describe: function describe33(ua) {
         var browser = {
           name: "HeyTap Browser"
         };
@@ -49744,7 +49744,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/VivoBrowser/i],
-      describe: function describe33(ua) {
+      describe: function describe34(ua) {
         var browser = {
           name: "Vivo Browser"
         };
@@ -49754,7 +49754,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/MZBrowser/i],
-      describe: function describe34(ua) {
+      describe: function describe35(ua) {
         var browser = {
           name: "MZ Browser"
         };
@@ -49764,7 +49764,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/focus/i],
-      describe: function describe35(ua) {
+      describe: function describe36(ua) {
         var browser = {
           name: "Focus"
         };
@@ -49774,7 +49774,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/swing/i],
-      describe: function describe36(ua) {
+      describe: function describe37(ua) {
         var browser = {
           name: "Swing"
         };
@@ -49784,7 +49784,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/coast/i],
-      describe: function describe37(ua) {
+      describe: function describe38(ua) {
         var browser = {
           name: "Opera Coast"
         };
@@ -49794,7 +49794,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/opt\/\d+(?:.?_?\d+)+/i],
-      describe: function describe38(ua) {
+      describe: function describe39(ua) {
         var browser = {
           name: "Opera Touch"
         };
@@ -49804,7 +49804,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/yabrowser/i],
-      describe: function describe39(ua) {
+      describe: function describe40(ua) {
         var browser = {
           name: "Yandex Browser"
         };
@@ -49814,7 +49814,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/ucbrowser/i],
-      describe: function describe40(ua) {
+      describe: function describe41(ua) {
         var browser = {
           name: "UC Browser"
         };
@@ -49824,7 +49824,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/Maxthon|mxios/i],
-      describe: function describe41(ua) {
+      describe: function describe42(ua) {
         var browser = {
           name: "Maxthon"
         };
@@ -49834,7 +49834,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/epiphany/i],
-      describe: function describe42(ua) {
+      describe: function describe43(ua) {
         var browser = {
           name: "Epiphany"
         };
@@ -49844,7 +49844,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/puffin/i],
-      describe: function describe43(ua) {
+      describe: function describe44(ua) {
         var browser = {
           name: "Puffin"
         };
@@ -49854,7 +49854,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/sleipnir/i],
-      describe: function describe44(ua) {
+      describe: function describe45(ua) {
         var browser = {
           name: "Sleipnir"
         };
@@ -49864,7 +49864,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/k-meleon/i],
-      describe: function describe45(ua) {
+      describe: function describe46(ua) {
         var browser = {
           name: "K-Meleon"
         };
@@ -49874,7 +49874,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/micromessenger/i],
-      describe: function describe46(ua) {
+      describe: function describe47(ua) {
         var browser = {
           name: "WeChat"
         };
@@ -49884,7 +49884,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/qqbrowser/i],
-      describe: function describe47(ua) {
+      describe: function describe48(ua) {
         var browser = {
           name: /qqbrowserlite/i.test(ua) ? "QQ Browser Lite" : "QQ Browser"
         };
@@ -49894,7 +49894,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/msie|trident/i],
-      describe: function describe48(ua) {
+      describe: function describe49(ua) {
         var browser = {
           name: "Internet Explorer"
         };
@@ -49904,7 +49904,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/\sedg\//i],
-      describe: function describe49(ua) {
+      describe: function describe50(ua) {
         var browser = {
           name: "Microsoft Edge"
         };
@@ -49914,7 +49914,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/edg([ea]|ios)\//i],
-      describe: function describe50(ua) {
+      describe: function describe51(ua) {
         var browser = {
           name: "Microsoft Edge"
         };
@@ -49927,7 +49927,7 @@ var init_bowser = __esm({
         if (parser.hasBrand("Vivaldi")) return true;
         return parser.test(/vivaldi/i);
       },
-      describe: function describe51(ua, parser) {
+      describe: function describe52(ua, parser) {
         var browser = {
           name: "Vivaldi"
         };
@@ -49944,7 +49944,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/seamonkey/i],
-      describe: function describe52(ua) {
+      describe: function describe53(ua) {
         var browser = {
           name: "SeaMonkey"
         };
@@ -49954,7 +49954,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/sailfish/i],
-      describe: function describe53(ua) {
+      describe: function describe54(ua) {
         var browser = {
           name: "Sailfish"
         };
@@ -49964,7 +49964,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/silk/i],
-      describe: function describe54(ua) {
+      describe: function describe55(ua) {
         var browser = {
           name: "Amazon Silk"
         };
@@ -49974,7 +49974,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/phantom/i],
-      describe: function describe55(ua) {
+      describe: function describe56(ua) {
         var browser = {
           name: "PhantomJS"
         };
@@ -49984,7 +49984,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/slimerjs/i],
-      describe: function describe56(ua) {
+      describe: function describe57(ua) {
         var browser = {
           name: "SlimerJS"
         };
@@ -49994,7 +49994,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/blackberry|\bbb\d+/i, /rim\stablet/i],
-      describe: function describe57(ua) {
+      describe: function describe58(ua) {
         var browser = {
           name: "BlackBerry"
         };
@@ -50004,7 +50004,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/(web|hpw)[o0]s/i],
-      describe: function describe58(ua) {
+      describe: function describe59(ua) {
         var browser = {
           name: "WebOS Browser"
         };
@@ -50014,7 +50014,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/bada/i],
-      describe: function describe59(ua) {
+      describe: function describe60(ua) {
         var browser = {
           name: "Bada"
         };
@@ -50024,7 +50024,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/tizen/i],
-      describe: function describe60(ua) {
+      describe: function describe61(ua) {
         var browser = {
           name: "Tizen"
         };
@@ -50034,7 +50034,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/qupzilla/i],
-      describe: function describe61(ua) {
+      describe: function describe62(ua) {
         var browser = {
           name: "QupZilla"
         };
@@ -50044,7 +50044,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/librewolf/i],
-      describe: function describe62(ua) {
+      describe: function describe63(ua) {
         var browser = {
           name: "LibreWolf"
         };
@@ -50054,7 +50054,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/firefox|iceweasel|fxios/i],
-      describe: function describe63(ua) {
+      describe: function describe64(ua) {
         var browser = {
           name: "Firefox"
         };
@@ -50064,7 +50064,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/electron/i],
-      describe: function describe64(ua) {
+      describe: function describe65(ua) {
         var browser = {
           name: "Electron"
         };
@@ -50074,7 +50074,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/sogoumobilebrowser/i, /metasr/i, /se 2\.[x]/i],
-      describe: function describe65(ua) {
+      describe: function describe66(ua) {
         var browser = {
           name: "Sogou Browser"
         };
@@ -50087,7 +50087,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/MiuiBrowser/i],
-      describe: function describe66(ua) {
+      describe: function describe67(ua) {
         var browser = {
           name: "Miui"
         };
@@ -50100,7 +50100,7 @@ var init_bowser = __esm({
         if (parser.hasBrand("DuckDuckGo")) return true;
         return parser.test(/\sDdg\/[\d.]+$/i);
       },
-      describe: function describe67(ua, parser) {
+      describe: function describe68(ua, parser) {
         var browser = {
           name: "DuckDuckGo"
         };
@@ -50119,7 +50119,7 @@ var init_bowser = __esm({
       test: function test3(parser) {
         return parser.hasBrand("Brave");
       },
-      describe: function describe68(ua, parser) {
+      describe: function describe69(ua, parser) {
         var browser = {
           name: "Brave"
         };
@@ -50134,7 +50134,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/chromium/i],
-      describe: function describe69(ua) {
+      describe: function describe70(ua) {
         var browser = {
           name: "Chromium"
         };
@@ -50144,7 +50144,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/ladybird/i],
-      describe: function describe70(ua) {
+      describe: function describe71(ua) {
         var browser = {
           name: "Ladybird"
         };
@@ -50154,7 +50154,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/chrome|crios|crmo/i],
-      describe: function describe71(ua) {
+      describe: function describe72(ua) {
         var browser = {
           name: "Chrome"
         };
@@ -50164,7 +50164,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/GSA/i],
-      describe: function describe72(ua) {
+      describe: function describe73(ua) {
         var browser = {
           name: "Google Search"
         };
@@ -50178,7 +50178,7 @@ var init_bowser = __esm({
         var butAndroid = parser.test(/android/i);
         return notLikeAndroid && butAndroid;
       },
-      describe: function describe73(ua) {
+      describe: function describe74(ua) {
         var browser = {
           name: "Android Browser"
         };
@@ -50188,7 +50188,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/playstation 4/i],
-      describe: function describe74(ua) {
+      describe: function describe75(ua) {
         var browser = {
           name: "PlayStation 4"
         };
@@ -50198,7 +50198,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/safari|applewebkit/i],
-      describe: function describe75(ua) {
+      describe: function describe76(ua) {
         var browser = {
           name: "Safari"
         };
@@ -50208,7 +50208,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/.*/i],
-      describe: function describe76(ua) {
+      describe: function describe77(ua) {
         var regexp = ua.search("\\(") !== -1 ? /^(.*)\/([^/]*)[ \t]\((.*)/ : /^(.*)\/([^/]*) /;
         return {
           name: Utils.getFirstMatch(regexp, ua),
@@ -50218,7 +50218,7 @@ var init_bowser = __esm({
     }];
     parser_os_default = [{
       test: [/Roku\/DVP/],
-      describe: function describe77(ua) {
+      describe: function describe78(ua) {
         var version = Utils.getFirstMatch(/Roku\/DVP-(\d+\.\d+)/i, ua);
         return {
           name: OS_MAP.Roku,
@@ -50227,7 +50227,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/windows phone/i],
-      describe: function describe78(ua) {
+      describe: function describe79(ua) {
         var version = Utils.getFirstMatch(/windows phone (?:os)?\s?(\d+(\.\d+)*)/i, ua);
         return {
           name: OS_MAP.WindowsPhone,
@@ -50236,7 +50236,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/windows /i],
-      describe: function describe79(ua) {
+      describe: function describe80(ua) {
         var version = Utils.getFirstMatch(/Windows ((NT|XP)( \d\d?.\d)?)/i, ua);
         var versionName = Utils.getWindowsVersionName(version);
         return {
@@ -50249,7 +50249,7 @@ var init_bowser = __esm({
       test: function test5(parser) {
         return Utils.isFirefoxOnIpad(parser.getUA());
       },
-      describe: function describe80(ua) {
+      describe: function describe81(ua) {
         var result = {
           name: OS_MAP.iOS
         };
@@ -50259,7 +50259,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/macintosh/i],
-      describe: function describe81(ua) {
+      describe: function describe82(ua) {
         var version = Utils.getFirstMatch(/mac os x (\d+(\.?_?\d+)+)/i, ua).replace(/[_\s]/g, ".");
         var versionName = Utils.getMacOSVersionName(version);
         var os6 = {
@@ -50271,7 +50271,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/(ipod|iphone|ipad)/i],
-      describe: function describe82(ua) {
+      describe: function describe83(ua) {
         var version = Utils.getFirstMatch(/os (\d+([_\s]\d+)*) like mac os x/i, ua).replace(/[_\s]/g, ".");
         return {
           name: OS_MAP.iOS,
@@ -50280,7 +50280,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/OpenHarmony/i],
-      describe: function describe83(ua) {
+      describe: function describe84(ua) {
         var version = Utils.getFirstMatch(/OpenHarmony\s+(\d+(\.\d+)*)/i, ua);
         return {
           name: OS_MAP.HarmonyOS,
@@ -50293,7 +50293,7 @@ var init_bowser = __esm({
         var butAndroid = parser.test(/android/i);
         return notLikeAndroid && butAndroid;
       },
-      describe: function describe84(ua) {
+      describe: function describe85(ua) {
         var version = Utils.getFirstMatch(/android[\s/-](\d+(\.\d+)*)/i, ua);
         var versionName = Utils.getAndroidVersionName(version);
         var os6 = {
@@ -50305,7 +50305,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/(web|hpw)[o0]s/i],
-      describe: function describe85(ua) {
+      describe: function describe86(ua) {
         var version = Utils.getFirstMatch(/(?:web|hpw)[o0]s\/(\d+(\.\d+)*)/i, ua);
         var os6 = {
           name: OS_MAP.WebOS
@@ -50315,7 +50315,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/blackberry|\bbb\d+/i, /rim\stablet/i],
-      describe: function describe86(ua) {
+      describe: function describe87(ua) {
         var version = Utils.getFirstMatch(/rim\stablet\sos\s(\d+(\.\d+)*)/i, ua) || Utils.getFirstMatch(/blackberry\d+\/(\d+([_\s]\d+)*)/i, ua) || Utils.getFirstMatch(/\bbb(\d+)/i, ua);
         return {
           name: OS_MAP.BlackBerry,
@@ -50324,7 +50324,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/bada/i],
-      describe: function describe87(ua) {
+      describe: function describe88(ua) {
         var version = Utils.getFirstMatch(/bada\/(\d+(\.\d+)*)/i, ua);
         return {
           name: OS_MAP.Bada,
@@ -50333,7 +50333,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/tizen/i],
-      describe: function describe88(ua) {
+      describe: function describe89(ua) {
         var version = Utils.getFirstMatch(/tizen[/\s](\d+(\.\d+)*)/i, ua);
         return {
           name: OS_MAP.Tizen,
@@ -50342,21 +50342,21 @@ var init_bowser = __esm({
       }
     }, {
       test: [/linux/i],
-      describe: function describe89() {
+      describe: function describe90() {
         return {
           name: OS_MAP.Linux
         };
       }
     }, {
       test: [/CrOS/],
-      describe: function describe90() {
+      describe: function describe91() {
         return {
           name: OS_MAP.ChromeOS
         };
       }
     }, {
       test: [/PlayStation 4/],
-      describe: function describe91(ua) {
+      describe: function describe92(ua) {
         var version = Utils.getFirstMatch(/PlayStation 4[/\s](\d+(\.\d+)*)/i, ua);
         return {
           name: OS_MAP.PlayStation4,
@@ -50366,7 +50366,7 @@ var init_bowser = __esm({
     }];
     parser_platforms_default = [{
       test: [/googlebot/i],
-      describe: function describe92() {
+      describe: function describe93() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "Google"
@@ -50374,7 +50374,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/linespider/i],
-      describe: function describe93() {
+      describe: function describe94() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "Line"
@@ -50382,7 +50382,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/amazonbot/i],
-      describe: function describe94() {
+      describe: function describe95() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "Amazon"
@@ -50390,14 +50390,6 @@ var init_bowser = __esm({
       }
     }, {
       test: [/gptbot/i],
-      describe: function describe95() {
-        return {
-          type: PLATFORMS_MAP.bot,
-          vendor: "OpenAI"
-        };
-      }
-    }, {
-      test: [/chatgpt-user/i],
       describe: function describe96() {
         return {
           type: PLATFORMS_MAP.bot,
@@ -50405,7 +50397,7 @@ var init_bowser = __esm({
         };
       }
     }, {
-      test: [/oai-searchbot/i],
+      test: [/chatgpt-user/i],
       describe: function describe97() {
         return {
           type: PLATFORMS_MAP.bot,
@@ -50413,8 +50405,16 @@ var init_bowser = __esm({
         };
       }
     }, {
-      test: [/baiduspider/i],
+      test: [/oai-searchbot/i],
       describe: function describe98() {
+        return {
+          type: PLATFORMS_MAP.bot,
+          vendor: "OpenAI"
+        };
+      }
+    }, {
+      test: [/baiduspider/i],
+      describe: function describe99() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "Baidu"
@@ -50422,7 +50422,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/bingbot/i],
-      describe: function describe99() {
+      describe: function describe100() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "Bing"
@@ -50430,7 +50430,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/duckduckbot/i],
-      describe: function describe100() {
+      describe: function describe101() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "DuckDuckGo"
@@ -50438,7 +50438,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/claudebot/i, /claude-web/i, /claude-user/i, /claude-searchbot/i],
-      describe: function describe101() {
+      describe: function describe102() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "Anthropic"
@@ -50446,7 +50446,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/omgilibot/i, /webzio-extended/i],
-      describe: function describe102() {
+      describe: function describe103() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "Webz.io"
@@ -50454,7 +50454,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/diffbot/i],
-      describe: function describe103() {
+      describe: function describe104() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "Diffbot"
@@ -50462,14 +50462,6 @@ var init_bowser = __esm({
       }
     }, {
       test: [/perplexitybot/i],
-      describe: function describe104() {
-        return {
-          type: PLATFORMS_MAP.bot,
-          vendor: "Perplexity AI"
-        };
-      }
-    }, {
-      test: [/perplexity-user/i],
       describe: function describe105() {
         return {
           type: PLATFORMS_MAP.bot,
@@ -50477,8 +50469,16 @@ var init_bowser = __esm({
         };
       }
     }, {
-      test: [/youbot/i],
+      test: [/perplexity-user/i],
       describe: function describe106() {
+        return {
+          type: PLATFORMS_MAP.bot,
+          vendor: "Perplexity AI"
+        };
+      }
+    }, {
+      test: [/youbot/i],
+      describe: function describe107() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "You.com"
@@ -50486,7 +50486,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/ia_archiver/i],
-      describe: function describe107() {
+      describe: function describe108() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "Internet Archive"
@@ -50494,14 +50494,6 @@ var init_bowser = __esm({
       }
     }, {
       test: [/meta-webindexer/i],
-      describe: function describe108() {
-        return {
-          type: PLATFORMS_MAP.bot,
-          vendor: "Meta"
-        };
-      }
-    }, {
-      test: [/meta-externalads/i],
       describe: function describe109() {
         return {
           type: PLATFORMS_MAP.bot,
@@ -50509,7 +50501,7 @@ var init_bowser = __esm({
         };
       }
     }, {
-      test: [/meta-externalagent/i],
+      test: [/meta-externalads/i],
       describe: function describe110() {
         return {
           type: PLATFORMS_MAP.bot,
@@ -50517,7 +50509,7 @@ var init_bowser = __esm({
         };
       }
     }, {
-      test: [/meta-externalfetcher/i],
+      test: [/meta-externalagent/i],
       describe: function describe111() {
         return {
           type: PLATFORMS_MAP.bot,
@@ -50525,7 +50517,7 @@ var init_bowser = __esm({
         };
       }
     }, {
-      test: [/facebookexternalhit/i, /facebookcatalog/i],
+      test: [/meta-externalfetcher/i],
       describe: function describe112() {
         return {
           type: PLATFORMS_MAP.bot,
@@ -50533,8 +50525,16 @@ var init_bowser = __esm({
         };
       }
     }, {
-      test: [/slackbot/i, /slack-imgProxy/i],
+      test: [/facebookexternalhit/i, /facebookcatalog/i],
       describe: function describe113() {
+        return {
+          type: PLATFORMS_MAP.bot,
+          vendor: "Meta"
+        };
+      }
+    }, {
+      test: [/slackbot/i, /slack-imgProxy/i],
+      describe: function describe114() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "Slack"
@@ -50542,7 +50542,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/yahoo/i],
-      describe: function describe114() {
+      describe: function describe115() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "Yahoo"
@@ -50550,7 +50550,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/yandexbot/i, /yandexmobilebot/i],
-      describe: function describe115() {
+      describe: function describe116() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "Yandex"
@@ -50558,7 +50558,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/pingdom/i],
-      describe: function describe116() {
+      describe: function describe117() {
         return {
           type: PLATFORMS_MAP.bot,
           vendor: "Pingdom"
@@ -50566,7 +50566,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/huawei/i],
-      describe: function describe117(ua) {
+      describe: function describe118(ua) {
         var model = Utils.getFirstMatch(/(can-l01)/i, ua) && "Nova";
         var platform3 = {
           type: PLATFORMS_MAP.mobile,
@@ -50577,7 +50577,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/nexus\s*(?:7|8|9|10).*/i],
-      describe: function describe118() {
+      describe: function describe119() {
         return {
           type: PLATFORMS_MAP.tablet,
           vendor: "Nexus"
@@ -50585,7 +50585,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/ipad/i],
-      describe: function describe119() {
+      describe: function describe120() {
         return {
           type: PLATFORMS_MAP.tablet,
           vendor: "Apple",
@@ -50596,7 +50596,7 @@ var init_bowser = __esm({
       test: function test7(parser) {
         return Utils.isFirefoxOnIpad(parser.getUA());
       },
-      describe: function describe120() {
+      describe: function describe121() {
         return {
           type: PLATFORMS_MAP.tablet,
           vendor: "Apple",
@@ -50605,7 +50605,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/kftt build/i],
-      describe: function describe121() {
+      describe: function describe122() {
         return {
           type: PLATFORMS_MAP.tablet,
           vendor: "Amazon",
@@ -50614,7 +50614,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/silk/i],
-      describe: function describe122() {
+      describe: function describe123() {
         return {
           type: PLATFORMS_MAP.tablet,
           vendor: "Amazon"
@@ -50622,7 +50622,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/tablet(?! pc)/i],
-      describe: function describe123() {
+      describe: function describe124() {
         return {
           type: PLATFORMS_MAP.tablet
         };
@@ -50633,7 +50633,7 @@ var init_bowser = __esm({
         var likeIDevice = parser.test(/like (ipod|iphone)/i);
         return iDevice && !likeIDevice;
       },
-      describe: function describe124(ua) {
+      describe: function describe125(ua) {
         var model = Utils.getFirstMatch(/(ipod|iphone)/i, ua);
         return {
           type: PLATFORMS_MAP.mobile,
@@ -50643,7 +50643,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/nexus\s*[0-6].*/i, /galaxy nexus/i],
-      describe: function describe125() {
+      describe: function describe126() {
         return {
           type: PLATFORMS_MAP.mobile,
           vendor: "Nexus"
@@ -50651,7 +50651,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/Nokia/i],
-      describe: function describe126(ua) {
+      describe: function describe127(ua) {
         var model = Utils.getFirstMatch(/Nokia\s+([0-9]+(\.[0-9]+)?)/i, ua);
         var platform3 = {
           type: PLATFORMS_MAP.mobile,
@@ -50662,7 +50662,7 @@ var init_bowser = __esm({
       }
     }, {
       test: [/[^-]mobi/i],
-      describe: function describe127() {
+      describe: function describe128() {
         return {
           type: PLATFORMS_MAP.mobile
         };
@@ -50671,7 +50671,7 @@ var init_bowser = __esm({
       test: function test9(parser) {
         return parser.getBrowserName(true) === "blackberry";
       },
-      describe: function describe128() {
+      describe: function describe129() {
         return {
           type: PLATFORMS_MAP.mobile,
           vendor: "BlackBerry"
@@ -50681,7 +50681,7 @@ var init_bowser = __esm({
       test: function test10(parser) {
         return parser.getBrowserName(true) === "bada";
       },
-      describe: function describe129() {
+      describe: function describe130() {
         return {
           type: PLATFORMS_MAP.mobile
         };
@@ -50690,7 +50690,7 @@ var init_bowser = __esm({
       test: function test11(parser) {
         return parser.getBrowserName() === "windows phone";
       },
-      describe: function describe130() {
+      describe: function describe131() {
         return {
           type: PLATFORMS_MAP.mobile,
           vendor: "Microsoft"
@@ -50701,7 +50701,7 @@ var init_bowser = __esm({
         var osMajorVersion = Number(String(parser.getOSVersion()).split(".")[0]);
         return parser.getOSName(true) === "android" && osMajorVersion >= 3;
       },
-      describe: function describe131() {
+      describe: function describe132() {
         return {
           type: PLATFORMS_MAP.tablet
         };
@@ -50710,21 +50710,21 @@ var init_bowser = __esm({
       test: function test13(parser) {
         return parser.getOSName(true) === "android";
       },
-      describe: function describe132() {
+      describe: function describe133() {
         return {
           type: PLATFORMS_MAP.mobile
         };
       }
     }, {
       test: [/smart-?tv|smarttv/i],
-      describe: function describe133() {
+      describe: function describe134() {
         return {
           type: PLATFORMS_MAP.tv
         };
       }
     }, {
       test: [/netcast/i],
-      describe: function describe134() {
+      describe: function describe135() {
         return {
           type: PLATFORMS_MAP.tv
         };
@@ -50733,7 +50733,7 @@ var init_bowser = __esm({
       test: function test14(parser) {
         return parser.getOSName(true) === "macos";
       },
-      describe: function describe135() {
+      describe: function describe136() {
         return {
           type: PLATFORMS_MAP.desktop,
           vendor: "Apple"
@@ -50743,7 +50743,7 @@ var init_bowser = __esm({
       test: function test15(parser) {
         return parser.getOSName(true) === "windows";
       },
-      describe: function describe136() {
+      describe: function describe137() {
         return {
           type: PLATFORMS_MAP.desktop
         };
@@ -50752,7 +50752,7 @@ var init_bowser = __esm({
       test: function test16(parser) {
         return parser.getOSName(true) === "linux";
       },
-      describe: function describe137() {
+      describe: function describe138() {
         return {
           type: PLATFORMS_MAP.desktop
         };
@@ -50761,7 +50761,7 @@ var init_bowser = __esm({
       test: function test17(parser) {
         return parser.getOSName(true) === "playstation 4";
       },
-      describe: function describe138() {
+      describe: function describe139() {
         return {
           type: PLATFORMS_MAP.tv
         };
@@ -50770,7 +50770,7 @@ var init_bowser = __esm({
       test: function test18(parser) {
         return parser.getOSName(true) === "roku";
       },
-      describe: function describe139() {
+      describe: function describe140() {
         return {
           type: PLATFORMS_MAP.tv
         };
@@ -50780,7 +50780,7 @@ var init_bowser = __esm({
       test: function test19(parser) {
         return parser.getBrowserName(true) === "microsoft edge";
       },
-      describe: function describe140(ua) {
+      describe: function describe141(ua) {
         if (/\sedg\//i.test(ua)) return {
           name: ENGINE_MAP.Blink
         };
@@ -50794,14 +50794,14 @@ var init_bowser = __esm({
       test: function test20(parser) {
         return parser.getBrowserName(true) === "ladybird";
       },
-      describe: function describe141() {
+      describe: function describe142() {
         return {
           name: ENGINE_MAP.LibWeb
         };
       }
     }, {
       test: [/trident/i],
-      describe: function describe142(ua) {
+      describe: function describe143(ua) {
         var engine = {
           name: ENGINE_MAP.Trident
         };
@@ -50813,7 +50813,7 @@ var init_bowser = __esm({
       test: function test21(parser) {
         return parser.test(/presto/i);
       },
-      describe: function describe143(ua) {
+      describe: function describe144(ua) {
         var engine = {
           name: ENGINE_MAP.Presto
         };
@@ -50827,7 +50827,7 @@ var init_bowser = __esm({
         var likeGecko = parser.test(/like gecko/i);
         return isGecko && !likeGecko;
       },
-      describe: function describe144(ua) {
+      describe: function describe145(ua) {
         var engine = {
           name: ENGINE_MAP.Gecko
         };
@@ -50837,14 +50837,14 @@ var init_bowser = __esm({
       }
     }, {
       test: [/(apple)?webkit\/537\.36/i],
-      describe: function describe145() {
+      describe: function describe146() {
         return {
           name: ENGINE_MAP.Blink
         };
       }
     }, {
       test: [/(apple)?webkit/i],
-      describe: function describe146(ua) {
+      describe: function describe147(ua) {
         var engine = {
           name: ENGINE_MAP.WebKit
         };
@@ -51219,8 +51219,8 @@ var init_isVirtualHostableS3Bucket = __esm({
     init_isIpAddress2();
     isVirtualHostableS3Bucket = (value, allowSubDomains = false) => {
       if (allowSubDomains) {
-        for (const label of value.split(".")) {
-          if (!isVirtualHostableS3Bucket(label)) {
+        for (const label2 of value.split(".")) {
+          if (!isVirtualHostableS3Bucket(label2)) {
             return false;
           }
         }
@@ -67839,7 +67839,7 @@ var require_dist_cjs17 = __commonJS({
     };
     var GetAccountLimitCommand = class extends command5(_ep05, _mw2, "GetAccountLimit", GetAccountLimit$) {
     };
-    var GetChangeCommand2 = class extends command5(_ep05, _mw05, "GetChange", GetChange$) {
+    var GetChangeCommand = class extends command5(_ep05, _mw05, "GetChange", GetChange$) {
     };
     var GetCheckerIpRangesCommand = class extends command5(_ep05, _mw2, "GetCheckerIpRanges", GetCheckerIpRanges$) {
     };
@@ -67855,7 +67855,7 @@ var require_dist_cjs17 = __commonJS({
     };
     var GetHealthCheckStatusCommand = class extends command5(_ep05, _mw2, "GetHealthCheckStatus", GetHealthCheckStatus$) {
     };
-    var GetHostedZoneCommand = class extends command5(_ep05, _mw05, "GetHostedZone", GetHostedZone$) {
+    var GetHostedZoneCommand2 = class extends command5(_ep05, _mw05, "GetHostedZone", GetHostedZone$) {
     };
     var GetHostedZoneCountCommand = class extends command5(_ep05, _mw2, "GetHostedZoneCount", GetHostedZoneCount$) {
     };
@@ -67881,7 +67881,7 @@ var require_dist_cjs17 = __commonJS({
     };
     var ListGeoLocationsCommand = class extends command5(_ep05, _mw2, "ListGeoLocations", ListGeoLocations$) {
     };
-    var ListHealthChecksCommand2 = class extends command5(_ep05, _mw2, "ListHealthChecks", ListHealthChecks$) {
+    var ListHealthChecksCommand = class extends command5(_ep05, _mw2, "ListHealthChecks", ListHealthChecks$) {
     };
     var ListHostedZonesByNameCommand = class extends command5(_ep05, _mw05, "ListHostedZonesByName", ListHostedZonesByName$) {
     };
@@ -67899,7 +67899,7 @@ var require_dist_cjs17 = __commonJS({
     };
     var ListTagsForResourceCommand = class extends command5(_ep05, _mw2, "ListTagsForResource", ListTagsForResource$) {
     };
-    var ListTagsForResourcesCommand = class extends command5(_ep05, _mw2, "ListTagsForResources", ListTagsForResources$) {
+    var ListTagsForResourcesCommand2 = class extends command5(_ep05, _mw2, "ListTagsForResources", ListTagsForResources$) {
     };
     var ListTrafficPoliciesCommand = class extends command5(_ep05, _mw2, "ListTrafficPolicies", ListTrafficPolicies$) {
     };
@@ -67928,14 +67928,14 @@ var require_dist_cjs17 = __commonJS({
     var paginateListCidrBlocks = createPaginator2(Route53Client2, ListCidrBlocksCommand, "NextToken", "NextToken", "MaxResults");
     var paginateListCidrCollections = createPaginator2(Route53Client2, ListCidrCollectionsCommand, "NextToken", "NextToken", "MaxResults");
     var paginateListCidrLocations = createPaginator2(Route53Client2, ListCidrLocationsCommand, "NextToken", "NextToken", "MaxResults");
-    var paginateListHealthChecks = createPaginator2(Route53Client2, ListHealthChecksCommand2, "Marker", "NextMarker", "MaxItems");
+    var paginateListHealthChecks2 = createPaginator2(Route53Client2, ListHealthChecksCommand, "Marker", "NextMarker", "MaxItems");
     var paginateListHostedZones = createPaginator2(Route53Client2, ListHostedZonesCommand, "Marker", "NextMarker", "MaxItems");
     var paginateListQueryLoggingConfigs = createPaginator2(Route53Client2, ListQueryLoggingConfigsCommand, "NextToken", "NextToken", "MaxResults");
     var paginateListResourceRecordSetProtections = createPaginator2(Route53Client2, ListResourceRecordSetProtectionsCommand, "NextToken", "NextToken", "MaxResults");
     var checkState = async (client, input) => {
       let reason;
       try {
-        let result = await client.send(new GetChangeCommand2(input));
+        let result = await client.send(new GetChangeCommand(input));
         reason = result;
         try {
           const returnComparator = () => {
@@ -67955,7 +67955,7 @@ var require_dist_cjs17 = __commonJS({
       const serviceDefaults = { minDelay: 30, maxDelay: 120 };
       return createWaiter2({ ...serviceDefaults, ...params }, input, checkState);
     };
-    var waitUntilResourceRecordSetsChanged = async (params, input) => {
+    var waitUntilResourceRecordSetsChanged2 = async (params, input) => {
       const serviceDefaults = { minDelay: 30, maxDelay: 120 };
       const result = await createWaiter2({ ...serviceDefaults, ...params }, input, checkState);
       return checkExceptions2(result);
@@ -67992,7 +67992,7 @@ var require_dist_cjs17 = __commonJS({
       DisassociateVPCFromHostedZoneCommand,
       EnableHostedZoneDNSSECCommand,
       GetAccountLimitCommand,
-      GetChangeCommand: GetChangeCommand2,
+      GetChangeCommand,
       GetCheckerIpRangesCommand,
       GetDNSSECCommand,
       GetGeoLocationCommand,
@@ -68000,7 +68000,7 @@ var require_dist_cjs17 = __commonJS({
       GetHealthCheckCountCommand,
       GetHealthCheckLastFailureReasonCommand,
       GetHealthCheckStatusCommand,
-      GetHostedZoneCommand,
+      GetHostedZoneCommand: GetHostedZoneCommand2,
       GetHostedZoneCountCommand,
       GetHostedZoneLimitCommand,
       GetQueryLoggingConfigCommand,
@@ -68013,7 +68013,7 @@ var require_dist_cjs17 = __commonJS({
       ListCidrCollectionsCommand,
       ListCidrLocationsCommand,
       ListGeoLocationsCommand,
-      ListHealthChecksCommand: ListHealthChecksCommand2,
+      ListHealthChecksCommand,
       ListHostedZonesCommand,
       ListHostedZonesByNameCommand,
       ListHostedZonesByVPCCommand,
@@ -68022,7 +68022,7 @@ var require_dist_cjs17 = __commonJS({
       ListResourceRecordSetsCommand: ListResourceRecordSetsCommand2,
       ListReusableDelegationSetsCommand,
       ListTagsForResourceCommand,
-      ListTagsForResourcesCommand,
+      ListTagsForResourcesCommand: ListTagsForResourcesCommand2,
       ListTrafficPoliciesCommand,
       ListTrafficPolicyInstancesCommand,
       ListTrafficPolicyInstancesByHostedZoneCommand,
@@ -68040,13 +68040,13 @@ var require_dist_cjs17 = __commonJS({
       paginateListCidrBlocks,
       paginateListCidrCollections,
       paginateListCidrLocations,
-      paginateListHealthChecks,
+      paginateListHealthChecks: paginateListHealthChecks2,
       paginateListHostedZones,
       paginateListQueryLoggingConfigs,
       paginateListResourceRecordSetProtections
     };
     var waiters = {
-      waitUntilResourceRecordSetsChanged
+      waitUntilResourceRecordSetsChanged: waitUntilResourceRecordSetsChanged2
     };
     var Route53 = class extends Route53Client2 {
     };
@@ -68476,7 +68476,7 @@ var require_dist_cjs17 = __commonJS({
     exports.GetAccountLimitRequest$ = GetAccountLimitRequest$;
     exports.GetAccountLimitResponse$ = GetAccountLimitResponse$;
     exports.GetChange$ = GetChange$;
-    exports.GetChangeCommand = GetChangeCommand2;
+    exports.GetChangeCommand = GetChangeCommand;
     exports.GetChangeRequest$ = GetChangeRequest$;
     exports.GetChangeResponse$ = GetChangeResponse$;
     exports.GetCheckerIpRanges$ = GetCheckerIpRanges$;
@@ -68508,7 +68508,7 @@ var require_dist_cjs17 = __commonJS({
     exports.GetHealthCheckStatusRequest$ = GetHealthCheckStatusRequest$;
     exports.GetHealthCheckStatusResponse$ = GetHealthCheckStatusResponse$;
     exports.GetHostedZone$ = GetHostedZone$;
-    exports.GetHostedZoneCommand = GetHostedZoneCommand;
+    exports.GetHostedZoneCommand = GetHostedZoneCommand2;
     exports.GetHostedZoneCount$ = GetHostedZoneCount$;
     exports.GetHostedZoneCountCommand = GetHostedZoneCountCommand;
     exports.GetHostedZoneCountRequest$ = GetHostedZoneCountRequest$;
@@ -68633,7 +68633,7 @@ var require_dist_cjs17 = __commonJS({
     exports.ListGeoLocationsRequest$ = ListGeoLocationsRequest$;
     exports.ListGeoLocationsResponse$ = ListGeoLocationsResponse$;
     exports.ListHealthChecks$ = ListHealthChecks$;
-    exports.ListHealthChecksCommand = ListHealthChecksCommand2;
+    exports.ListHealthChecksCommand = ListHealthChecksCommand;
     exports.ListHealthChecksRequest$ = ListHealthChecksRequest$;
     exports.ListHealthChecksResponse$ = ListHealthChecksResponse$;
     exports.ListHostedZones$ = ListHostedZones$;
@@ -68669,7 +68669,7 @@ var require_dist_cjs17 = __commonJS({
     exports.ListTagsForResourceRequest$ = ListTagsForResourceRequest$;
     exports.ListTagsForResourceResponse$ = ListTagsForResourceResponse$;
     exports.ListTagsForResources$ = ListTagsForResources$;
-    exports.ListTagsForResourcesCommand = ListTagsForResourcesCommand;
+    exports.ListTagsForResourcesCommand = ListTagsForResourcesCommand2;
     exports.ListTagsForResourcesRequest$ = ListTagsForResourcesRequest$;
     exports.ListTagsForResourcesResponse$ = ListTagsForResourcesResponse$;
     exports.ListTrafficPolicies$ = ListTrafficPolicies$;
@@ -68812,12 +68812,12 @@ var require_dist_cjs17 = __commonJS({
     exports.paginateListCidrBlocks = paginateListCidrBlocks;
     exports.paginateListCidrCollections = paginateListCidrCollections;
     exports.paginateListCidrLocations = paginateListCidrLocations;
-    exports.paginateListHealthChecks = paginateListHealthChecks;
+    exports.paginateListHealthChecks = paginateListHealthChecks2;
     exports.paginateListHostedZones = paginateListHostedZones;
     exports.paginateListQueryLoggingConfigs = paginateListQueryLoggingConfigs;
     exports.paginateListResourceRecordSetProtections = paginateListResourceRecordSetProtections;
     exports.waitForResourceRecordSetsChanged = waitForResourceRecordSetsChanged;
-    exports.waitUntilResourceRecordSetsChanged = waitUntilResourceRecordSetsChanged;
+    exports.waitUntilResourceRecordSetsChanged = waitUntilResourceRecordSetsChanged2;
   }
 });
 
@@ -70011,8 +70011,8 @@ var Summary = class {
    *
    * @returns {Summary} summary instance
    */
-  addDetails(label, content) {
-    const element = this.wrap("details", this.wrap("summary", label) + content);
+  addDetails(label2, content) {
+    const element = this.wrap("details", this.wrap("summary", label2) + content);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -71196,46 +71196,6 @@ function escapeCell(text) {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 }
 
-// src/core/dns/render.ts
-function target(unit) {
-  const record = unit.after ?? unit.before;
-  if (!record) return "";
-  if (record.aliasTarget) return `alias ${record.aliasTarget.dnsName.replace(/\.$/, "")}`;
-  return (record.values ?? []).join(" ");
-}
-function counts(plan) {
-  const n3 = (kind) => plan.units.filter((u) => u.kind === kind).length;
-  const hc = plan.healthChecks;
-  const parts = [`${n3("create")} to create`, `${n3("update")} to update`, `${n3("replace")} to replace`, `${n3("delete")} to delete`];
-  const checks = hc.create.length + hc.update.length + hc.delete.length;
-  return `${parts.join(", ")}${checks ? `; health checks: ${hc.create.length} to create, ${hc.update.length} to update, ${hc.delete.length} to delete` : ""}`;
-}
-function dnsPlanToMarkdown(plan) {
-  const out = [];
-  for (const c5 of plan.conflicts) out.push(`> [!CAUTION]
-> ${escapeCell(c5)}`);
-  for (const g5 of plan.guards) out.push(`> [!WARNING]
-> Refused unless forced: ${escapeCell(g5)}`);
-  if (!plan.units.length && !plan.healthChecks.create.length && !plan.healthChecks.delete.length && !plan.healthChecks.update.length) {
-    out.push("No DNS change.");
-  } else {
-    out.push(counts(plan));
-    if (plan.units.length) {
-      out.push(
-        [
-          "| Action | Hostname | Type | Region | Target |",
-          "|---|---|---|---|---|",
-          ...plan.units.map(
-            (u) => `| ${u.kind === "delete" ? "\u{1F5D1}\uFE0F delete" : u.kind} | \`${u.hostname}\` | ${u.type} | \`${u.region}\` | ${escapeCell(target(u))} |`
-          )
-        ].join("\n")
-      );
-    }
-  }
-  if (plan.untouched.length) out.push(`<sub>Left as they are, with no load-balancer target this run: ${plan.untouched.join(", ")}.</sub>`);
-  return out.join("\n\n");
-}
-
 // src/core/dns/records.ts
 function routingPolicy(record) {
   if (record.region) return "latency";
@@ -71352,59 +71312,135 @@ function desiredState(input) {
   return { ownerId: cdn.owner_id, records, healthChecks, hostnames, untouched, serving: serving.map((r5) => r5.region) };
 }
 
+// src/core/dns/conflicts.ts
+var label = (r5) => `${r5.name.replace(/\.$/, "")} ${r5.type}${r5.setIdentifier ? ` (${r5.setIdentifier})` : ""}`;
+function routeBlockers(want, zone, ignore) {
+  const others = zone.filter((r5) => !ignore(r5) && r5.name === want.name);
+  const sameKey = (r5) => r5.type === want.type && (r5.setIdentifier ?? "") === (want.setIdentifier ?? "");
+  return [
+    // "You can't create non-latency resource record sets that have the same values for the Name
+    // and Type elements as latency resource record sets."
+    ...others.filter((r5) => r5.type === want.type && routingPolicy(r5) !== "latency").map(
+      (r5) => `${label(r5)} is a ${routingPolicy(r5)} record: Route53 refuses latency and ${routingPolicy(r5)} records of one name and type side by side`
+    ),
+    // "You can only create one latency resource record set for each Amazon EC2 Region."
+    ...others.filter((r5) => r5.type === want.type && routingPolicy(r5) === "latency" && r5.region === want.region && !sameKey(r5)).map((r5) => `${label(r5)} already answers for ${want.region ?? ""}: Route53 takes one latency record per region for a name and type`),
+    // A CNAME stands alone at its name (RFC 1034 3.6.2), which Route53 enforces.
+    ...others.filter((r5) => r5.type === "CNAME").map((r5) => `${label(r5)} is a CNAME: no other record may share its name`)
+  ];
+}
+
 // src/core/dns/health-checks.ts
 var FNV_OFFSET = 2166136261;
 var FNV_PRIME = 16777619;
-function ownerTag(ownerId) {
+function shortTag(text) {
   let hash = FNV_OFFSET;
-  for (const ch of ownerId) hash = Math.imul(hash ^ (ch.codePointAt(0) ?? 0), FNV_PRIME) >>> 0;
+  for (const ch of text) hash = Math.imul(hash ^ (ch.codePointAt(0) ?? 0), FNV_PRIME) >>> 0;
   return hash.toString(16).padStart(8, "0");
 }
-function callerReference(ownerId, region, nonce) {
-  return `kubecdn-${ownerTag(ownerId)}-${region}-${nonce}`;
+function bareZoneId(zoneId) {
+  return zoneId.replace(/^\/?hostedzone\//, "");
 }
-function healthCheckRegion(ownerId, reference) {
-  const prefix = `kubecdn-${ownerTag(ownerId)}-`;
+function callerReference(scope, region, nonce) {
+  return `kubecdn-${shortTag(scope.ownerId)}-${shortTag(bareZoneId(scope.zoneId))}-${region}-${nonce}`;
+}
+var TAG_OWNER = "kubecdn:owner";
+var TAG_ZONE = "kubecdn:zone";
+var TAG_REGION = "kubecdn:region";
+function checkTags(scope, region) {
+  return { Name: `kubecdn ${region}`, [TAG_OWNER]: scope.ownerId, [TAG_ZONE]: bareZoneId(scope.zoneId), [TAG_REGION]: region };
+}
+function referenceRegion(scope, reference) {
+  const prefix = `kubecdn-${shortTag(scope.ownerId)}-${shortTag(bareZoneId(scope.zoneId))}-`;
   if (!reference.startsWith(prefix)) return void 0;
   const rest = reference.slice(prefix.length);
   return rest.slice(0, rest.lastIndexOf("-")) || void 0;
 }
+function ownCheck(scope, hc) {
+  const region = referenceRegion(scope, hc.callerReference);
+  if (!region) return void 0;
+  const tags = hc.tags ?? {};
+  if (tags[TAG_OWNER] === void 0 && tags[TAG_ZONE] === void 0) return { region, untagged: true };
+  return tags[TAG_OWNER] === scope.ownerId && tags[TAG_ZONE] === bareZoneId(scope.zoneId) ? { region, untagged: false } : void 0;
+}
 var IMMUTABLE = ["protocol", "interval"];
 var MUTABLE = ["fqdn", "path", "port", "failureThreshold"];
-function planHealthChecks(desired, actual) {
+var differing = (hc, spec, fields) => fields.filter((f5) => hc.spec[f5] !== spec[f5]);
+function planHealthChecks(scope, desired, actual, wanted) {
   const ours = actual.healthChecks.flatMap((hc) => {
-    const region = healthCheckRegion(desired.ownerId, hc.callerReference);
-    return region ? [{ ...hc, region }] : [];
+    const own = ownCheck(scope, hc);
+    return own ? [{ ...hc, ...own }] : [];
   });
-  const referenced = new Set(actual.records.map((r5) => r5.healthCheckId).filter(Boolean));
-  const healthCheckId = /* @__PURE__ */ new Map();
-  const hcCreate = [];
-  const hcUpdate = [];
-  const hcDelete = [];
-  for (const spec of desired.healthChecks) {
-    const candidates = ours.filter((hc) => hc.region === spec.region).sort((a5, b5) => Number(referenced.has(b5.id)) - Number(referenced.has(a5.id)));
+  const usedNow = new Set(actual.records.map((r5) => r5.healthCheckId).filter(Boolean));
+  const ids = /* @__PURE__ */ new Map();
+  const create = [];
+  const update = [];
+  const drop = [];
+  for (const spec of wanted) {
+    const rank = (hc) => (differing(hc, spec, IMMUTABLE).length ? 4 : 0) + (differing(hc, spec, MUTABLE).length ? 2 : 0) + (usedNow.has(hc.id) ? 0 : 1);
+    const candidates = ours.filter((hc) => hc.region === spec.region).sort((a5, b5) => rank(a5) - rank(b5));
     const [current, ...extra] = candidates;
-    hcDelete.push(...extra.map((hc) => ({ id: hc.id, region: hc.region })));
-    if (!current || IMMUTABLE.some((f5) => current.spec[f5] !== spec[f5])) {
-      hcCreate.push(spec);
-      if (current) hcDelete.push({ id: current.id, region: current.region });
+    drop.push(...extra.map((hc) => ({ id: hc.id, region: hc.region })));
+    if (!current || differing(current, spec, IMMUTABLE).length) {
+      create.push(spec);
+      if (current) drop.push({ id: current.id, region: current.region });
       continue;
     }
-    healthCheckId.set(spec.region, current.id);
-    const fields = MUTABLE.filter((f5) => current.spec[f5] !== spec[f5]);
-    if (fields.length) hcUpdate.push({ id: current.id, spec, fields });
+    ids.set(spec.region, current.id);
+    const fields = differing(current, spec, MUTABLE);
+    if (fields.length) update.push({ id: current.id, spec, fields });
   }
   for (const hc of ours) {
-    const wanted = desired.healthChecks.some((s2) => s2.region === hc.region);
-    if (!wanted && !desired.untouched.includes(hc.region)) hcDelete.push({ id: hc.id, region: hc.region });
+    const stays = wanted.some((s2) => s2.region === hc.region);
+    if (!stays && !desired.untouched.includes(hc.region)) drop.push({ id: hc.id, region: hc.region });
   }
-  return { plan: { create: hcCreate, update: hcUpdate, delete: hcDelete }, ids: healthCheckId };
+  const tag = ours.filter((hc) => hc.untagged && !drop.some((d5) => d5.id === hc.id)).map((hc) => ({ id: hc.id, region: hc.region }));
+  return { plan: { create, update, delete: drop, tag }, ids };
+}
+function keepReferenced(plan, referenced) {
+  const kept = plan.delete.filter((hc) => referenced.has(hc.id));
+  return { plan: { ...plan, delete: plan.delete.filter((hc) => !referenced.has(hc.id)) }, kept };
+}
+
+// src/core/dns/hostnames.ts
+var LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
+function hostnameProblem(hostname2) {
+  const name = hostname2.replace(/\.$/, "");
+  if (!/^[\w.*-]*$/.test(name) && Array.from(name).some((ch) => (ch.codePointAt(0) ?? 0) > 127)) {
+    let ascii = "";
+    try {
+      ascii = new URL(`http://${name}`).hostname;
+    } catch {
+      ascii = "";
+    }
+    return `${name} is not ASCII: Route53 takes internationalised names as punycode${ascii ? ` (${ascii})` : ""}`;
+  }
+  if (name.length > 253) return `${name} is longer than 253 characters`;
+  const bad = name.split(".").find((label2) => !LABEL.test(label2));
+  if (bad !== void 0)
+    return `${name} is not a hostname: the label "${bad}" must be 1 to 63 letters, digits or hyphens, not starting or ending with a hyphen`;
+  if (!name.includes(".")) return `${name} is not a fully qualified hostname`;
+  const longest = ownershipName(name, "AAAA").replace(/\.$/, "");
+  if (longest.length > 253) return `${name} is too long: its ownership record ${longest} would be over 253 characters`;
+  return void 0;
+}
+function hostnameProblems(hostnames, zoneName) {
+  const zone = zoneName?.replace(/\.$/, "").toLowerCase();
+  return hostnames.flatMap((hostname2) => {
+    const problem2 = hostnameProblem(hostname2);
+    if (problem2) return [problem2];
+    const name = hostname2.replace(/\.$/, "");
+    if (zone !== void 0 && name !== zone && !name.endsWith(`.${zone}`))
+      return [`${name} is not inside the zone ${zone}: Route53 keeps a zone's records within its name`];
+    return [];
+  });
 }
 
 // src/core/dns/plan.ts
 var ROUTE53_LIMITS = { elements: 1e3, characters: 32e3 };
 function planDns(desired, actual, options = {}) {
   const owner = desired.ownerId;
+  const scope = { ownerId: owner, zoneId: actual.zoneId };
   const untouched = new Set(desired.untouched);
   const byKey = new Map(actual.records.map((r5) => [recordKey(r5), r5]));
   const isOurs = (txt, region, type) => Boolean(
@@ -71413,6 +71449,7 @@ function planDns(desired, actual, options = {}) {
       return o3?.owner === owner && o3.region === region && o3.type === type;
     })
   );
+  const adoptable = (txt) => !txt || !(txt.values ?? []).some((v) => parseOwnership(v));
   const ownershipOf = (record, type) => byKey.get(
     recordKey({
       name: ownershipName(record.name.replace(/\.$/, ""), type),
@@ -71420,72 +71457,88 @@ function planDns(desired, actual, options = {}) {
       ...record.setIdentifier ? { setIdentifier: record.setIdentifier } : {}
     })
   );
-  const { plan: healthChecks, ids: healthCheckId } = planHealthChecks(desired, actual);
-  const resolve2 = (record) => {
-    const region = refRegion(record.healthCheckId);
-    const id = region ? healthCheckId.get(region) : void 0;
-    return id ? { ...record, healthCheckId: id } : record;
-  };
-  const units = [];
+  const refusals = hostnameProblems(desired.hostnames, actual.zoneName).map((p3) => `${p3}; nothing is written for it`);
   const conflicts = [];
-  const desiredManaged = desired.records.filter((r5) => r5.type !== "TXT").map(resolve2);
-  const desiredTxt = new Map(desired.records.filter((r5) => r5.type === "TXT").map((r5) => [recordKey(r5), r5]));
   const ownedManaged = actual.records.filter(
     (r5) => MANAGED_TYPES.includes(r5.type) && r5.setIdentifier !== void 0 && isOurs(ownershipOf(r5, r5.type), r5.setIdentifier, r5.type)
   );
   const ownedKeys = new Set(ownedManaged.map(recordKey));
-  const label = (r5) => `${r5.name.replace(/\.$/, "")} ${r5.type}${r5.setIdentifier ? ` (${r5.setIdentifier})` : ""}`;
-  for (const want of desiredManaged) {
+  const desiredTxt = new Map(desired.records.filter((r5) => r5.type === "TXT").map((r5) => [recordKey(r5), r5]));
+  const places = [];
+  for (const want of desired.records.filter((r5) => r5.type !== "TXT")) {
     const type = want.type;
     const host = want.name.replace(/\.$/, "");
     const region = want.setIdentifier ?? "";
     const txtWant = desiredTxt.get(recordKey({ name: ownershipName(host, type), type: "TXT", setIdentifier: region }));
     if (!txtWant) continue;
-    const txtHave = ownershipOf(want, type);
     const have = byKey.get(recordKey(want));
-    const txtChange = txtHave && isOurs(txtHave, region, type) ? sameRecord(txtHave, txtWant) ? [] : [{ action: "UPSERT", record: txtWant }] : [];
+    const txtHave = ownershipOf(want, type);
+    const place = { want, txtWant, host, type, region, ...have ? { have } : {}, ...txtHave ? { txtHave } : {} };
     if (have && ownedKeys.has(recordKey(have))) {
-      if (identityChanges(have, want)) {
-        units.push({
-          kind: "replace",
-          hostname: host,
-          type,
-          region,
-          before: have,
-          after: want,
-          changes: [{ action: "DELETE", record: have }, { action: "CREATE", record: want }, ...txtChange]
-        });
-      } else if (!sameRecord(have, want) || txtChange.length) {
-        units.push({
-          kind: "update",
-          hostname: host,
-          type,
-          region,
-          before: have,
-          after: want,
-          changes: [...sameRecord(have, want) ? [] : [{ action: "UPSERT", record: want }], ...txtChange]
-        });
-      }
+      places.push({ ...place, status: "ours" });
       continue;
     }
+    const take2 = Boolean(options.adopt && have && adoptable(txtHave) && have.region === have.setIdentifier);
+    const deletedFirst = (r5) => ownedKeys.has(recordKey(r5)) || take2 && recordKey(r5) === recordKey(have ?? r5);
     const blocked = [
-      ...have ? [`${label(have)} exists and is not kubeCDN ${owner}'s: left as it is`] : [],
-      ...actual.records.filter((r5) => r5.name === want.name && r5.type === want.type && routingPolicy(r5) !== "latency").map(
-        (r5) => `${label(r5)} is a ${routingPolicy(r5)} record: Route53 refuses latency and ${routingPolicy(r5)} records of one name and type side by side`
-      ),
-      ...actual.records.filter((r5) => r5.name === want.name && r5.type === "CNAME").map((r5) => `${label(r5)} is a CNAME: no other record may share its name`),
-      ...txtHave && !isOurs(txtHave, region, type) ? [`${label(txtHave)} exists and is not kubeCDN ${owner}'s ownership record`] : [],
-      ...actual.records.filter((r5) => r5.name === txtWant.name && r5.type === "TXT" && routingPolicy(r5) !== "latency").map((r5) => `${label(r5)} is a ${routingPolicy(r5)} TXT record where kubeCDN keeps its latency ownership records`)
+      ...have && !take2 ? [
+        `${label(have)} exists and is not kubeCDN ${owner}'s: left as it is${adoptable(txtHave) ? " (its ownership record is missing or not kubeCDN's: --adopt takes it)" : ""}`
+      ] : [],
+      ...routeBlockers(want, actual.records, deletedFirst),
+      ...txtHave && !isOurs(txtHave, region, type) && !(take2 && adoptable(txtHave)) ? [`${label(txtHave)} exists and is not kubeCDN ${owner}'s ownership record`] : [],
+      ...routeBlockers(txtWant, actual.records, deletedFirst)
     ];
-    if (blocked.length) {
-      conflicts.push(...blocked.map((b5) => `cannot create ${label(want)}: ${b5}`));
+    if (blocked.length) conflicts.push(...blocked.map((b5) => `cannot write ${label(want)}: ${b5}`));
+    else places.push({ ...place, status: take2 ? "adopt" : "create" });
+  }
+  const writing = new Set(places.map((p3) => p3.region));
+  const planned = planHealthChecks(
+    scope,
+    desired,
+    actual,
+    desired.healthChecks.filter((hc) => writing.has(hc.region))
+  );
+  const resolve2 = (record) => {
+    const region = refRegion(record.healthCheckId);
+    const id = region ? planned.ids.get(region) : void 0;
+    return id ? { ...record, healthCheckId: id } : record;
+  };
+  const units = [];
+  for (const place of places) {
+    const { txtWant, txtHave, have, host, type, region } = place;
+    const want = resolve2(place.want);
+    const txtChange = txtHave && isOurs(txtHave, region, type) ? sameRecord(txtHave, txtWant) ? [] : [{ action: "UPSERT", record: txtWant }] : [];
+    const base = { hostname: host, type, region, after: want, ...have ? { before: have } : {} };
+    if (place.status === "ours" && have) {
+      if (identityChanges(have, want))
+        units.push({
+          ...base,
+          kind: "replace",
+          changes: [{ action: "DELETE", record: have }, { action: "CREATE", record: want }, ...txtChange]
+        });
+      else if (!sameRecord(have, want) || txtChange.length)
+        units.push({
+          ...base,
+          kind: "update",
+          changes: [...sameRecord(have, want) ? [] : [{ action: "UPSERT", record: want }], ...txtChange]
+        });
       continue;
     }
     const txt = txtHave ? { action: "UPSERT", record: txtWant } : { action: "CREATE", record: txtWant };
-    units.push({ kind: "create", hostname: host, type, region, after: want, changes: [txt, { action: "CREATE", record: want }] });
+    if (place.status === "adopt" && have) {
+      const record = identityChanges(have, want) ? [
+        { action: "DELETE", record: have },
+        { action: "CREATE", record: want }
+      ] : sameRecord(have, want) ? [] : [{ action: "UPSERT", record: want }];
+      units.push({ ...base, kind: "adopt", changes: [txt, ...record] });
+    } else units.push({ ...base, kind: "create", changes: [txt, { action: "CREATE", record: want }] });
   }
-  const wantedKeys = new Set(desiredManaged.map(recordKey));
-  for (const have of ownedManaged) {
+  const wantedKeys = new Set(desired.records.filter((r5) => r5.type !== "TXT").map(recordKey));
+  const servingHosts = new Set(desired.hostnames.map((h5) => fqdn(h5)));
+  const adoptedGone = options.adopt ? actual.records.filter(
+    (r5) => MANAGED_TYPES.includes(r5.type) && servingHosts.has(r5.name) && r5.setIdentifier !== void 0 && r5.region === r5.setIdentifier && !ownedKeys.has(recordKey(r5)) && !wantedKeys.has(recordKey(r5)) && !untouched.has(r5.setIdentifier) && adoptable(ownershipOf(r5, r5.type))
+  ) : [];
+  for (const have of [...ownedManaged, ...adoptedGone]) {
     if (wantedKeys.has(recordKey(have)) || untouched.has(have.setIdentifier ?? "")) continue;
     const type = have.type;
     const txt = ownershipOf(have, type);
@@ -71517,6 +71570,21 @@ function planDns(desired, actual, options = {}) {
       changes: [{ action: "DELETE", record: txt }]
     });
   }
+  const touched = new Set(units.flatMap((u) => u.changes.map((c5) => recordKey(c5.record))));
+  const left = actual.records.filter((r5) => !touched.has(recordKey(r5)));
+  const { plan: healthChecks, kept } = keepReferenced(planned.plan, new Set(left.map((r5) => r5.healthCheckId ?? "").filter(Boolean)));
+  for (const hc of kept) {
+    const users = left.filter((r5) => r5.healthCheckId === hc.id).map(label);
+    conflicts.push(`health check ${hc.id} of ${hc.region} is not deleted: ${users.join(", ")} still uses it`);
+  }
+  if (options.drain) {
+    for (const r5 of left.filter(
+      (r6) => servingHosts.has(r6.name) && r6.setIdentifier !== void 0 && (r6.region === options.drain || r6.setIdentifier === options.drain)
+    ))
+      refusals.push(
+        `draining ${options.drain} would leave ${label(r5)} answering for it: it is not kubeCDN ${owner}'s (its ownership record is missing or another's); take it with --adopt or remove it, then drain again`
+      );
+  }
   const guards = [];
   const existing = ownedManaged.length;
   const deleting = units.filter((u) => u.kind === "delete" && u.before).length;
@@ -71530,13 +71598,15 @@ function planDns(desired, actual, options = {}) {
   for (const host of hosts) {
     for (const type of MANAGED_TYPES) {
       const before = ownedManaged.filter((r5) => r5.name === `${host}.` && r5.type === type).length;
-      const deleted = units.filter((u) => u.kind === "delete" && u.before && u.hostname === host && u.type === type).length;
-      const created = units.filter((u) => u.kind === "create" && u.hostname === host && u.type === type).length;
+      const deleted = units.filter(
+        (u) => u.kind === "delete" && u.before && ownedKeys.has(recordKey(u.before)) && u.hostname === host && u.type === type
+      ).length;
+      const created = units.filter((u) => (u.kind === "create" || u.kind === "adopt") && u.hostname === host && u.type === type).length;
       if (before > 0 && before - deleted + created === 0) guards.push(`${host} ${type} would be left with no serving region`);
     }
   }
   if (desired.serving.length === 0) guards.push("no region would serve: every serving region is excluded");
-  const order = { delete: 0, replace: 1, update: 2, create: 3 };
+  const order = { delete: 0, replace: 1, adopt: 2, update: 3, create: 4 };
   const sorted = [...units].sort(
     (a5, b5) => order[a5.kind] - order[b5.kind] || a5.hostname.localeCompare(b5.hostname) || a5.type.localeCompare(b5.type) || a5.region.localeCompare(b5.region)
   );
@@ -71546,6 +71616,7 @@ function planDns(desired, actual, options = {}) {
     healthChecks,
     conflicts,
     guards,
+    refusals,
     untouched: desired.untouched,
     existing
   };
@@ -71576,49 +71647,164 @@ function toBatches(units, limits) {
   return batches;
 }
 function isEmpty(plan) {
-  return plan.units.length === 0 && plan.healthChecks.create.length === 0 && plan.healthChecks.update.length === 0 && plan.healthChecks.delete.length === 0;
+  return plan.units.length === 0 && plan.healthChecks.create.length === 0 && plan.healthChecks.update.length === 0 && plan.healthChecks.delete.length === 0 && plan.healthChecks.tag.length === 0;
+}
+
+// src/core/dns/render.ts
+function target(unit) {
+  const record = unit.after ?? unit.before;
+  if (!record) return "";
+  if (record.aliasTarget) return `alias ${record.aliasTarget.dnsName.replace(/\.$/, "")}`;
+  return (record.values ?? []).join(" ");
+}
+function counts(plan) {
+  const n3 = (kind) => plan.units.filter((u) => u.kind === kind).length;
+  const hc = plan.healthChecks;
+  const parts = [
+    `${n3("create")} to create`,
+    `${n3("update")} to update`,
+    `${n3("replace")} to replace`,
+    `${n3("delete")} to delete`,
+    ...n3("adopt") ? [`${n3("adopt")} to adopt`] : []
+  ];
+  const checks = hc.create.length + hc.update.length + hc.delete.length + hc.tag.length;
+  return `${parts.join(", ")}${checks ? `; health checks: ${hc.create.length} to create, ${hc.update.length} to update, ${hc.delete.length} to delete${hc.tag.length ? `, ${hc.tag.length} to tag` : ""}` : ""}`;
+}
+function dnsPlanToMarkdown(plan) {
+  const out = [];
+  for (const r5 of plan.refusals) out.push(`> [!CAUTION]
+> Refused: ${escapeCell(r5)}`);
+  for (const c5 of plan.conflicts) out.push(`> [!CAUTION]
+> Left as it is: ${escapeCell(c5)}`);
+  for (const g5 of plan.guards) out.push(`> [!WARNING]
+> Refused unless forced: ${escapeCell(g5)}`);
+  if (isEmpty(plan)) {
+    out.push("No DNS change.");
+  } else {
+    out.push(counts(plan));
+    if (plan.units.length) {
+      out.push(
+        [
+          "| Action | Hostname | Type | Region | Target |",
+          "|---|---|---|---|---|",
+          ...plan.units.map(
+            (u) => `| ${u.kind === "delete" ? "\u{1F5D1}\uFE0F delete" : u.kind} | \`${u.hostname}\` | ${u.type} | \`${u.region}\` | ${escapeCell(target(u))} |`
+          )
+        ].join("\n")
+      );
+    }
+  }
+  if (plan.untouched.length) out.push(`<sub>Left as they are, with no load-balancer target this run: ${plan.untouched.join(", ")}.</sub>`);
+  return out.join("\n\n");
 }
 
 // src/core/dns/sync.ts
+var silent = { info: () => void 0, group: (_title, work) => work() };
 var DnsRefusedError = class extends Error {
   conflicts;
   guards;
+  refusals;
   constructor(plan, force) {
-    const reasons = [...plan.conflicts, ...force ? [] : plan.guards];
+    const reasons = [...plan.refusals, ...force ? [] : plan.guards];
     super(
       `refused, nothing changed: ${reasons.join("; ")}${!force && plan.guards.length ? " (--force allows what is not a conflict)" : ""}`
     );
     this.name = "DnsRefusedError";
     this.conflicts = plan.conflicts;
     this.guards = plan.guards;
+    this.refusals = plan.refusals;
   }
 };
-async function readActual(api, zoneId) {
-  const [records, healthChecks] = await Promise.all([api.listRecordSets(zoneId), api.listHealthChecks()]);
-  return { records, healthChecks };
+function isRefused(plan, force) {
+  return plan.refusals.length > 0 || plan.guards.length > 0 && !force;
+}
+var TAGS_PER_CALL = 10;
+async function readActual(api, zoneId, ownerId) {
+  const [zoneName, records, listed] = await Promise.all([api.getZoneName(zoneId), api.listRecordSets(zoneId), api.listHealthChecks()]);
+  const candidates = listed.filter((hc) => ownCheck({ ownerId, zoneId }, hc)).map((hc) => hc.id);
+  const tags = /* @__PURE__ */ new Map();
+  for (let i5 = 0; i5 < candidates.length; i5 += TAGS_PER_CALL)
+    for (const [id, t] of await api.listHealthCheckTags(candidates.slice(i5, i5 + TAGS_PER_CALL))) tags.set(id, t);
+  const healthChecks = listed.map((hc) => {
+    const t = tags.get(hc.id);
+    return t ? { ...hc, tags: t } : hc;
+  });
+  return { zoneId, zoneName, records, healthChecks };
 }
 async function applyPlan(api, zoneId, desired, plan, options) {
-  if (plan.conflicts.length || plan.guards.length && !options.force) throw new DnsRefusedError(plan, Boolean(options.force));
+  if (isRefused(plan, Boolean(options.force))) throw new DnsRefusedError(plan, Boolean(options.force));
+  const log2 = options.log ?? silent;
+  const scope = { ownerId: desired.ownerId, zoneId };
+  const maxSeconds = options.insyncSeconds ?? 300;
   const ids = /* @__PURE__ */ new Map();
-  for (const spec of plan.healthChecks.create)
-    ids.set(spec.region, await api.createHealthCheck(callerReference(desired.ownerId, spec.region, options.nonce()), spec));
-  for (const update of plan.healthChecks.update) await api.updateHealthCheck(update.id, update.spec);
+  for (const spec of plan.healthChecks.create) {
+    const id = await api.createHealthCheck(callerReference(scope, spec.region, options.nonce()), spec);
+    await api.tagHealthCheck(id, checkTags(scope, spec.region));
+    log2.info(`health check ${id} created for ${spec.region}: ${spec.protocol} ${spec.fqdn}:${spec.port}${spec.path}`);
+    ids.set(spec.region, id);
+  }
+  for (const hc of plan.healthChecks.tag) {
+    await api.tagHealthCheck(hc.id, checkTags(scope, hc.region));
+    log2.info(`health check ${hc.id} of ${hc.region} tagged (the run that made it stopped before tagging it)`);
+  }
+  for (const update of plan.healthChecks.update) {
+    await api.updateHealthCheck(update.id, update.spec);
+    log2.info(`health check ${update.id} of ${update.spec.region} updated: ${update.fields.join(", ")}`);
+  }
   let changes = 0;
-  for (const batch of plan.batches) {
+  let recovered = 0;
+  for (const [i5, batch] of plan.batches.entries()) {
     const resolved = batch.map((change) => ({ ...change, record: withHealthCheck(change.record, ids) }));
-    await api.waitForChange(await api.changeRecordSets(zoneId, resolved));
+    const title = `batch ${i5 + 1} of ${plan.batches.length}: ${describe(resolved)}`;
+    const done = await log2.group(title, () => applyBatch(api, zoneId, resolved, log2, maxSeconds));
+    if (done === "recovered") recovered += 1;
     changes += batch.length;
   }
-  for (const hc of plan.healthChecks.delete) await api.deleteHealthCheck(hc.id);
+  for (const hc of plan.healthChecks.delete) {
+    await api.deleteHealthCheck(hc.id);
+    log2.info(`health check ${hc.id} of ${hc.region} deleted: no record uses it`);
+  }
   return {
     batches: plan.batches.length,
     changes,
+    recovered,
     healthChecks: {
       created: plan.healthChecks.create.length,
       updated: plan.healthChecks.update.length,
-      deleted: plan.healthChecks.delete.length
+      deleted: plan.healthChecks.delete.length,
+      tagged: plan.healthChecks.tag.length
     }
   };
+}
+function describe(batch) {
+  const n3 = (action) => batch.filter((c5) => c5.action === action).length;
+  return `${batch.length} change${batch.length === 1 ? "" : "s"} (${n3("DELETE")} delete, ${n3("UPSERT")} upsert, ${n3("CREATE")} create)`;
+}
+async function applyBatch(api, zoneId, batch, log2, maxSeconds) {
+  let changeId;
+  try {
+    changeId = await api.changeRecordSets(zoneId, batch);
+  } catch (error3) {
+    log2.info(`the change call failed (${error3 instanceof Error ? error3.message : String(error3)}); reading the zone again`);
+    const zone = await api.listRecordSets(zoneId).catch(() => void 0);
+    if (!zone || !holds(zone, batch)) throw error3;
+    log2.info("the zone holds the whole batch: it was committed and only its response was lost; carrying on");
+    return "recovered";
+  }
+  log2.info(`submitted as ${changeId}; waiting for INSYNC, at most ${maxSeconds} s`);
+  const started = Date.now();
+  await api.waitForChange(changeId, maxSeconds);
+  log2.info(`INSYNC after ${Math.round((Date.now() - started) / 1e3)} s`);
+  return "insync";
+}
+function holds(zone, batch) {
+  const byKey = new Map(zone.map((r5) => [recordKey(r5), r5]));
+  const final = /* @__PURE__ */ new Map();
+  for (const { action, record } of batch) final.set(recordKey(record), action === "DELETE" ? void 0 : record);
+  return [...final].every(([key, record]) => {
+    const there = byKey.get(key);
+    return record ? Boolean(there && sameRecord(there, record)) : !there;
+  });
 }
 function withHealthCheck(record, ids) {
   const region = refRegion(record.healthCheckId);
@@ -71628,8 +71814,8 @@ function withHealthCheck(record, ids) {
   return { ...record, healthCheckId: id };
 }
 async function syncDns(api, zoneId, desired, options) {
-  const plan = planDns(desired, await readActual(api, zoneId), options);
-  if (options.dryRun || isEmpty(plan) && !plan.conflicts.length) return { plan };
+  const plan = planDns(desired, await readActual(api, zoneId, desired.ownerId), options);
+  if (options.dryRun || isEmpty(plan) && !isRefused(plan, Boolean(options.force))) return { plan };
   return { plan, applied: await applyPlan(api, zoneId, desired, plan, options) };
 }
 
@@ -71729,6 +71915,44 @@ function locator(doc, position) {
   };
 }
 
+// src/core/dns/load-balancers.ts
+var NLB_HOSTED_ZONES = {
+  "af-south-1": "Z203XCE67M25HM",
+  "ap-east-1": "Z12Y7K3UBGUAD1",
+  "ap-east-2": "Z09176273OC2HWIAUNYW",
+  "ap-northeast-1": "Z31USIVHYNEOWT",
+  "ap-northeast-2": "ZIBE1TIR4HY56",
+  "ap-northeast-3": "Z1GWIQ4HH19I5X",
+  "ap-south-1": "ZVDDRBQ08TROA",
+  "ap-south-2": "Z0711778386UTO08407HT",
+  "ap-southeast-1": "ZKVM4W9LS7TM",
+  "ap-southeast-2": "ZCT6FZBF4DROD",
+  "ap-southeast-3": "Z01971771FYVNCOVWJU1G",
+  "ap-southeast-4": "Z01156963G8MIIL7X90IV",
+  "ap-southeast-5": "Z026317210H9ACVTRO6FB",
+  "ap-southeast-6": "Z01392953RKV2Q3RBP0KU",
+  "ap-southeast-7": "Z054363131YWATEMWRG5L",
+  "ca-central-1": "Z2EPGBW3API2WT",
+  "ca-west-1": "Z02754302KBB00W2LKWZ9",
+  "eu-central-1": "Z3F0SRJ5LGBH90",
+  "eu-central-2": "Z02239872DOALSIDCX66S",
+  "eu-north-1": "Z1UDT6IFJ4EJM",
+  "eu-south-1": "Z23146JA1KNAFP",
+  "eu-south-2": "Z1011216NVTVYADP1SSV",
+  "eu-west-1": "Z2IFOLAFXWLO4F",
+  "eu-west-2": "ZD4D7Y8KGAS4G",
+  "eu-west-3": "Z1CMS0P5QUZ6D5",
+  "il-central-1": "Z0313266YDI6ZRHTGQY4",
+  "me-central-1": "Z00282643NTTLPANJJG2P",
+  "me-south-1": "Z3QSRYVP46NYYV",
+  "mx-central-1": "Z02031231H3ID6HYJ9A7U",
+  "sa-east-1": "ZTK26PT1VY4CU",
+  "us-east-1": "Z26RNL4JYFTOTI",
+  "us-east-2": "ZLMOA37VPKANP",
+  "us-west-1": "Z24FKFUX50B4VW",
+  "us-west-2": "Z18D5FSROUN65G"
+};
+
 // src/core/dns/targets.ts
 var targetsSchema = {
   type: "object",
@@ -71743,13 +71967,46 @@ var targetsSchema = {
   }
 };
 var validate;
+function loadBalancerRegion(dnsName) {
+  const name = dnsName.toLowerCase().replace(/\.$/, "");
+  return /\.elb\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com$/.exec(name)?.[1] ?? /\.([a-z]{2}(?:-[a-z]+)+-\d+)\.elb\.amazonaws\.com$/.exec(name)?.[1];
+}
+function wrongRegion(region, target2) {
+  const named = loadBalancerRegion(target2.dnsName);
+  if (named && named !== region)
+    return { field: "dnsName", message: `${region}.dnsName: ${target2.dnsName} is a load balancer in ${named}, not ${region}` };
+  const zoneOf = Object.entries(NLB_HOSTED_ZONES).find(([, zone]) => zone === target2.hostedZoneId)?.[0];
+  if (zoneOf && zoneOf !== region)
+    return {
+      field: "hostedZoneId",
+      message: `${region}.hostedZoneId: ${target2.hostedZoneId} is the Network Load Balancer zone of ${zoneOf}, not of ${region} (${NLB_HOSTED_ZONES[region] ?? "unknown"})`
+    };
+  return void 0;
+}
 function loadTargets(source) {
   const parsed = parseSource(source);
   if (!parsed.file) return { problems: parsed.problems };
   validate ??= new import_ajv.Ajv({ allErrors: true, strict: true }).compile(targetsSchema);
   const data = parsed.file.data ?? {};
-  if (validate(data)) return { targets: data, problems: parsed.problems };
   const file = parsed.file;
+  if (validate(data)) {
+    const targets = data;
+    const misplaced = Object.entries(targets).flatMap(([region, target2]) => {
+      const wrong = wrongRegion(region, target2);
+      return wrong ? [
+        {
+          file: source.path,
+          ...file.locate([region, wrong.field]),
+          rule: "targets/region",
+          severity: "error",
+          message: wrong.message,
+          hint: "each region takes its own edge load balancer: is the kubeconfig or the Terraform output of another region?"
+        }
+      ] : [];
+    });
+    const problems2 = [...parsed.problems, ...misplaced];
+    return problems2.some((p3) => p3.severity === "error") ? { problems: problems2 } : { targets, problems: problems2 };
+  }
   const problems = (validate.errors ?? []).map((e5) => {
     const path8 = e5.instancePath.split("/").slice(1);
     const missing = e5.params.missingProperty;
@@ -72039,9 +72296,9 @@ function checkSchema(kind, file) {
   if (validate2(file.data)) return [];
   const errors = validate2.errors ?? [];
   const typeErrorPaths = new Set(errors.filter((e5) => e5.keyword === "type").map((e5) => e5.instancePath));
-  return errors.filter((e5) => e5.keyword === "type" || !typeErrorPaths.has(e5.instancePath)).map((e5) => describe(e5, file));
+  return errors.filter((e5) => e5.keyword === "type" || !typeErrorPaths.has(e5.instancePath)).map((e5) => describe2(e5, file));
 }
-function describe(error3, file) {
+function describe2(error3, file) {
   const path8 = decodePointer(error3.instancePath);
   const subject = subjectOf(path8, file.data);
   const rule = `schema/${error3.keyword}`;
@@ -72608,7 +72865,6 @@ async function loadRegionDir(dir, root5 = process.cwd()) {
 
 // src/node/route53.ts
 var import_client_route_53 = __toESM(require_dist_cjs17(), 1);
-import { setTimeout as sleep2 } from "node:timers/promises";
 function fromSdk(rr) {
   const other = rr.GeoLocation ? "geolocation" : rr.MultiValueAnswer ? "multivalue" : rr.CidrRoutingConfig ? "cidr" : rr.GeoProximityLocation ? "geoproximity" : void 0;
   return {
@@ -72688,11 +72944,13 @@ function route53(options = {}) {
         };
       }
     },
+    async getZoneName(zoneId) {
+      const out = await client.send(new import_client_route_53.GetHostedZoneCommand({ Id: zoneId }));
+      return (out.HostedZone?.Name ?? "").replace(/\.$/, "").toLowerCase();
+    },
     async listHealthChecks() {
       const checks = [];
-      let marker;
-      do {
-        const page = await client.send(new import_client_route_53.ListHealthChecksCommand({ MaxItems: 1e3, ...marker ? { Marker: marker } : {} }));
+      for await (const page of (0, import_client_route_53.paginateListHealthChecks)({ client, pageSize: 1e3 }, {})) {
         for (const hc of page.HealthChecks ?? []) {
           const c5 = hc.HealthCheckConfig;
           checks.push({
@@ -72708,9 +72966,17 @@ function route53(options = {}) {
             }
           });
         }
-        marker = page.IsTruncated ? page.NextMarker : void 0;
-      } while (marker);
+      }
       return checks;
+    },
+    async listHealthCheckTags(ids) {
+      const out = await client.send(new import_client_route_53.ListTagsForResourcesCommand({ ResourceType: "healthcheck", ResourceIds: [...ids] }));
+      return new Map(
+        (out.ResourceTagSets ?? []).map((set) => [
+          set.ResourceId ?? "",
+          Object.fromEntries((set.Tags ?? []).map((t) => [t.Key ?? "", t.Value ?? ""]))
+        ])
+      );
     },
     async createHealthCheck(callerReference2, spec) {
       const created = await client.send(
@@ -72729,14 +72995,16 @@ function route53(options = {}) {
       );
       const id = created.HealthCheck?.Id;
       if (!id) throw new Error("CreateHealthCheck returned no id");
+      return id;
+    },
+    async tagHealthCheck(id, tags) {
       await client.send(
         new import_client_route_53.ChangeTagsForResourceCommand({
           ResourceType: "healthcheck",
           ResourceId: id,
-          AddTags: [{ Key: "Name", Value: `kubecdn ${spec.region}` }]
+          AddTags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))
         })
       );
-      return id;
     },
     async updateHealthCheck(id, spec) {
       await client.send(
@@ -72764,16 +73032,18 @@ function route53(options = {}) {
       );
       return out.ChangeInfo?.Id ?? "";
     },
-    async waitForChange(changeId) {
-      const deadline = Date.now() + (options.insyncTimeoutMs ?? 3e5);
-      for (let delay = 1e3; ; delay = Math.min(delay * 2, 15e3)) {
-        const out = await client.send(new import_client_route_53.GetChangeCommand({ Id: changeId }));
-        if (out.ChangeInfo?.Status === "INSYNC") return;
-        if (Date.now() + delay > deadline)
-          throw new Error(
-            `change ${changeId} was not INSYNC after ${Math.round((options.insyncTimeoutMs ?? 3e5) / 1e3)} s; it stays submitted, and the next run plans from what is there`
-          );
-        await sleep2(delay);
+    async waitForChange(changeId, maxSeconds) {
+      const poll = options.pollSeconds ?? { min: 5, max: 30 };
+      try {
+        await (0, import_client_route_53.waitUntilResourceRecordSetsChanged)(
+          { client, maxWaitTime: maxSeconds, minDelay: poll.min, maxDelay: poll.max },
+          { Id: changeId }
+        );
+      } catch (error3) {
+        if (error3.name !== "TimeoutError") throw error3;
+        throw new Error(
+          `change ${changeId} was not INSYNC after ${maxSeconds} s; it stays submitted, and the next run plans from what is there`
+        );
       }
     }
   };
@@ -72787,18 +73057,23 @@ async function runDns(cwd, options, api = {}) {
   const known = new Set(loaded.config.regions.map((r5) => r5.region));
   const unknown = (options.exclude ?? []).filter((r5) => !known.has(r5));
   if (unknown.length) throw new UsageError(`--exclude names regions that are not in the region files: ${unknown.join(", ")}`);
+  const badHostnames = (options.hostname ?? []).flatMap((h5) => hostnameProblem(h5.toLowerCase()) ?? []);
+  if (badHostnames.length) throw new UsageError(`--hostname: ${badHostnames.join("; ")}`);
   const desired = desiredState({
     config: loaded.config,
     targets,
     ...options.exclude ? { exclude: options.exclude } : {},
-    ...options.hostname?.length ? { hostnames: options.hostname } : {}
+    ...options.hostname?.length ? { hostnames: options.hostname.map((h5) => h5.replace(/\.$/, "")) } : {}
   });
   const zoneId = options.zoneId ?? loaded.config.cdn.zone_id;
   const result = await syncDns(route53(api), zoneId, desired, {
     nonce: () => randomUUID2().slice(0, 8),
     dryRun: options.dryRun,
     ...options.force ? { force: true } : {},
-    ...options.maxDeleteFraction !== void 0 ? { maxDeleteFraction: options.maxDeleteFraction } : {}
+    ...options.maxDeleteFraction !== void 0 ? { maxDeleteFraction: options.maxDeleteFraction } : {},
+    ...options.adopt ? { adopt: true } : {},
+    ...options.drain ? { drain: options.drain } : {},
+    ...options.log ? { log: options.log } : {}
   });
   return { ...result, desired, zoneId };
 }
@@ -72833,9 +73108,14 @@ function getInputs() {
     hostnames: getMultilineInput("hostnames"),
     exclude: getMultilineInput("exclude"),
     force: getBooleanInput("force"),
+    adopt: getInput("adopt") ? getBooleanInput("adopt") : false,
     dryRun: getBooleanInput("dry-run")
   };
 }
+var log = {
+  info: (line) => info(line),
+  group: (title, work) => group(title, work)
+};
 async function run() {
   try {
     const inputs = getInputs();
@@ -72845,6 +73125,8 @@ async function run() {
       targets: inputs.targets,
       dryRun: inputs.dryRun,
       force: inputs.force,
+      adopt: inputs.adopt,
+      log,
       ...inputs.zoneId ? { zoneId: inputs.zoneId } : {},
       ...inputs.hostnames.length ? { hostname: inputs.hostnames } : {},
       ...inputs.exclude.length ? { exclude: inputs.exclude } : {}
@@ -72859,9 +73141,15 @@ Applied ${result.applied.changes} changes in ${result.applied.batches} batch${re
 
 ${markdown}${applied}
 `, true).write();
-    if (inputs.dryRun && (result.plan.conflicts.length || result.plan.guards.length && !inputs.force)) {
-      for (const reason of [...result.plan.conflicts, ...result.plan.guards]) warning(`sync-dns would refuse: ${reason}`);
-    }
+    const refused = isRefused(result.plan, inputs.force);
+    if (inputs.dryRun && refused)
+      for (const reason of [...result.plan.refusals, ...inputs.force ? [] : result.plan.guards])
+        warning(`sync-dns would refuse: ${reason}`);
+    for (const conflict of result.plan.conflicts) warning(`sync-dns left as it is: ${conflict}`);
+    if (!inputs.dryRun && result.plan.conflicts.length)
+      setFailed(
+        `sync-dns failed: ${result.plan.conflicts.length} conflict${result.plan.conflicts.length === 1 ? "" : "s"} left as ${result.plan.conflicts.length === 1 ? "it is" : "they are"}, the rest applied`
+      );
   } catch (error3) {
     if (error3 instanceof RegionConfigError) for (const a5 of problemsToAnnotations(error3.problems)) core_exports[a5.level](a5.message, a5.properties);
     if (error3 instanceof DnsRefusedError) await summary.addRaw(`## kubeCDN DNS refused
