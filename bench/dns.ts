@@ -1,23 +1,26 @@
-// sync-dns against moto_server: a zone of 64 regions x 16 hostnames. For each phase (first sync,
-// no-op sync, add a region, drain a region) it prints the time, the API calls by operation, and the
-// list pages and change batches next to the least possible: ceil(records / 300) pages and
-// ceil(changes / 1000) batches.
+// sync-dns against moto_server: a zone of 32 regions x 32 hostnames, each region its own set
+// identifier and latency Region (Route53 takes one latency record per region for a name and type;
+// the layout is first applied to the strict model of Route53 in test/route53-model.ts, which would
+// refuse any other). For each phase (first sync, no-op sync, add a region, drain a region) it
+// prints the time, the API calls by operation, and the list pages and change batches next to the
+// least possible: ceil(records / 300) pages and ceil(changes / 1000) batches.
 //   npx tsx bench/dns.ts            (needs moto_server on the PATH)
 import { CreateHostedZoneCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { performance } from 'node:perf_hooks';
-import { AWS_REGION_CODES } from '../src/core/aws-regions.js';
+import { AWS_REGIONS } from '../src/core/aws-regions.js';
 import type { Config, Region } from '../src/core/config.js';
 import { desiredState, type Desired } from '../src/core/dns/desired.js';
 import { syncDns } from '../src/core/dns/sync.js';
 import { route53 } from '../src/node/route53.js';
+import { StrictRoute53 } from '../test/route53-model.js';
 import { startMoto } from '../test/servers.js';
 
-const REGIONS = 64;
-const HOSTNAMES = 16;
+const REGIONS = 32;
+const HOSTNAMES = 32;
 const LIST_PAGE = 300;
 const BATCH_ELEMENTS = 1000;
 
-/** 64 kubeCDN regions: set identifiers r00..r63, answering for the real latency regions in turn. */
+/** Real AWS regions, each its own set identifier and latency Region. */
 function desired(ids: readonly string[]): Desired {
   const spec = {
     cluster: { kubernetes_version: '1.35', availability_zones: 3, node_groups: [] },
@@ -39,11 +42,19 @@ function desired(ids: readonly string[]): Desired {
     },
     regions,
   } as Config;
-  const targets = Object.fromEntries(ids.map((id) => [id, { dnsName: `edge-${id}.elb.amazonaws.com`, hostedZoneId: 'Z26RNL4JYFTOTI' }]));
-  const latency = (id: string) => AWS_REGION_CODES[Number(id.slice(1)) % 30] ?? 'us-east-1';
-  const state = desiredState({ config, targets });
-  return { ...state, records: state.records.map((r) => ({ ...r, region: latency(r.setIdentifier ?? '') })) };
+  const targets = Object.fromEntries(
+    ids.map((id) => [id, { dnsName: `edge-${id}.elb.${id}.amazonaws.com`, hostedZoneId: 'Z26RNL4JYFTOTI' }]),
+  );
+  return desiredState({ config, targets });
 }
+
+const ids = [...AWS_REGIONS.values()]
+  .filter((r) => r.partition === 'aws')
+  .map((r) => r.code)
+  .slice(0, REGIONS + 1);
+if (ids.length < REGIONS + 1) throw new Error(`only ${ids.length} AWS regions known; the bench needs ${REGIONS + 1}`);
+// The layout Route53 would take: the strict model refuses two latency records for one region.
+await syncDns(new StrictRoute53('example.com', 'ZMODEL'), 'ZMODEL', desired(ids), { nonce: () => 'x', force: true });
 
 const moto = await startMoto();
 try {
@@ -58,7 +69,6 @@ try {
     new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: `bench-${Date.now()}` }),
   );
   const zoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
-  const ids = Array.from({ length: REGIONS + 1 }, (_, i) => `r${String(i).padStart(2, '0')}`);
   let nonce = 0;
 
   console.log(`dns: ${REGIONS} regions x ${HOSTNAMES} hostnames on moto_server; a record and its ownership record per hostname and region`);
