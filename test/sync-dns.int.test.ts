@@ -8,7 +8,6 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownershipName, ownershipValue, recordKey, type RecordSet } from '../src/core/dns/records.js';
-import { DnsRefusedError } from '../src/core/dns/sync.js';
 import { runDns } from '../src/node/dns.js';
 import { drainDns } from '../src/node/teardown.js';
 import { toSdk } from '../src/node/route53.js';
