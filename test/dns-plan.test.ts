@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../src/core/config.js';
-import { desiredState, type Desired, type Target } from '../src/core/dns/desired.js';
+import { desiredState, type Desired, type HealthCheckSpec, type Target } from '../src/core/dns/desired.js';
+import { shortTag } from '../src/core/dns/health-checks.js';
 import { planDns, toBatches } from '../src/core/dns/plan.js';
 import { ownershipName, ownershipValue, recordKey, type RecordSet } from '../src/core/dns/records.js';
 import { DnsRefusedError, syncDns, type SyncOptions } from '../src/core/dns/sync.js';
@@ -527,5 +528,20 @@ describe('sync-dns: what Route53 refuses, what a crash leaves, what nobody owns 
     expect(adopted.plan.conflicts).toEqual([]);
     expect(r53.records.has('_kubecdn-a.cdn.example.com.|TXT|us-east-1')).toBe(true);
     expect((await run(r53, want(three, all, { exclude: ['ap-south-1'] }))).plan.units).toEqual([]);
+  });
+
+  it('moves our records off a check of an earlier version (no zone in its reference) and leaves that check alone', async () => {
+    const desired = want(config(['us-east-1']), targets('us-east-1'));
+    const legacy = await r53.createHealthCheck(
+      `kubecdn-${shortTag('kubecdn-test')}-us-east-1-old`,
+      desired.healthChecks[0] as HealthCheckSpec,
+    );
+    const [alias, txt] = [desired.records.find((r) => r.type === 'A'), desired.records.find((r) => r.type === 'TXT')] as RecordSet[];
+    r53.seed({ ...(alias as RecordSet), healthCheckId: legacy }, txt as RecordSet);
+    const result = await run(r53, desired);
+    expect(result.plan.units.map((u) => u.kind)).toEqual(['update']);
+    expect(r53.healthChecks.has(legacy)).toBe(true);
+    expect(r53.records.get('cdn.example.com.|A|us-east-1')?.healthCheckId).not.toBe(legacy);
+    expect((await run(r53, desired)).plan.units).toEqual([]);
   });
 });
