@@ -58,6 +58,12 @@ export class GitHubServer {
   readonly requests: Recorded[] = [];
   /** Contract violations found in our client's requests: a test expects none. */
   readonly violations: string[] = [];
+  /**
+   * Rate-limit answers to give before serving, one per request, as GitHub's REST documentation
+   * ("Rate limits for the REST API") describes a secondary limit: 403 or 429, a `retry-after` header
+   * in seconds, and a message naming the secondary rate limit.
+   */
+  readonly rateLimited: { status: 403 | 429; retryAfter: number }[] = [];
   private server: Server | undefined;
   private nextId = 1000;
   private readonly ajv = addFormats.default(new Ajv({ strict: false, allErrors: true, coerceTypes: false }));
@@ -122,6 +128,17 @@ export class GitHubServer {
     const { id, op, params } = found;
     const body: unknown = raw ? JSON.parse(raw) : undefined;
     this.requests.push({ operationId: id, method: op.method, url: `${url.pathname}${url.search}`, body });
+    const limited = this.rateLimited.shift();
+    if (limited) {
+      res.writeHead(limited.status, { 'content-type': 'application/json', 'retry-after': String(limited.retryAfter) });
+      res.end(
+        JSON.stringify({
+          message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+          documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits',
+        }),
+      );
+      return;
+    }
     // Parameters, typed as the description types them.
     for (const p of op.parameters) {
       const value =

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMMENT_MARKER } from '../src/core/comment.js';
-import { octokit, upsertComment } from '../src/node/github.js';
+import { octokit, RATE_LIMIT_RETRIES, upsertComment } from '../src/node/github.js';
 import { GitHubServer } from './github-server.js';
 
 const target = { owner: 'acme', repo: 'cdn', issueNumber: 7 };
@@ -18,6 +18,24 @@ describe("the plan comment on GitHub, against a stand-in checked by GitHub's own
   afterEach(async () => {
     expect(server.violations).toEqual([]);
     await server.stop();
+  });
+
+  it('waits out a secondary rate limit, as GitHub asks, instead of failing the comment', async () => {
+    server.rateLimited.push({ status: 403, retryAfter: 1 }, { status: 429, retryAfter: 1 });
+    const result = await upsertComment(client, target, `${COMMENT_MARKER}\nfirst`);
+    expect(result.action).toBe('created');
+    expect(server.requests.map((r) => r.operationId)).toEqual([
+      'issues/list-comments',
+      'issues/list-comments',
+      'issues/list-comments',
+      'issues/create-comment',
+    ]);
+  });
+
+  it('gives up after a few rate limits in a row, having written nothing', async () => {
+    for (let i = 0; i <= RATE_LIMIT_RETRIES; i++) server.rateLimited.push({ status: 403, retryAfter: 1 });
+    await expect(upsertComment(client, target, `${COMMENT_MARKER}\nfirst`)).rejects.toThrow(/secondary rate limit/);
+    expect(server.comments).toEqual([]);
   });
 
   it('creates the comment when there is none', async () => {

@@ -1,9 +1,33 @@
 // The pull-request comment on GitHub: one per pull request, found by its marker, updated in place.
-import { Octokit } from '@octokit/rest';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { Octokit as RestOctokit } from '@octokit/rest';
 import { COMMENT_LIMIT, COMMENT_MARKER } from '../core/comment.js';
 
+/**
+ * Octokit with GitHub's own plugins for what a busy repository meets: plugin-throttling waits out a
+ * primary or secondary rate limit (GitHub's `retry-after`) instead of failing the comment, and
+ * plugin-retry retries server errors. A limit hit more than `RATE_LIMIT_RETRIES` times fails.
+ */
+const Octokit = RestOctokit.plugin(retry, throttling);
+export type Octokit = InstanceType<typeof Octokit>;
+
+export const RATE_LIMIT_RETRIES = 3;
+
 export function octokit(token: string, baseUrl = process.env['GITHUB_API_URL'] ?? 'https://api.github.com'): Octokit {
-  return new Octokit({ auth: token, baseUrl, userAgent: 'kubecdn' });
+  const wait =
+    (kind: string) =>
+    (retryAfter: number, options: { method: string; url: string }, client: { log: { warn: (m: string) => void } }, retryCount: number) => {
+      if (retryCount >= RATE_LIMIT_RETRIES) return false;
+      client.log.warn(`GitHub's ${kind} rate limit on ${options.method} ${options.url}: retrying in ${retryAfter} s`);
+      return true;
+    };
+  return new Octokit({
+    auth: token,
+    baseUrl,
+    userAgent: 'kubecdn',
+    throttle: { onRateLimit: wait('primary'), onSecondaryRateLimit: wait('secondary') },
+  });
 }
 
 export interface CommentTarget {
