@@ -99,15 +99,11 @@ export const NOTES: readonly string[] = [
   'not counted: EBS volumes, cross-zone traffic, the hosted zone, CloudWatch',
 ];
 
-const money = (v: number) =>
-  `$${
-    v < 0.01
-      ? v.toString()
-      : v
-          .toFixed(v < 1 ? 4 : 2)
-          .replace(/0+$/, '')
-          .replace(/\.$/, '')
-  }`;
+/** A bill's line is in cents, half up; the float noise under a millionth of a dollar goes first. */
+export const cents = (v: number): number => Math.round(Math.round(v * 1e6) / 1e4) / 100;
+
+/** A unit price as printed: at least cents, at most the table's four decimals. */
+const money = (v: number) => `$${v >= 1 ? v.toFixed(2) : v.toFixed(4).replace(/0{1,2}$/, '')}`;
 const count = (v: number) => v.toLocaleString('en-US');
 
 /**
@@ -122,36 +118,45 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
   const H = HOURS_PER_MONTH;
   const missing: MissingPriceError[] = [];
   const parts: CostPart[] = [];
-  const add = (item: string, compute: () => { basis: string; min: number; max?: number }) => {
+  // Each part reads its prices through `need`, which notes a missing one and goes on, so that
+  // every missing price of the region is named at once.
+  let gaps: MissingPriceError[] = [];
+  const need = (read: () => number): number => {
     try {
-      const p = compute();
-      parts.push({ item, basis: p.basis, min: p.min, max: p.max ?? p.min });
+      return read();
     } catch (error) {
       if (!(error instanceof MissingPriceError)) throw error;
-      missing.push(error);
+      if (!gaps.some((g) => g.message === error.message)) gaps.push(error);
+      return NaN;
     }
+  };
+  const add = (item: string, compute: () => { basis: string; min: number; max?: number }) => {
+    gaps = [];
+    const p = compute();
+    for (const gap of gaps) if (!missing.some((m) => m.message === gap.message)) missing.push(gap);
+    if (!gaps.length) parts.push({ item, basis: p.basis, min: cents(p.min), max: cents(p.max ?? p.min) });
   };
   const { zones, pools } = regionCapacity(region.spec);
 
   add('EKS control plane', () => {
     const extended = eksSupport(region.spec.cluster.kubernetes_version, options.today).kind === 'extended';
-    const rate = regionPrice(prices, code, extended ? 'eks_extended_cluster_hour' : 'eks_cluster_hour');
+    const rate = need(() => regionPrice(prices, code, extended ? 'eks_extended_cluster_hour' : 'eks_cluster_hour'));
     return {
       basis: `${H} h × ${money(rate)}/h${extended ? ` (Kubernetes ${region.spec.cluster.kubernetes_version} in extended support)` : ''}`,
       min: H * rate,
     };
   });
   add('NAT gateways', () => {
-    const hour = regionPrice(prices, code, 'nat_gateway_hour');
-    const gb = regionPrice(prices, code, 'nat_gateway_gb');
+    const hour = need(() => regionPrice(prices, code, 'nat_gateway_hour'));
+    const gb = need(() => regionPrice(prices, code, 'nat_gateway_gb'));
     return {
       basis: `${zones} zones × ${H} h × ${money(hour)}/h + ${count(traffic.originGb)} GB from the origin × ${money(gb)}/GB`,
       min: zones * H * hour + traffic.originGb * gb,
     };
   });
   add('Network Load Balancer', () => {
-    const hour = regionPrice(prices, code, 'nlb_hour');
-    const nlcu = regionPrice(prices, code, 'nlb_nlcu_hour');
+    const hour = need(() => regionPrice(prices, code, 'nlb_hour'));
+    const nlcu = need(() => regionPrice(prices, code, 'nlb_nlcu_hour'));
     // An NLCU-hour is 1 GB processed, or 50 new TLS connections a second held for an hour.
     const byBytes = traffic.gbOut;
     const byConnections = traffic.requests / (50 * 3600);
@@ -162,7 +167,7 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
     };
   });
   add('Public IPv4 addresses', () => {
-    const rate = regionPrice(prices, code, 'public_ipv4_hour');
+    const rate = need(() => regionPrice(prices, code, 'public_ipv4_hour'));
     // One per NAT gateway (its Elastic IP) and one per zone of the internet-facing NLB.
     const addresses = 2 * zones;
     return { basis: `${addresses} addresses × ${H} h × ${money(rate)}/h`, min: addresses * H * rate };
@@ -171,8 +176,8 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
     add(`Nodes: ${pool.name}${pool.spot ? ' (spot)' : ''}`, () => {
       const rates = pool.instanceTypes.map((type) => ({
         type,
-        ec2: instancePrice(prices, code, type, 'on_demand_hour'),
-        fee: instancePrice(prices, code, type, 'auto_mode_hour'),
+        ec2: need(() => instancePrice(prices, code, type, 'on_demand_hour')),
+        fee: need(() => instancePrice(prices, code, type, 'auto_mode_hour')),
       }));
       const cheapest = rates.reduce((a, b) => (b.ec2 + b.fee < a.ec2 + a.fee ? b : a));
       const rate = cheapest.ec2 + cheapest.fee;
@@ -184,24 +189,24 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
     });
   }
   add('Route53 health check', () => {
-    const base = globalPrice(prices, 'route53_health_check_month');
+    const base = need(() => globalPrice(prices, 'route53_health_check_month'));
     const hc = config.cdn.health_check;
     const options_ = [
       ...((hc?.protocol ?? 'HTTPS') === 'HTTPS' ? ['HTTPS'] : []),
       ...(hc?.interval_seconds === 10 ? ['fast interval'] : []),
       ...(options.measureLatency ? ['latency measurement'] : []),
     ];
-    const option = options_.length ? globalPrice(prices, 'route53_health_check_option_month') : 0;
+    const option = options_.length ? need(() => globalPrice(prices, 'route53_health_check_option_month')) : 0;
     return {
       basis: `1 check × ${money(base)}${options_.length ? ` + ${options_.join(', ')} × ${money(option)}` : ''}`,
       min: base + options_.length * option,
     };
   });
   add('Data out to the internet', () => {
-    const rate = regionPrice(prices, code, 'data_transfer_out_gb');
+    const rate = need(() => regionPrice(prices, code, 'data_transfer_out_gb'));
     return { basis: `${count(traffic.gbOut)} GB × ${money(rate)}/GB`, min: traffic.gbOut * rate };
   });
-  const sum = (k: 'min' | 'max') => (missing.length ? NaN : parts.reduce((n, p) => n + p[k], 0));
+  const sum = (k: 'min' | 'max') => (missing.length ? NaN : cents(parts.reduce((n, p) => n + p[k], 0)));
   return { region: code, running: true, parts, missing, min: sum('min'), max: sum('max') };
 }
 

@@ -21,7 +21,7 @@ export function signedUsd(v: number): string {
 }
 
 const range = (min: number, max: number, f: (v: number) => string = usd) =>
-  Math.abs(max - min) < 0.005 ? f(min) : `${f(min)} to ${f(max)}`;
+  !Number.isFinite(min) || !Number.isFinite(max) ? 'unknown' : Math.abs(max - min) < 0.005 ? f(min) : `${f(min)} to ${f(max)}`;
 
 /** What every figure assumed, in one line. */
 export function assumptionsLine(a: Assumptions): string {
