@@ -99,11 +99,17 @@ function config(alwaysOn: RegionOpts[], scalable: RegionOpts[] = [], cdnExtra = 
   return result.config;
 }
 
+function at<T>(list: readonly T[], i: number): T {
+  const item = list[i];
+  if (item === undefined) throw new Error(`no item ${i}`);
+  return item;
+}
+
 const FAST_HTTPS = '  health_check:\n    protocol: HTTPS\n    interval_seconds: 10\n';
 
 describe('a small region, priced by hand', () => {
   const small = config([{ code: 'eu-west-1', zones: 2, version: '1.31', od: [1, 3], spot: [0, 2] }], [], FAST_HTTPS);
-  const cost = regionCost(small.regions[0]!, small, OPTIONS);
+  const cost = regionCost(at(small.regions, 0), small, OPTIONS);
 
   it('has every part, each to the cent', () => {
     const parts = Object.fromEntries(cost.parts.map((x) => [x.item, [Math.round(x.min * 100) / 100, Math.round(x.max * 100) / 100]]));
@@ -141,11 +147,11 @@ describe('a small region, priced by hand', () => {
 
   it('prices the control plane at the standard rate when the version is in standard support', () => {
     const current = config([{ code: 'eu-west-1', zones: 2, od: [1, 3] }]);
-    expect(regionCost(current.regions[0]!, current, OPTIONS).parts[0]?.min.toFixed(2)).toBe('73.00');
+    expect(regionCost(at(current.regions, 0), current, OPTIONS).parts[0]?.min.toFixed(2)).toBe('73.00');
   });
 
   it('takes measured demand for a region over the assumption', () => {
-    const measured = regionCost(small.regions[0]!, small, { ...OPTIONS, measured: { 'eu-west-1': { ...TRAFFIC, gbOut: 1500 } } });
+    const measured = regionCost(at(small.regions, 0), small, { ...OPTIONS, measured: { 'eu-west-1': { ...TRAFFIC, gbOut: 1500 } } });
     // 1,000 GB more: $90 of data out and 1,000 NLCU-h × $0.006 = $6 more.
     expect(measured.min - cost.min).toBeCloseTo(96, 9);
   });
@@ -155,7 +161,7 @@ describe('monotonic', () => {
   const total = (c: Config) => cdnCost(c, OPTIONS);
 
   it('more nodes never cost less', () => {
-    for (const [a, b] of [
+    const pairs: [[number, number], [number, number]][] = [
       [
         [1, 3],
         [2, 3],
@@ -168,7 +174,8 @@ describe('monotonic', () => {
         [0, 1],
         [5, 9],
       ],
-    ] as [number, number][][]) {
+    ];
+    for (const [a, b] of pairs) {
       const less = total(config([{ code: 'us-east-1', od: a, spot: [0, 1] }]));
       const more = total(config([{ code: 'us-east-1', od: b, spot: [0, 1] }]));
       expect(more.min).toBeGreaterThanOrEqual(less.min);
@@ -189,10 +196,10 @@ describe('monotonic', () => {
     const codes = ['us-east-1', 'eu-west-1', 'sa-east-1', 'ap-south-1'];
     let previous = 0;
     for (let n = 1; n <= codes.length; n++) {
-      const [first, ...rest] = codes.slice(0, n);
+      const rest = codes.slice(1, n);
       const on = total(
         config(
-          [{ code: first! }],
+          [{ code: at(codes, 0) }],
           rest.map((code) => ({ code, enabled: true })),
         ),
       );
@@ -201,7 +208,7 @@ describe('monotonic', () => {
       for (const code of rest) {
         const off = total(
           config(
-            [{ code: first! }],
+            [{ code: at(codes, 0) }],
             rest.map((c) => ({ code: c, enabled: c !== code })),
           ),
         );
@@ -235,7 +242,7 @@ describe('a missing price', () => {
     expect(() => regionSwitchCost(c, 'ap-south-1', { ...OPTIONS, prices: withoutFee })).toThrow(
       'no price for c7i.large EKS Auto Mode fee hour in ap-south-1 (price table of 2026-11-01: not published yet)',
     );
-    const on = regionCost({ ...c.regions[1]!, serving: true }, c, { ...OPTIONS, prices: withoutFee });
+    const on = regionCost({ ...at(c.regions, 1), serving: true }, c, { ...OPTIONS, prices: withoutFee });
     expect(on.min).toBeNaN();
     expect(on.parts.map((x) => x.item)).not.toContain('Nodes: edge');
   });
@@ -254,7 +261,7 @@ describe('for the autoscaler', () => {
   it('gives a region’s cost on and off, and whether the CDN stays within the budget in cdn.yaml', () => {
     const c = config([{ code: 'us-east-1' }], [{ code: 'eu-west-1', enabled: false }], '  budget:\n    monthly_usd: 1200\n');
     const s = regionSwitchCost(c, 'eu-west-1', OPTIONS);
-    const own = regionCost({ ...c.regions[1]!, serving: true }, c, OPTIONS);
+    const own = regionCost({ ...at(c.regions, 1), serving: true }, c, OPTIONS);
     expect(s.on).toEqual({ min: own.min, max: own.max });
     expect(s.off).toEqual({ min: 0, max: 0 });
     expect(s.totalWithOn - s.totalWithOff).toBeCloseTo(own.max, 6);
@@ -284,7 +291,7 @@ describe('the change as the comment shows it', () => {
     const base = config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: false }]);
     const head = config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: true }]);
     const change = costChange(base, head, OPTIONS);
-    const own = change.after.regions[1]!;
+    const own = at(change.after.regions, 1);
     expect(change.changed.map((d) => d.region)).toEqual(['ap-south-1']);
     const md = costSectionMarkdown(change);
     expect(md).toContain(`| \`ap-south-1\` | on | $0 | ${usd(own.min)} to ${usd(own.max)} | +${usd(own.min)} to +${usd(own.max)} |`);

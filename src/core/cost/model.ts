@@ -39,7 +39,7 @@ export interface PoolCapacity {
  */
 export function regionCapacity(spec: RegionSpec): { readonly zones: number; readonly pools: readonly PoolCapacity[] } {
   return {
-    zones: spec.cluster.availability_zones ?? 3,
+    zones: spec.cluster.availability_zones,
     pools: spec.cluster.node_groups.map((g) => ({
       name: g.name,
       instanceTypes: g.instance_types,
@@ -192,8 +192,8 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
     const base = need(() => globalPrice(prices, 'route53_health_check_month'));
     const hc = config.cdn.health_check;
     const options_ = [
-      ...((hc?.protocol ?? 'HTTPS') === 'HTTPS' ? ['HTTPS'] : []),
-      ...(hc?.interval_seconds === 10 ? ['fast interval'] : []),
+      ...(hc.protocol === 'HTTPS' ? ['HTTPS'] : []),
+      ...(hc.interval_seconds === 10 ? ['fast interval'] : []),
       ...(options.measureLatency ? ['latency measurement'] : []),
     ];
     const option = options_.length ? need(() => globalPrice(prices, 'route53_health_check_option_month')) : 0;
