@@ -175,7 +175,8 @@ export async function fetchPrice(client: PricingClient, query: PriceQuery): Prom
   );
   for await (const page of pages) {
     for (const text of page.PriceList ?? []) {
-      const item = JSON.parse(typeof text === 'string' ? text : JSON.stringify(text)) as PriceListItem;
+      // The SDK hands each item over as a String object holding the JSON (a lazy JSON string).
+      const item = JSON.parse(String(text)) as PriceListItem;
       for (const offer of Object.values(item.terms?.OnDemand ?? {})) {
         const dims = Object.values(offer.priceDimensions ?? {}).map((d) => ({
           unit: d.unit ?? '',
