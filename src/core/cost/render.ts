@@ -132,7 +132,9 @@ export function costChangeToJson(change: CostChange): object {
 
 export function costChangeToMarkdown(change: CostChange, latency?: LatencyImpact): string {
   const out = [costSectionMarkdown(change, latency)];
-  for (const r of change.after.regions.filter((x) => x.running)) {
+  // The breakdown of each region the change touches that runs after it; a few, to fit a comment.
+  const touched = new Set(change.changed.map((d) => d.region));
+  for (const r of change.after.regions.filter((x) => x.running && touched.has(x.region)).slice(0, 10)) {
     out.push(
       '',
       `<details><summary><b>${r.region}</b>: ${r.missing.length ? 'unknown' : range(r.min, r.max)} a month</summary>`,
