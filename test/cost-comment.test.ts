@@ -94,7 +94,7 @@ describe('the comment with plans, latency and cost of 60 regions', () => {
     for (const d of rows) expect(body).toContain(`| \`${d.region}\` | `);
     expect(body).toContain('### Cost a month');
     expect(body).toMatch(
-      /\*\*Total:\*\* \$[\d,]+ to \$[\d,]+ → \$[\d,]+ to \$[\d,]+ a month \(\+\$[\d,]+ to \+\$[\d,]+\); p95 \d+ ms → \d+ ms \(−\d+ ms\)/,
+      /\*\*Total:\*\* \$[\d,.]+ to \$[\d,.]+ → \$[\d,.]+ to \$[\d,.]+ a month \(\+\$[\d,.]+ to \+\$[\d,.]+\); p95 \d+ ms → \d+ ms \(−\d+ ms\)/,
     );
     expect(body).toContain('730 hours a month; prices of 2026-11-01');
     expect(body).toContain('```geojson');

@@ -139,7 +139,7 @@ describe('a small region, priced by hand', () => {
     expect(cost.min).toBe(671.98);
     expect(cost.max).toBe(994.06);
     const text = costChangeToText(costChange(undefined, small, OPTIONS));
-    expect(text).toContain('eu-west-1  $672 to $994 a month');
+    expect(text).toContain('eu-west-1  $671.98 to $994.06 a month');
     expect(text).toContain('Assumed per serving region a month: 500 GB out, 36,000,000 requests, 40 GB from the origin');
     expect(text).toContain('730 hours a month; prices of 2026-11-01');
     expect(text).toContain('1 to 3 × c6i.large × 730 h × ($0.096 + $0.0115 Auto Mode)/h');

@@ -5,11 +5,11 @@ import { escapeCell, plain, type Style } from '../render.js';
 import type { Assumptions, CdnCost, CostChange, CostPart, RegionCost, RegionDelta } from './model.js';
 import type { MissingPriceError } from './prices.js';
 
-/** "$1,480" for whole figures, "$12.34" below $100. */
+/** "$1,480" from a thousand up, "$498.67" below. */
 export function usd(v: number): string {
   if (!Number.isFinite(v)) return 'unknown';
   const abs = Math.abs(v);
-  const text = abs < 100 ? abs.toFixed(2) : Math.round(abs).toLocaleString('en-US');
+  const text = abs < 1000 ? abs.toFixed(2) : Math.round(abs).toLocaleString('en-US');
   return `${v < 0 ? '−' : ''}$${text}`;
 }
 
