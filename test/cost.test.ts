@@ -2,7 +2,8 @@
 // properties a reviewer relies on; a missing price named by region and item; the budget key.
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/core/config.js';
-import { cdnCost, costChange, regionCost, regionSwitchCost, type CostOptions, type Traffic } from '../src/core/cost/model.js';
+import { cdnCost, costChange, regionCost, type CostOptions, type Traffic } from '../src/core/cost/model.js';
+import { regionSwitchCost } from '../src/core/cost/switch.js';
 import { MissingPriceError, type PriceEntry, type PriceTable, type RegionPrices } from '../src/core/cost/prices.js';
 import { costChangeToText, costSectionMarkdown, usd } from '../src/core/cost/render.js';
 import { parseTraffic } from '../src/core/cost/table.js';
