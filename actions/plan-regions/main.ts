@@ -12,7 +12,7 @@ import path from 'node:path';
 import { hasDestroy, planTarget, type Matrix } from '../../src/core/changes.js';
 import { neutralizeMentions, renderComment, SUMMARY_LIMIT, utf8Bytes } from '../../src/core/comment.js';
 import { servingRegions } from '../../src/core/config.js';
-import { LATENCY_TITLE, renderValidationMarkdown } from '../../src/core/preview.js';
+import { COST_TITLE, LATENCY_TITLE, renderValidationMarkdown } from '../../src/core/preview.js';
 import { errorMessage, RegionConfigError, UsageError } from '../../src/core/problems.js';
 import { countProblems, problemsToAnnotations } from '../../src/core/render.js';
 import { loadChange } from '../../src/node/change.js';
@@ -39,6 +39,7 @@ export interface Inputs {
   readonly commentAuthor: string;
   readonly notes: string[];
   readonly latency: string;
+  readonly cost: string;
   readonly dns: string;
   readonly commentDir: string;
 }
@@ -62,6 +63,7 @@ export function getInputs(): Inputs {
     commentAuthor: core.getInput('comment-author') || ACTIONS_BOT,
     notes: core.getMultilineInput('note'),
     latency: core.getInput('latency'),
+    cost: core.getInput('cost'),
     dns: core.getInput('dns'),
     commentDir: core.getInput('comment-dir') || '.kubecdn/comment',
   };
@@ -141,6 +143,7 @@ async function commentStep(inputs: Inputs, root: string): Promise<void> {
     fullPlans: `the job summaries and the plan artifacts of [run ${runId}](${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId})`,
     notes: [...(fork ? [FORK_NOTE] : []), ...inputs.notes],
     sections: [
+      ...(inputs.cost ? [{ title: COST_TITLE, body: inputs.cost }] : []),
       ...(inputs.latency ? [{ title: LATENCY_TITLE, body: inputs.latency }] : []),
       ...(inputs.dns ? [{ title: DNS_TITLE, body: inputs.dns }] : []),
     ],

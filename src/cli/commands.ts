@@ -24,7 +24,9 @@ import { cities } from '../node/cities.js';
 import { defaultBranch } from '../node/preview.js';
 import { preview as buildPreview } from '../node/preview.js';
 import { readSummaries } from '../node/terraform.js';
-import { loadRegionDir } from '../node/region-dir.js';
+import { loadRegionDir, today } from '../node/region-dir.js';
+import { COMMITTED_PRICES } from '../core/cost/table.js';
+import { candidateCosts } from '../core/cost/value.js';
 import type { Io } from './io.js';
 
 export const EXIT = { ok: 0, finding: 1, usage: 2 } as const;
@@ -74,6 +76,8 @@ export async function preview(
     ...(result.noChange ? { noChange: result.noChange } : {}),
     ...(result.dns ? { dns: result.dns } : {}),
     ...(result.latency ? { latency: result.latency } : {}),
+    ...(result.cost ? { cost: result.cost } : {}),
+    ...(result.candidateCosts ? { candidateCosts: result.candidateCosts } : {}),
   };
   io.out(options.format === 'markdown' ? renderPreviewMarkdown(model) : renderPreviewText(model, io.outStyle));
   return result.validation.config && !result.summaries.some((s) => s.status === 'failed') ? EXIT.ok : EXIT.finding;
@@ -199,8 +203,10 @@ export async function latency(
     return EXIT.finding;
   }
   const impact = latencyImpact(cities(), change ? change.base : head.config, head.config, inflation === undefined ? {} : { inflation });
+  // The "would help most" line gains what switching the region on would cost (committed prices).
+  const costs = candidateCosts(impact, head.config, { prices: COMMITTED_PRICES, today: today() });
   if (options.format === 'json') io.out(JSON.stringify(latencyToJson(impact), null, 2));
-  else if (options.format === 'markdown') io.out(latencyToMarkdown(impact));
-  else io.out(`${base ? `against ${base}` : 'the working tree'}\n${latencyToText(impact)}`);
+  else if (options.format === 'markdown') io.out(latencyToMarkdown(impact, { costs }));
+  else io.out(`${base ? `against ${base}` : 'the working tree'}\n${latencyToText(impact, { costs })}`);
   return EXIT.ok;
 }

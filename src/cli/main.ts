@@ -5,6 +5,7 @@ import { problemsToText } from '../core/render.js';
 import * as commands from './commands.js';
 import * as tf from './tf.js';
 import * as ops from './ops.js';
+import * as costCommands from './cost.js';
 import { processIo, type Io } from './io.js';
 import { fromRepositoryRoot } from './paths.js';
 
@@ -126,6 +127,29 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .action(run(commands.latency));
 
   cli
+    .command('cost')
+    .description(
+      'What the change costs a month: per region and in total, before and after, from the minimum to the maximum nodes,\n' +
+        'with every part and what it assumed. Exit 1 when a price is missing (named by region and item).',
+    )
+    .option('--base <ref>', 'compare with this branch or commit (default: the default branch)')
+    .option('--traffic <key=value,...>', 'usage per serving region a month: gb (out), requests, origin (GB), and queries for the CDN')
+    .option('--prices <file>', 'a price table kubecdn prices refresh wrote (default: the committed one)')
+    .addOption(new Option('--format <format>', 'output').choices(['text', 'json', 'markdown']).default('text'))
+    .addOption(dirOption())
+    .action(run(costCommands.cost));
+
+  const pricesCommand = cli.command('prices').description('The price table the cost figures come from.');
+  pricesCommand
+    .command('refresh')
+    .description('Rebuild the price table from the AWS Price List Query API (needs AWS credentials with pricing:GetProducts).')
+    .option('--out <file>', 'where to write the table', 'src/core/cost/prices.json')
+    .option('--region <region>', 'only this region (repeatable; default: every region kubeCDN can serve)', collect)
+    .option('--instance-type <type>', 'instance types to price (repeatable; default: common ones)', collect)
+    .option('--endpoint <url>', 'a Price List endpoint other than AWS’s own')
+    .action(run(costCommands.pricesRefresh));
+
+  cli
     .command('comment')
     .description(
       'Render the pull-request comment from the plan summaries tf plan wrote.\nExit 1 if a plan failed or the region files are invalid.',
@@ -200,7 +224,7 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .addOption(dirOption())
     .action(run(ops.rehearse));
 
-  for (const sub of [...cli.commands, ...tfCommand.commands, ...dnsCommand.commands])
+  for (const sub of [...cli.commands, ...tfCommand.commands, ...dnsCommand.commands, ...pricesCommand.commands])
     sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });
   return cli;
 }

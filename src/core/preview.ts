@@ -5,10 +5,14 @@ import type { LoadResult } from './config.js';
 import { plain, problemsToMarkdown, problemsToText, regionsToMarkdown, regionsToText, type Style } from './render.js';
 import type { PlanSummary } from './terraform.js';
 import { dnsDiffToMarkdown, dnsDiffToText, type DnsDiffEntry } from './dns/diff.js';
-import { latencyToMarkdown, latencyToText, type LatencyImpact } from './latency/impact.js';
+import { latencyToMarkdown, latencyToText, type CandidateCosts, type LatencyImpact } from './latency/impact.js';
+import type { CostChange } from './cost/model.js';
+import { costChangeToText, costSectionMarkdown } from './cost/render.js';
 
 /** The comment section on latency; the pipeline's comment uses the same title. */
 export const LATENCY_TITLE = 'Latency for users';
+/** The comment section on cost; the pipeline's comment uses the same title. */
+export const COST_TITLE = 'Cost a month';
 
 export interface PreviewModel {
   readonly validation: LoadResult;
@@ -21,6 +25,9 @@ export interface PreviewModel {
   /** Latency records the change adds or removes, judged from the region files. */
   readonly dns?: readonly DnsDiffEntry[];
   readonly latency?: LatencyImpact;
+  /** What the change costs a month, and what switching the switched-off regions on would cost. */
+  readonly cost?: CostChange;
+  readonly candidateCosts?: CandidateCosts;
 }
 
 /** The region files' problems and the regions after the change, for a job summary. */
@@ -49,7 +56,15 @@ export function renderPreviewMarkdown(model: PreviewModel): string {
         : []),
     ],
     sections: [
-      ...(model.latency ? [{ title: LATENCY_TITLE, body: latencyToMarkdown(model.latency) }] : []),
+      ...(model.cost ? [{ title: COST_TITLE, body: costSectionMarkdown(model.cost, model.latency) }] : []),
+      ...(model.latency
+        ? [
+            {
+              title: LATENCY_TITLE,
+              body: latencyToMarkdown(model.latency, model.candidateCosts ? { costs: model.candidateCosts } : {}),
+            },
+          ]
+        : []),
       ...(model.dns ? [{ title: 'DNS after merge', body: dnsDiffToMarkdown(model.dns) }] : []),
       ...(model.validation.config ? [{ title: 'Regions after this change', body: regionsToMarkdown(model.validation.config) }] : []),
     ],
@@ -87,7 +102,9 @@ export function renderPreviewText(model: PreviewModel, style: Style = plain): st
     if (!model.summaries.length)
       out.push('', style.dim('`kubecdn preview --format markdown` prints the pull-request comment; --terraform runs the plans.'));
   }
-  if (model.latency) out.push('', style.bold(LATENCY_TITLE), latencyToText(model.latency));
+  if (model.cost) out.push('', style.bold(COST_TITLE), costChangeToText(model.cost, style));
+  if (model.latency)
+    out.push('', style.bold(LATENCY_TITLE), latencyToText(model.latency, model.candidateCosts ? { costs: model.candidateCosts } : {}));
   if (model.dns) out.push('', style.bold('DNS after merge'), dnsDiffToText(model.dns));
   return out.join('\n');
 }

@@ -13,6 +13,11 @@ import { dnsDiff, type DnsDiffEntry } from '../core/dns/diff.js';
 import { latencyImpact, type LatencyImpact } from '../core/latency/impact.js';
 import { cities } from './cities.js';
 import type { PlanSummary } from '../core/terraform.js';
+import { costChange, type CostChange } from '../core/cost/model.js';
+import { COMMITTED_PRICES } from '../core/cost/table.js';
+import { candidateCosts } from '../core/cost/value.js';
+import type { CandidateCosts } from '../core/latency/impact.js';
+import { today } from './region-dir.js';
 
 export interface PreviewOptions {
   readonly dir: string;
@@ -35,6 +40,8 @@ export interface Preview {
   readonly unplanned?: string;
   readonly dns?: readonly DnsDiffEntry[];
   readonly latency?: LatencyImpact;
+  readonly cost?: CostChange;
+  readonly candidateCosts?: CandidateCosts;
 }
 
 /** origin's default branch, else a local main or master. */
@@ -90,11 +97,16 @@ export async function preview(cwd: string, options: PreviewOptions): Promise<Pre
   if (!change.matrix || !change.head.config) return { validation, base, change, summaries: [] };
   const dns = dnsDiff(change.base, change.head.config);
   const latency = latencyImpact(cities(), change.base, change.head.config);
+  // Costs from the committed price table and the default traffic assumption, both stated in the output.
+  const costOptions = { prices: COMMITTED_PRICES, today: today() };
+  const cost = costChange(change.base, change.head.config, costOptions);
+  const costs = candidateCosts(latency, change.head.config, costOptions);
+  const shown = { dns, latency, cost, candidateCosts: costs };
   if (!options.terraform)
-    return { validation, base, change, dns, latency, summaries: [], unplanned: 'not planned (preview --terraform plans)' };
+    return { validation, base, change, ...shown, summaries: [], unplanned: 'not planned (preview --terraform plans)' };
   const stack = path.resolve(cwd, options.stack);
   if ((await stackBackend(stack)) === 's3' && !(await awsCredentialsPresent())) {
-    return { validation, base, change, dns, latency, summaries: [], unplanned: 'not planned: no AWS credentials found' };
+    return { validation, base, change, ...shown, summaries: [], unplanned: 'not planned: no AWS credentials found' };
   }
   const config = change.head.config;
   const summaries: PlanSummary[] = [];
@@ -102,5 +114,5 @@ export async function preview(cwd: string, options: PreviewOptions): Promise<Pre
     const target = planTarget(entry.region, config, change.base);
     if (target) summaries.push(await planRegion({ stack, out: path.resolve(cwd, options.out), ...target, reason: entry.reason }));
   }
-  return { validation, base, change, dns, latency, summaries };
+  return { validation, base, change, ...shown, summaries };
 }

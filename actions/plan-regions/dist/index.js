@@ -66227,6 +66227,19 @@ var cdnFileSchema = {
           },
           default: {}
         },
+        budget: {
+          type: "object",
+          additionalProperties: false,
+          required: ["monthly_usd"],
+          properties: {
+            monthly_usd: {
+              type: "number",
+              exclusiveMinimum: 0,
+              description: "Most the CDN may cost a month, in US dollars, at its maximum node counts (kubecdn cost)."
+            }
+          },
+          description: "A monthly budget the autoscaler never exceeds when it switches regions on."
+        },
         origin: {
           type: "object",
           additionalProperties: false,
@@ -66890,6 +66903,7 @@ function servingRegions(config) {
 
 // src/core/preview.ts
 var LATENCY_TITLE = "Latency for users";
+var COST_TITLE = "Cost a month";
 function renderValidationMarkdown(result) {
   return [
     "## kubeCDN region files",
@@ -67580,6 +67594,7 @@ function getInputs() {
     commentAuthor: getInput("comment-author") || ACTIONS_BOT,
     notes: getMultilineInput("note"),
     latency: getInput("latency"),
+    cost: getInput("cost"),
     dns: getInput("dns"),
     commentDir: getInput("comment-dir") || ".kubecdn/comment"
   };
@@ -67647,6 +67662,7 @@ async function commentStep(inputs, root) {
     fullPlans: `the job summaries and the plan artifacts of [run ${runId}](${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId})`,
     notes: [...fork ? [FORK_NOTE] : [], ...inputs.notes],
     sections: [
+      ...inputs.cost ? [{ title: COST_TITLE, body: inputs.cost }] : [],
       ...inputs.latency ? [{ title: LATENCY_TITLE, body: inputs.latency }] : [],
       ...inputs.dns ? [{ title: DNS_TITLE, body: inputs.dns }] : []
     ]

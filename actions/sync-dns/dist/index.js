@@ -72255,6 +72255,19 @@ var cdnFileSchema = {
           },
           default: {}
         },
+        budget: {
+          type: "object",
+          additionalProperties: false,
+          required: ["monthly_usd"],
+          properties: {
+            monthly_usd: {
+              type: "number",
+              exclusiveMinimum: 0,
+              description: "Most the CDN may cost a month, in US dollars, at its maximum node counts (kubecdn cost)."
+            }
+          },
+          description: "A monthly budget the autoscaler never exceeds when it switches regions on."
+        },
         origin: {
           type: "object",
           additionalProperties: false,

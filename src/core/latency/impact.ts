@@ -169,7 +169,24 @@ export function latencyGeoJson(impact: LatencyImpact, limit = 40): object {
   };
 }
 
-export function latencyToMarkdown(impact: LatencyImpact, options: { map?: boolean } = {}): string {
+/** What switching regions on would cost, for the "would help most" line: words per region, and the best buy. */
+export interface CandidateCosts {
+  readonly words: (region: string) => string;
+  /** The switched-off region that wins most latency per dollar. */
+  readonly bestValue?: { readonly region: string; readonly savedMs: number };
+}
+
+function costWords(costs: CandidateCosts | undefined, region: string): string {
+  return costs ? `; ${costs.words(region)}` : '';
+}
+
+function bestValueLine(costs: CandidateCosts | undefined, best: Candidate | undefined, code: (r: string) => string): string[] {
+  const value = costs?.bestValue;
+  if (!value || !best || value.region === best.region || value.savedMs < 0.5) return [];
+  return [`most latency per dollar: ${code(value.region)} (${signed(-value.savedMs)} on average${costWords(costs, value.region)})`];
+}
+
+export function latencyToMarkdown(impact: LatencyImpact, options: { map?: boolean; costs?: CandidateCosts } = {}): string {
   const out = [
     `Modelled round trip from ${(impact.before.population / 1e9).toFixed(2)} billion people in cities to their nearest serving region (great circle in fibre × ${impact.inflation}).`,
     '',
@@ -186,7 +203,8 @@ export function latencyToMarkdown(impact: LatencyImpact, options: { map?: boolea
   if (best && best.savedMs >= 0.5)
     out.push(
       '',
-      `Switched-off region that would help most: \`${best.region}\` (${signed(-best.savedMs)} on average, p95 ${ms(best.p95)}).`,
+      `Switched-off region that would help most: \`${best.region}\` (${signed(-best.savedMs)} on average, p95 ${ms(best.p95)}${costWords(options.costs, best.region)}).`,
+      ...bestValueLine(options.costs, best, (r) => `\`${r}\``).map((l) => `${l[0]?.toUpperCase()}${l.slice(1)}.`),
     );
   if (options.map !== false && (impact.moved.length || impact.beforeRegions.join() !== impact.afterRegions.join())) {
     out.push('', '```geojson', JSON.stringify(latencyGeoJson(impact)), '```');
@@ -194,12 +212,17 @@ export function latencyToMarkdown(impact: LatencyImpact, options: { map?: boolea
   return out.join('\n');
 }
 
-export function latencyToText(impact: LatencyImpact): string {
+export function latencyToText(impact: LatencyImpact, options: { costs?: CandidateCosts } = {}): string {
   const out = rows(impact).map(([k, b, a]) => `${k.padEnd(16)} ${b.padStart(8)} → ${a.padStart(8)}`);
   if (impact.gains.length) out.push(`faster: ${impact.gains.map((g) => `${g.country} ${signed(g.deltaMs)}`).join(', ')}`);
   if (impact.losses.length) out.push(`slower: ${impact.losses.map((l) => `${l.country} ${signed(l.deltaMs)}`).join(', ')}`);
   const best = impact.candidates[0];
-  if (best) out.push(`would help most if switched on: ${best.region} (${signed(-best.savedMs)} on average)`);
+  if (best) {
+    out.push(
+      `would help most if switched on: ${best.region} (${signed(-best.savedMs)} on average${costWords(options.costs, best.region)})`,
+    );
+    out.push(...bestValueLine(options.costs, best, (r) => r));
+  }
   return out.join('\n');
 }
 

@@ -1,0 +1,314 @@
+// What a region costs a month, from what the region files and the stack decide: the EKS control
+// plane, a NAT gateway per zone, the NLB, public IPv4 addresses, the nodes with Auto Mode's fee,
+// the Route53 health check, and data out to the internet. A range: nodes at the minimum count,
+// then at the maximum. Usage-driven parts take a stated assumption (Traffic).
+import type { Config, Region } from '../config.js';
+import { eksSupport } from '../eks-versions.js';
+import type { RegionSpec } from '../schema.js';
+import { globalPrice, instancePrice, MissingPriceError, regionPrice, type PriceTable } from './prices.js';
+
+/** Hours in the average month (8,760 / 12), as AWS's own calculator counts them. */
+export const HOURS_PER_MONTH = 730;
+
+/** Usage the model cannot know from the files: stated, and printed with every figure. */
+export interface Traffic {
+  /** GB sent to users a month, by each serving region. */
+  readonly gbOut: number;
+  /** Requests a month, by each serving region (each counted as a new TLS connection: the most it can cost). */
+  readonly requests: number;
+  /** GB fetched from the origin a month, by each serving region (through its NAT gateways). */
+  readonly originGb: number;
+  /** Latency-routed DNS queries a month, for the whole CDN (Route53 bills queries, not regions). */
+  readonly dnsQueries: number;
+}
+
+export const DEFAULT_TRAFFIC: Traffic = { gbOut: 1000, requests: 50_000_000, originGb: 100, dnsQueries: 10_000_000 };
+
+/** One node pool's capacity as the cost model needs it. */
+export interface PoolCapacity {
+  readonly name: string;
+  readonly instanceTypes: readonly string[];
+  readonly spot: boolean;
+  readonly min: number;
+  readonly max: number;
+}
+
+/**
+ * The one place the model reads a region's capacity from the region files. When the stack's
+ * capacity shape changes, only this function changes.
+ */
+export function regionCapacity(spec: RegionSpec): { readonly zones: number; readonly pools: readonly PoolCapacity[] } {
+  return {
+    zones: spec.cluster.availability_zones,
+    pools: spec.cluster.node_groups.map((g) => ({
+      name: g.name,
+      instanceTypes: g.instance_types,
+      spot: g.capacity_type === 'SPOT',
+      min: g.min_size,
+      max: g.max_size,
+    })),
+  };
+}
+
+/** One line of a bill: what, how it was counted, and the monthly figure at the minimum and maximum. */
+export interface CostPart {
+  readonly item: string;
+  /** "3 × 730 h × $0.045/h": the quantity and unit price behind the figure. */
+  readonly basis: string;
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface RegionCost {
+  readonly region: string;
+  /** Runs (always-on, or scalable and enabled); a region that does not run costs nothing. */
+  readonly running: boolean;
+  readonly parts: readonly CostPart[];
+  /** Prices the table lacks; with any, there is no total. */
+  readonly missing: readonly MissingPriceError[];
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface CostOptions {
+  readonly prices: PriceTable;
+  readonly traffic?: Traffic;
+  /** Measured demand per region, where autoscaling metrics exist; else `traffic` for every region. */
+  readonly measured?: Readonly<Record<string, Traffic>>;
+  /** The day extended support is judged on, YYYY-MM-DD. */
+  readonly today: string;
+  /** Whether the Route53 health checks measure latency (an optional feature, billed). */
+  readonly measureLatency?: boolean;
+  /** Whether the latency records are aliases of the load balancers (queries not charged); default true. */
+  readonly aliasRecords?: boolean;
+}
+
+export interface Assumptions {
+  readonly hoursPerMonth: number;
+  readonly traffic: Traffic;
+  readonly measured: readonly string[];
+  readonly pricesDate: string;
+  readonly notes: readonly string[];
+}
+
+export const NOTES: readonly string[] = [
+  'nodes: the cheapest allowed instance type, from the minimum to the maximum count of each pool',
+  'spot nodes at the on-demand price, the most spot can charge',
+  'data out at the first paid tier (up to 10 TB a month); the free 100 GB and volume tiers not counted',
+  'NLB capacity units from the larger of GB processed and new TLS connections (one per request)',
+  'not counted: EBS volumes, cross-zone traffic, the hosted zone, CloudWatch',
+];
+
+/** A bill's line is in cents, half up; the float noise under a millionth of a dollar goes first. */
+export const cents = (v: number): number => Math.round(Math.round(v * 1e6) / 1e4) / 100;
+
+/** A unit price as printed: at least cents, at most the table's four decimals. */
+const money = (v: number) => `$${v >= 1 ? v.toFixed(2) : v.toFixed(4).replace(/0{1,2}$/, '')}`;
+const count = (v: number) => v.toLocaleString('en-US');
+
+/**
+ * The monthly cost of one region. Every price the table lacks is listed in `missing` (region and
+ * item); `min` and `max` are then NaN, never a partial sum presented as the total.
+ */
+export function regionCost(region: Region, config: Config, options: CostOptions): RegionCost {
+  const code = region.region;
+  if (!region.serving) return { region: code, running: false, parts: [], missing: [], min: 0, max: 0 };
+  const { prices } = options;
+  const traffic = options.measured?.[code] ?? options.traffic ?? DEFAULT_TRAFFIC;
+  const H = HOURS_PER_MONTH;
+  const missing: MissingPriceError[] = [];
+  const parts: CostPart[] = [];
+  // Each part reads its prices through `need`, which notes a missing one and goes on, so that
+  // every missing price of the region is named at once.
+  let gaps: MissingPriceError[] = [];
+  const need = (read: () => number): number => {
+    try {
+      return read();
+    } catch (error) {
+      if (!(error instanceof MissingPriceError)) throw error;
+      if (!gaps.some((g) => g.message === error.message)) gaps.push(error);
+      return NaN;
+    }
+  };
+  const add = (item: string, compute: () => { basis: string; min: number; max?: number }) => {
+    gaps = [];
+    const p = compute();
+    for (const gap of gaps) if (!missing.some((m) => m.message === gap.message)) missing.push(gap);
+    if (!gaps.length) parts.push({ item, basis: p.basis, min: cents(p.min), max: cents(p.max ?? p.min) });
+  };
+  const { zones, pools } = regionCapacity(region.spec);
+
+  add('EKS control plane', () => {
+    const extended = eksSupport(region.spec.cluster.kubernetes_version, options.today).kind === 'extended';
+    const rate = need(() => regionPrice(prices, code, extended ? 'eks_extended_cluster_hour' : 'eks_cluster_hour'));
+    return {
+      basis: `${H} h × ${money(rate)}/h${extended ? ` (Kubernetes ${region.spec.cluster.kubernetes_version} in extended support)` : ''}`,
+      min: H * rate,
+    };
+  });
+  add('NAT gateways', () => {
+    const hour = need(() => regionPrice(prices, code, 'nat_gateway_hour'));
+    const gb = need(() => regionPrice(prices, code, 'nat_gateway_gb'));
+    return {
+      basis: `${zones} zones × ${H} h × ${money(hour)}/h + ${count(traffic.originGb)} GB from the origin × ${money(gb)}/GB`,
+      min: zones * H * hour + traffic.originGb * gb,
+    };
+  });
+  add('Network Load Balancer', () => {
+    const hour = need(() => regionPrice(prices, code, 'nlb_hour'));
+    const nlcu = need(() => regionPrice(prices, code, 'nlb_nlcu_hour'));
+    // An NLCU-hour is 1 GB processed, or 50 new TLS connections a second held for an hour.
+    const byBytes = traffic.gbOut;
+    const byConnections = traffic.requests / (50 * 3600);
+    const units = Math.max(byBytes, byConnections);
+    return {
+      basis: `${H} h × ${money(hour)}/h + ${count(Math.round(units))} NLCU-h × ${money(nlcu)}`,
+      min: H * hour + units * nlcu,
+    };
+  });
+  add('Public IPv4 addresses', () => {
+    const rate = need(() => regionPrice(prices, code, 'public_ipv4_hour'));
+    // One per NAT gateway (its Elastic IP) and one per zone of the internet-facing NLB.
+    const addresses = 2 * zones;
+    return { basis: `${addresses} addresses × ${H} h × ${money(rate)}/h`, min: addresses * H * rate };
+  });
+  for (const pool of pools) {
+    add(`Nodes: ${pool.name}${pool.spot ? ' (spot)' : ''}`, () => {
+      const rates = pool.instanceTypes.map((type) => ({
+        type,
+        ec2: need(() => instancePrice(prices, code, type, 'on_demand_hour')),
+        fee: need(() => instancePrice(prices, code, type, 'auto_mode_hour')),
+      }));
+      const cheapest = rates.reduce((a, b) => (b.ec2 + b.fee < a.ec2 + a.fee ? b : a));
+      const rate = cheapest.ec2 + cheapest.fee;
+      return {
+        basis: `${pool.min} to ${pool.max} × ${cheapest.type} × ${H} h × (${money(cheapest.ec2)} + ${money(cheapest.fee)} Auto Mode)/h`,
+        min: pool.min * H * rate,
+        max: pool.max * H * rate,
+      };
+    });
+  }
+  add('Route53 health check', () => {
+    const base = need(() => globalPrice(prices, 'route53_health_check_month'));
+    const hc = config.cdn.health_check;
+    const options_ = [
+      ...(hc.protocol === 'HTTPS' ? ['HTTPS'] : []),
+      ...(hc.interval_seconds === 10 ? ['fast interval'] : []),
+      ...(options.measureLatency ? ['latency measurement'] : []),
+    ];
+    const option = options_.length ? need(() => globalPrice(prices, 'route53_health_check_option_month')) : 0;
+    return {
+      basis: `1 check × ${money(base)}${options_.length ? ` + ${options_.join(', ')} × ${money(option)}` : ''}`,
+      min: base + options_.length * option,
+    };
+  });
+  add('Data out to the internet', () => {
+    const rate = need(() => regionPrice(prices, code, 'data_transfer_out_gb'));
+    return { basis: `${count(traffic.gbOut)} GB × ${money(rate)}/GB`, min: traffic.gbOut * rate };
+  });
+  const sum = (k: 'min' | 'max') => (missing.length ? NaN : cents(parts.reduce((n, p) => n + p[k], 0)));
+  return { region: code, running: true, parts, missing, min: sum('min'), max: sum('max') };
+}
+
+export interface CdnCost {
+  readonly regions: readonly RegionCost[];
+  /** Route53 latency queries: billed for the CDN as a whole once any region serves. */
+  readonly shared: readonly CostPart[];
+  readonly missing: readonly MissingPriceError[];
+  readonly min: number;
+  readonly max: number;
+  readonly assumptions: Assumptions;
+}
+
+export function cdnCost(config: Config, options: CostOptions): CdnCost {
+  const regions = config.regions.map((r) => regionCost(r, config, options));
+  const traffic = options.traffic ?? DEFAULT_TRAFFIC;
+  const shared: CostPart[] = [];
+  const missing: MissingPriceError[] = regions.flatMap((r) => r.missing);
+  if (regions.some((r) => r.running) && options.aliasRecords !== false) {
+    // kubeCDN's latency records are aliases of the load balancers: Route53 does not charge their queries.
+    shared.push({
+      item: 'Route53 latency queries',
+      basis: `${count(traffic.dnsQueries)} queries to alias records of load balancers: not charged`,
+      min: 0,
+      max: 0,
+    });
+  } else if (regions.some((r) => r.running)) {
+    try {
+      const rate = globalPrice(options.prices, 'route53_latency_queries_million');
+      const v = (traffic.dnsQueries / 1e6) * rate;
+      shared.push({
+        item: 'Route53 latency queries',
+        basis: `${count(traffic.dnsQueries)} queries × ${money(rate)}/million`,
+        min: v,
+        max: v,
+      });
+    } catch (error) {
+      if (!(error instanceof MissingPriceError)) throw error;
+      missing.push(error);
+    }
+  }
+  const total = (k: 'min' | 'max') => (missing.length ? NaN : regions.reduce((n, r) => n + r[k], 0) + shared.reduce((n, p) => n + p[k], 0));
+  return { regions, shared, missing, min: total('min'), max: total('max'), assumptions: assumptions(options) };
+}
+
+function assumptions(options: CostOptions): Assumptions {
+  return {
+    hoursPerMonth: HOURS_PER_MONTH,
+    traffic: options.traffic ?? DEFAULT_TRAFFIC,
+    measured: Object.keys(options.measured ?? {}),
+    pricesDate: options.prices.date,
+    notes: NOTES,
+  };
+}
+
+export interface RegionDelta {
+  readonly region: string;
+  readonly before?: RegionCost;
+  readonly after?: RegionCost;
+  /** after − before, at the minimum and at the maximum; NaN when a price is missing on either side. */
+  readonly min: number;
+  readonly max: number;
+}
+
+export interface CostChange {
+  readonly before: CdnCost | undefined;
+  readonly after: CdnCost;
+  /** Regions whose cost changes, in the head's order, then the removed ones. */
+  readonly changed: readonly RegionDelta[];
+  readonly min: number;
+  readonly max: number;
+}
+
+/** Before → after for a change: per region and in total. A region absent on one side costs nothing there. */
+export function costChange(base: Config | undefined, head: Config, options: CostOptions): CostChange {
+  const before = base ? cdnCost(base, options) : undefined;
+  const after = cdnCost(head, options);
+  const codes = [...new Set([...after.regions.map((r) => r.region), ...(before?.regions ?? []).map((r) => r.region)])];
+  const value = (c: RegionCost | undefined, k: 'min' | 'max') => (c ? c[k] : 0);
+  const changed = codes
+    .map((code) => {
+      const b = before?.regions.find((r) => r.region === code);
+      const a = after.regions.find((r) => r.region === code);
+      return {
+        region: code,
+        ...(b ? { before: b } : {}),
+        ...(a ? { after: a } : {}),
+        min: value(a, 'min') - value(b, 'min'),
+        max: value(a, 'max') - value(b, 'max'),
+      };
+    })
+    .filter((d) => !(d.min === 0 && d.max === 0) && !same(d.before, d.after));
+  return {
+    before,
+    after,
+    changed,
+    min: after.min - (before?.min ?? 0),
+    max: after.max - (before?.max ?? 0),
+  };
+}
+
+function same(a: RegionCost | undefined, b: RegionCost | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return a.running === b.running && JSON.stringify(a.parts) === JSON.stringify(b.parts) && a.missing.length === b.missing.length;
+}

@@ -1,0 +1,230 @@
+// Costs as people read them: the terminal, JSON, the comment's short table, and the line that
+// ranks switched-off regions by the latency each dollar buys. Every figure says what it assumed.
+import type { Candidate, LatencyImpact } from '../latency/impact.js';
+import { escapeCell, plain, type Style } from '../render.js';
+import type { Assumptions, CdnCost, CostChange, CostPart, RegionCost, RegionDelta } from './model.js';
+import type { MissingPriceError } from './prices.js';
+
+/** "$1,480" from a thousand up, "$498.67" below. */
+export function usd(v: number): string {
+  if (!Number.isFinite(v)) return 'unknown';
+  const abs = Math.abs(v);
+  const text = abs < 1000 ? abs.toFixed(2) : Math.round(abs).toLocaleString('en-US');
+  return `${v < 0 ? '−' : ''}$${text}`;
+}
+
+/** "+$1,480" or "−$12.34" or "±$0". */
+export function signedUsd(v: number): string {
+  if (!Number.isFinite(v)) return 'unknown';
+  if (Math.abs(v) < 0.005) return '±$0';
+  return `${v > 0 ? '+' : '−'}${usd(Math.abs(v))}`;
+}
+
+const range = (min: number, max: number, f: (v: number) => string = usd) =>
+  !Number.isFinite(min) || !Number.isFinite(max) ? 'unknown' : Math.abs(max - min) < 0.005 ? f(min) : `${f(min)} to ${f(max)}`;
+
+/** What every figure assumed, in one line. */
+export function assumptionsLine(a: Assumptions): string {
+  const t = a.traffic;
+  return (
+    `Assumed per serving region a month: ${t.gbOut.toLocaleString('en-US')} GB out, ${t.requests.toLocaleString('en-US')} requests, ` +
+    `${t.originGb.toLocaleString('en-US')} GB from the origin; ${t.dnsQueries.toLocaleString('en-US')} DNS queries for the CDN; ` +
+    `${a.hoursPerMonth} hours a month; prices of ${a.pricesDate}` +
+    (a.measured.length ? `; measured demand for ${a.measured.join(', ')}` : '') +
+    '.'
+  );
+}
+
+const missingLines = (missing: readonly MissingPriceError[]) => [...new Map(missing.map((m) => [`${m.region}: ${m.item}`, m])).keys()];
+
+function state(cost: RegionCost | undefined): string {
+  if (!cost) return 'absent';
+  return cost.running ? 'on' : 'off';
+}
+
+function changeWord(d: RegionDelta): string {
+  const b = state(d.before);
+  const a = state(d.after);
+  if (b === a) return 'changed';
+  if (a === 'on') return b === 'absent' ? 'added, on' : 'on';
+  if (b === 'on') return a === 'absent' ? 'removed' : 'off';
+  return `${b} → ${a}`;
+}
+
+const regionRange = (c: RegionCost | undefined) => (c ? (c.running ? range(c.min, c.max) : '$0') : '$0');
+
+// ------------------------------------------------------------------------------------------------
+// Terminal
+// ------------------------------------------------------------------------------------------------
+
+export function costChangeToText(change: CostChange, style: Style = plain): string {
+  const out: string[] = [];
+  const regions = change.after.regions.filter((r) => r.running);
+  out.push(style.bold('Monthly cost per running region (minimum to maximum nodes)'));
+  for (const r of regions) out.push(...regionToText(r, style));
+  if (!regions.length) out.push('no region runs');
+  for (const p of change.after.shared) out.push(`${p.item}: ${usd(p.min)}  ${style.dim(p.basis)}`);
+  out.push('', style.bold('Change'));
+  if (!change.changed.length) out.push('no region changes cost');
+  for (const d of change.changed)
+    out.push(
+      `${d.region.padEnd(16)} ${changeWord(d).padEnd(10)} ${regionRange(d.before)} → ${regionRange(d.after)}  (${range(d.min, d.max, signedUsd)} a month)`,
+    );
+  out.push(
+    '',
+    `${style.bold('Total')}: ${change.before ? `${range(change.before.min, change.before.max)} → ` : ''}${range(change.after.min, change.after.max)} a month` +
+      (change.before ? ` (${range(change.min, change.max, signedUsd)})` : ''),
+  );
+  const missing = missingLines([...change.after.missing, ...(change.before?.missing ?? [])]);
+  if (missing.length)
+    out.push(
+      style.red(`no total: prices missing for ${missing.join('; ')}`),
+      style.dim('run `kubecdn prices refresh` with AWS credentials'),
+    );
+  out.push(style.dim(assumptionsLine(change.after.assumptions)), ...change.after.assumptions.notes.map((n) => style.dim(`  ${n}`)));
+  return out.join('\n');
+}
+
+function regionToText(r: RegionCost, style: Style): string[] {
+  const head = `${style.bold(r.region)}  ${r.missing.length ? style.red('unknown') : range(r.min, r.max)} a month`;
+  return [
+    head,
+    ...r.parts.map((p) => `  ${p.item.padEnd(28)} ${range(p.min, p.max).padStart(20)}  ${style.dim(p.basis)}`),
+    ...r.missing.map((m) => `  ${style.red(`missing: ${m.item}`)}`),
+  ];
+}
+
+// ------------------------------------------------------------------------------------------------
+// JSON
+// ------------------------------------------------------------------------------------------------
+
+const num = (v: number) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : null);
+const part = (p: CostPart) => ({ item: p.item, basis: p.basis, min: num(p.min), max: num(p.max) });
+const regionJson = (r: RegionCost) => ({
+  region: r.region,
+  running: r.running,
+  min: num(r.min),
+  max: num(r.max),
+  parts: r.parts.map(part),
+  missing: r.missing.map((m) => ({ region: m.region, item: m.item, why: m.why })),
+});
+const cdnJson = (c: CdnCost) => ({
+  min: num(c.min),
+  max: num(c.max),
+  regions: c.regions.map(regionJson),
+  shared: c.shared.map(part),
+  missing: c.missing.map((m) => ({ region: m.region, item: m.item, why: m.why })),
+});
+
+export function costChangeToJson(change: CostChange): object {
+  return {
+    assumptions: change.after.assumptions,
+    before: change.before ? cdnJson(change.before) : null,
+    after: cdnJson(change.after),
+    delta: { min: num(change.min), max: num(change.max) },
+    changed: change.changed.map((d) => ({ region: d.region, change: changeWord(d), min: num(d.min), max: num(d.max) })),
+  };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Markdown: the whole breakdown (kubecdn cost --format markdown) and the comment's short table
+// ------------------------------------------------------------------------------------------------
+
+export function costChangeToMarkdown(change: CostChange, latency?: LatencyImpact): string {
+  const out = [costSectionMarkdown(change, latency)];
+  // The breakdown of each region the change touches that runs after it; a few, to fit a comment.
+  const touched = new Set(change.changed.map((d) => d.region));
+  for (const r of change.after.regions.filter((x) => x.running && touched.has(x.region)).slice(0, 10)) {
+    out.push(
+      '',
+      `<details><summary><b>${r.region}</b>: ${r.missing.length ? 'unknown' : range(r.min, r.max)} a month</summary>`,
+      '',
+      '| Part | Monthly | Basis |',
+      '|---|--:|---|',
+      ...r.parts.map((p) => `| ${escapeCell(p.item)} | ${range(p.min, p.max)} | ${escapeCell(p.basis)} |`),
+      ...r.missing.map((m) => `| ${escapeCell(m.item)} | missing | ${escapeCell(m.why)} |`),
+      '',
+      '</details>',
+    );
+  }
+  return out.join('\n');
+}
+
+/** The cost section of the plan comment: the changed regions, the total, the latency it buys, the assumptions. */
+export function costSectionMarkdown(change: CostChange, latency?: LatencyImpact, options: { maxRows?: number } = {}): string {
+  const maxRows = options.maxRows ?? 60;
+  const rows = change.changed.slice(0, maxRows);
+  const out: string[] = [];
+  if (!rows.length) out.push('No region changes cost.');
+  else
+    out.push(
+      '| Region | Change | Before | After | A month |',
+      '|---|---|--:|--:|--:|',
+      ...rows.map(
+        (d) =>
+          `| \`${d.region}\` | ${changeWord(d)} | ${regionRange(d.before)} | ${regionRange(d.after)} | ${range(d.min, d.max, signedUsd)} |`,
+      ),
+    );
+  if (change.changed.length > rows.length)
+    out.push(`<sub>and ${change.changed.length - rows.length} more regions: \`kubecdn cost\` lists them.</sub>`);
+  const buys = latency ? latencyBought(latency) : '';
+  out.push(
+    '',
+    `**Total:** ${change.before ? `${range(change.before.min, change.before.max)} → ` : ''}${range(change.after.min, change.after.max)} a month` +
+      `${change.before ? ` (${range(change.min, change.max, signedUsd)})` : ''}${buys ? `; ${buys}` : ''}.`,
+  );
+  const missing = missingLines([...change.after.missing, ...(change.before?.missing ?? [])]);
+  if (missing.length)
+    out.push(
+      '',
+      `> [!WARNING]\n> **Prices missing**, so some figures are unknown: ${escapeCell(missing.slice(0, 8).join('; '))}${missing.length > 8 ? ` and ${missing.length - 8} more` : ''}. \`kubecdn prices refresh\` rebuilds the table.`,
+    );
+  out.push('', `<sub>${escapeCell(assumptionsLine(change.after.assumptions))} Nodes from the minimum to the maximum count.</sub>`);
+  return out.join('\n');
+}
+
+/** "p95 80 ms → 73 ms (−7 ms) for 4.2 bn people in cities". */
+function latencyBought(latency: LatencyImpact): string {
+  const { before, after } = latency;
+  if (!Number.isFinite(before.p95) || !Number.isFinite(after.p95) || Math.round(before.p95) === Math.round(after.p95)) return '';
+  const d = after.p95 - before.p95;
+  return `p95 ${before.p95.toFixed(0)} ms → ${after.p95.toFixed(0)} ms (${d > 0 ? '+' : '−'}${Math.abs(d).toFixed(0)} ms) for ${(after.population / 1e9).toFixed(1)} bn people`;
+}
+
+// ------------------------------------------------------------------------------------------------
+// What the money buys: switched-off regions ranked by latency won per dollar
+// ------------------------------------------------------------------------------------------------
+
+export interface ValuedCandidate extends Candidate {
+  /** The region's own monthly cost if switched on, minimum to maximum; NaN when a price is missing. */
+  readonly min: number;
+  readonly max: number;
+  /** Mean milliseconds saved per $1,000 a month at the minimum; NaN when the cost is unknown. */
+  readonly msPerThousand: number;
+}
+
+/**
+ * Switched-off regions ranked by the latency they would win per dollar (at their minimum cost);
+ * those whose cost is unknown come last, by latency won.
+ */
+export function rankByValue(candidates: readonly Candidate[], costOn: (region: string) => { min: number; max: number }): ValuedCandidate[] {
+  return candidates
+    .map((c) => {
+      const cost = costOn(c.region);
+      return { ...c, ...cost, msPerThousand: Number.isFinite(cost.min) && cost.min > 0 ? (1000 * c.savedMs) / cost.min : NaN };
+    })
+    .sort((a, b) => {
+      const known = Number(Number.isFinite(b.msPerThousand)) - Number(Number.isFinite(a.msPerThousand));
+      return (
+        known ||
+        (Number.isFinite(a.msPerThousand) ? b.msPerThousand - a.msPerThousand : b.savedMs - a.savedMs) ||
+        a.region.localeCompare(b.region)
+      );
+    });
+}
+
+/** The cost words the latency line gains: "+$1,480 to +$3,900 a month, 4.1 ms per $1,000". */
+export function candidateCostWords(c: ValuedCandidate): string {
+  if (!Number.isFinite(c.min)) return 'cost unknown: prices missing';
+  return `${range(c.min, c.max, signedUsd)} a month, ${c.msPerThousand.toFixed(1)} ms per $1,000`;
+}

@@ -1,0 +1,52 @@
+// For region autoscaling: what switching one region on or off costs a month, and the optional
+// monthly budget in cdn.yaml (`budget: { monthly_usd: N }`) that switching on must stay within.
+import type { Config } from '../config.js';
+import { cdnCost, type CostOptions } from './model.js';
+
+/** The monthly budget from cdn.yaml (`budget: { monthly_usd: N }`), if one is set. */
+export function monthlyBudget(config: Config): number | undefined {
+  return config.cdn.budget?.monthly_usd;
+}
+
+export interface SwitchCost {
+  readonly region: string;
+  /** The region's own monthly cost when it runs: the range from minimum to maximum nodes. */
+  readonly on: { readonly min: number; readonly max: number };
+  /** What it costs switched off: nothing (a switched-off region's stack is destroyed). */
+  readonly off: { readonly min: 0; readonly max: 0 };
+  /** The whole CDN's monthly maximum with the region on, and with it off. */
+  readonly totalWithOn: number;
+  readonly totalWithOff: number;
+  readonly budget?: number;
+  /** Whether the CDN stays within the budget at its maximum with the region on (true without a budget). */
+  readonly fitsBudget: boolean;
+}
+
+/**
+ * What switching `region` on or off would cost a month, judged against the budget in cdn.yaml.
+ * Throws MissingPriceError (naming region and item) when a price it needs is missing: the
+ * autoscaler must not switch a region on blind.
+ */
+export function regionSwitchCost(config: Config, region: string, options: CostOptions): SwitchCost {
+  const target = config.regions.find((r) => r.region === region);
+  if (!target) throw new Error(`region ${region} is not in the region files`);
+  const withServing = (serving: boolean): Config => ({
+    ...config,
+    regions: config.regions.map((r) => (r.region === region ? { ...r, serving } : r)),
+  });
+  const on = cdnCost(withServing(true), options);
+  const off = cdnCost(withServing(false), options);
+  const first = on.missing[0] ?? off.missing[0];
+  if (first) throw first;
+  const own = on.regions.find((r) => r.region === region);
+  const budget = monthlyBudget(config);
+  return {
+    region,
+    on: { min: own?.min ?? 0, max: own?.max ?? 0 },
+    off: { min: 0, max: 0 },
+    totalWithOn: on.max,
+    totalWithOff: off.max,
+    ...(budget !== undefined ? { budget } : {}),
+    fitsBudget: budget === undefined || on.max <= budget,
+  };
+}

@@ -1,0 +1,28 @@
+// What the money buys: the latency line's cost words, from the model and the latency candidates.
+import type { Config } from '../config.js';
+import type { CandidateCosts, LatencyImpact } from '../latency/impact.js';
+import { regionCost, type CostOptions } from './model.js';
+import { candidateCostWords, rankByValue, type ValuedCandidate } from './render.js';
+
+/** The monthly cost of switching a region of `head` on, at the minimum and maximum; NaN when a price is missing. */
+export function costOn(head: Config, region: string, options: CostOptions): { min: number; max: number } {
+  const r = head.regions.find((x) => x.region === region);
+  if (!r) return { min: NaN, max: NaN };
+  const cost = regionCost({ ...r, serving: true }, head, options);
+  return { min: cost.min, max: cost.max };
+}
+
+/** Switched-off regions ranked by latency won per dollar, with the words the latency line gains. */
+export function candidateCosts(latency: LatencyImpact, head: Config, options: CostOptions): CandidateCosts & { ranked: ValuedCandidate[] } {
+  const ranked = rankByValue(latency.candidates, (region) => costOn(head, region, options));
+  const byRegion = new Map(ranked.map((c) => [c.region, c]));
+  const best = ranked.find((c) => Number.isFinite(c.msPerThousand));
+  return {
+    ranked,
+    words: (region) => {
+      const c = byRegion.get(region);
+      return c ? candidateCostWords(c) : 'cost unknown';
+    },
+    ...(best ? { bestValue: { region: best.region, savedMs: best.savedMs } } : {}),
+  };
+}

@@ -1,0 +1,97 @@
+// kubecdn cost as a user runs it: the built CLI, in a git repository whose change switches a region
+// on, with a price table given by --prices (figures of the test's own) and with the committed one.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { PriceEntry, PriceTable, RegionPrices } from '../src/core/cost/prices.js';
+import { COMMITTED_PRICES } from '../src/core/cost/table.js';
+import { CDN_YAML, region } from './fixtures.js';
+import { Repo } from './git-repo.js';
+import { kubecdn } from './run.js';
+
+const p = (usd: number): PriceEntry => ({ usd, source: 'sheet' });
+const priced = (): RegionPrices => ({
+  eks_cluster_hour: p(0.1),
+  eks_extended_cluster_hour: p(0.6),
+  nat_gateway_hour: p(0.05),
+  nat_gateway_gb: p(0.05),
+  nlb_hour: p(0.025),
+  nlb_nlcu_hour: p(0.006),
+  public_ipv4_hour: p(0.005),
+  data_transfer_out_gb: p(0.1),
+  instances: { 'c7i.large': { on_demand_hour: p(0.1), auto_mode_hour: p(0.012) } },
+});
+
+/** The committed table, with every price of the three regions the test uses filled in. */
+function sheet(): PriceTable {
+  return {
+    ...COMMITTED_PRICES,
+    sources: [...COMMITTED_PRICES.sources, { id: 'sheet', url: 'https://example.com/sheet', read: '2026-11-20' }],
+    regions: { ...COMMITTED_PRICES.regions, 'us-east-1': priced(), 'eu-west-1': priced(), 'ap-south-1': priced() },
+  };
+}
+
+function repo(): Repo {
+  const r = new Repo()
+    .regions({
+      alwaysOn: `regions:\n${region('us-east-1')}`,
+      scalable: `regions:\n${region('eu-west-1', { enabled: true })}${region('ap-south-1', { enabled: false })}`,
+      cdn: CDN_YAML,
+    })
+    .commit('the CDN');
+  r.regions({
+    alwaysOn: `regions:\n${region('us-east-1')}`,
+    scalable: `regions:\n${region('eu-west-1', { enabled: true })}${region('ap-south-1', { enabled: true })}`,
+    cdn: CDN_YAML,
+  });
+  return r;
+}
+
+describe('kubecdn cost', () => {
+  // A region of the fixtures: 3 zones, 2 to 6 c7i.large nodes, HTTPS health check, default traffic.
+  // Fixed: 73 + (3 × 730 × 0.05 + 100 × 0.05 = 114.50) + (730 × 0.025 + 1,000 × 0.006 = 24.25)
+  //        + 6 × 730 × 0.005 = 21.90 + 1.50 + 1,000 × 0.1 = 100  →  335.15
+  // Nodes: 2 and 6 × 730 × 0.112 = 163.52 and 490.56  →  $498.67 to $825.71 a region.
+  it('shows the region switched on, its delta and the total, and what it assumed', () => {
+    const r = repo();
+    const table = path.join(r.root, 'sheet.json');
+    writeFileSync(table, JSON.stringify(sheet()));
+    const ran = kubecdn(['cost', '--base', 'main', '--prices', table], { cwd: r.root });
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toContain('ap-south-1  $498.67 to $825.71 a month');
+    expect(ran.stdout).toMatch(/ap-south-1\s+on\s+\$0 → \$498.67 to \$825.71 {2}\(\+\$498.67 to \+\$825.71 a month\)/);
+    expect(ran.stdout).toContain('Total: $997.34 to $1,651 → $1,496 to $2,477 a month (+$498.67 to +$825.71)');
+    expect(ran.stdout).toContain('Assumed per serving region a month: 1,000 GB out, 50,000,000 requests, 100 GB from the origin');
+    expect(ran.stdout).toContain('730 hours a month; prices of 2026-11-25');
+  });
+
+  it('as Markdown is the comment’s section, and --traffic changes the assumption it states', () => {
+    const r = repo();
+    const table = path.join(r.root, 'sheet.json');
+    writeFileSync(table, JSON.stringify(sheet()));
+    const ran = kubecdn(['cost', '--base', 'main', '--prices', table, '--format', 'markdown', '--traffic', 'gb=2000'], { cwd: r.root });
+    expect(ran.code).toBe(0);
+    // 1,000 GB more: $100 of data out and 1,000 NLCU-h × $0.006 = $6 more than above.
+    expect(ran.stdout).toContain('| `ap-south-1` | on | $0 | $604.67 to $931.71 | +$604.67 to +$931.71 |');
+    expect(ran.stdout).toContain('2,000 GB out');
+    expect(ran.stdout).toContain('<details><summary><b>ap-south-1</b>: $604.67 to $931.71 a month</summary>');
+  });
+
+  it('with the committed table, names every missing price by region and item, and exits 1', () => {
+    const ran = kubecdn(['cost', '--base', 'main'], { cwd: repo().root });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toContain('ap-south-1  unknown a month');
+    expect(ran.stdout).toContain('ap-south-1: NAT gateway hour');
+    expect(ran.stdout).toContain('us-east-1: c7i.large EKS Auto Mode fee hour');
+    expect(ran.stdout).not.toMatch(/ap-south-1\s+on\s+\$0 → \$0/);
+  });
+
+  it('refuses a price table that is not one', () => {
+    const r = repo();
+    writeFileSync(path.join(r.root, 'bad.json'), JSON.stringify({ date: 'today' }));
+    const ran = kubecdn(['cost', '--base', 'main', '--prices', 'bad.json'], { cwd: r.root });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/^kubecdn: --prices \S*bad\.json is not a price table: date: not YYYY-MM-DD/);
+  });
+});

@@ -1,0 +1,124 @@
+// The plan comment with everything at once: 60 regions of large plans, the latency section with
+// its map, and the cost section with a row per region, still within GitHub's comment limit; and
+// the latency line that ranks switched-off regions by what they cost.
+import { describe, expect, it } from 'vitest';
+import { COMMENT_LIMIT, renderComment } from '../src/core/comment.js';
+import { loadConfig, type Config } from '../src/core/config.js';
+import { costChange, type CostChange, type CostOptions } from '../src/core/cost/model.js';
+import { servableRegions, type PriceEntry, type PriceTable, type RegionPrices } from '../src/core/cost/prices.js';
+import { costSectionMarkdown } from '../src/core/cost/render.js';
+import { candidateCosts } from '../src/core/cost/value.js';
+import { latencyImpact, latencyToMarkdown, latencyToText } from '../src/core/latency/impact.js';
+import { COST_TITLE, LATENCY_TITLE } from '../src/core/preview.js';
+import { cities } from '../src/node/cities.js';
+import { largePlan, summary } from './builders.js';
+import { CDN_YAML } from './fixtures.js';
+
+const p = (usd: number): PriceEntry => ({ usd, source: 'sheet' });
+const prices = (i: number): RegionPrices => ({
+  eks_cluster_hour: p(0.1),
+  eks_extended_cluster_hour: p(0.6),
+  nat_gateway_hour: p(0.045 + i / 1000),
+  nat_gateway_gb: p(0.045),
+  nlb_hour: p(0.0225),
+  nlb_nlcu_hour: p(0.006),
+  public_ipv4_hour: p(0.005),
+  data_transfer_out_gb: p(0.09 + i / 100),
+  instances: { 'c7i.large': { on_demand_hour: p(0.09 + i / 1000), auto_mode_hour: p(0.0107) } },
+});
+/** Every servable region priced, with figures of the test's own. */
+const TABLE: PriceTable = {
+  date: '2026-11-01',
+  made_by: 'test',
+  currency: 'USD',
+  sources: [{ id: 'sheet', url: 'https://example.com/sheet', read: '2026-11-01' }],
+  global: { route53_health_check_month: p(0.5), route53_health_check_option_month: p(1), route53_latency_queries_million: p(0.6) },
+  regions: Object.fromEntries(servableRegions().map((code, i) => [code, prices(i)])),
+};
+const OPTIONS: CostOptions = { prices: TABLE, today: '2026-11-25' };
+
+function config(on: (code: string, i: number) => boolean): Config {
+  const [first, ...rest] = servableRegions();
+  const entry = (code: string, enabled?: boolean) =>
+    [
+      `  - region: ${code}`,
+      ...(enabled === undefined ? [] : [`    enabled: ${String(enabled)}`]),
+      '    cluster:',
+      '      kubernetes_version: "1.35"',
+      '      node_groups:',
+      '        - name: edge',
+      '          instance_types: [c7i.large]',
+      '          min_size: 2',
+      '          max_size: 8',
+      '    edge:',
+      '      min_replicas: 2',
+      '      max_replicas: 8',
+      '      cache_size: 10Gi',
+    ].join('\n');
+  const result = loadConfig(
+    {
+      'always-on': { path: 'regions/always-on.yaml', text: `regions:\n${entry(first ?? 'us-east-1')}\n` },
+      scalable: { path: 'regions/scalable.yaml', text: `regions:\n${rest.map((c, i) => entry(c, on(c, i))).join('\n')}\n` },
+      cdn: { path: 'regions/cdn.yaml', text: CDN_YAML },
+    },
+    {},
+  );
+  if (!result.config) throw new Error(result.problems.map((x) => x.message).join('\n'));
+  return result.config;
+}
+
+describe('the comment with plans, latency and cost of 60 regions', () => {
+  it('fits GitHub’s limit, with every region’s cost row and the latency section', () => {
+    const base = config(() => false);
+    const head = config((_, i) => i % 3 !== 0);
+    const real = costChange(base, head, OPTIONS);
+    // 60 rows: the real changes, and as many again under suffixed names, as the plans test does.
+    const rows = [...real.changed, ...real.changed.map((d) => ({ ...d, region: `${d.region}-b` }))].slice(0, 60);
+    for (let k = 0; rows.length < 60; k++) {
+      const d = real.changed[k % real.changed.length];
+      if (d) rows.push({ ...d, region: `extra-${k}` });
+    }
+    const change: CostChange = { ...real, changed: rows };
+    const latency = latencyImpact(cities(), base, head);
+    const costs = candidateCosts(latency, head, OPTIONS);
+    const summaries = rows.map((d, i) => summary({ region: d.region, planText: largePlan(d.region, 200 + 40 * i) }));
+    const body = renderComment({
+      summaries,
+      fullPlans: 'the job summary of run 42',
+      sections: [
+        { title: COST_TITLE, body: costSectionMarkdown(change, latency) },
+        { title: LATENCY_TITLE, body: latencyToMarkdown(latency, { costs }) },
+      ],
+    });
+    expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    for (const d of rows) expect(body).toContain(`| \`${d.region}\` | `);
+    expect(body).toContain('### Cost a month');
+    expect(body).toMatch(
+      /\*\*Total:\*\* \$[\d,.]+ to \$[\d,.]+ → \$[\d,.]+ to \$[\d,.]+ a month \(\+\$[\d,.]+ to \+\$[\d,.]+\); p95 \d+ ms → \d+ ms \(−\d+ ms\)/,
+    );
+    expect(body).toContain('730 hours a month; prices of 2026-11-01');
+    expect(body).toContain('```geojson');
+    // Every plan still shows, cut to its share.
+    expect([...body.matchAll(/more lines cut to fit the comment/g)]).toHaveLength(60);
+  });
+});
+
+describe('what the money buys', () => {
+  it('gives the "would help most" line the cost, and names the best buy per dollar', () => {
+    const head = config((_, i) => i % 2 === 0);
+    const latency = latencyImpact(cities(), head, head);
+    const costs = candidateCosts(latency, head, OPTIONS);
+    const best = latency.candidates[0];
+    const text = latencyToText(latency, { costs });
+    const own = costs.ranked.find((c) => c.region === best?.region);
+    expect(own).toBeDefined();
+    expect(text).toContain(`would help most if switched on: ${best?.region ?? ''} (−`);
+    expect(text).toMatch(
+      new RegExp(`${best?.region ?? ''} \\(−\\d+ ms on average; \\+\\$[\\d,.]+ to \\+\\$[\\d,.]+ a month, \\d+\\.\\d ms per \\$1,000\\)`),
+    );
+    // Ranked by milliseconds won per $1,000 a month, highest first.
+    const values = costs.ranked.map((c) => c.msPerThousand);
+    expect(values).toEqual([...values].sort((a, b) => b - a));
+    expect(costs.bestValue?.region).toBe(costs.ranked[0]?.region);
+  });
+});

@@ -1,0 +1,308 @@
+// The cost model, pure: a small region priced by hand, part by part, to the cent; the monotonic
+// properties a reviewer relies on; a missing price named by region and item; the budget key.
+import { describe, expect, it } from 'vitest';
+import { loadConfig, type Config } from '../src/core/config.js';
+import { cdnCost, costChange, regionCost, type CostOptions, type Traffic } from '../src/core/cost/model.js';
+import { regionSwitchCost } from '../src/core/cost/switch.js';
+import { MissingPriceError, type PriceEntry, type PriceTable, type RegionPrices } from '../src/core/cost/prices.js';
+import { costChangeToText, costSectionMarkdown, usd } from '../src/core/cost/render.js';
+import { parseTraffic } from '../src/core/cost/table.js';
+import { CDN_YAML } from './fixtures.js';
+
+const S = 'test-sheet';
+const p = (usd: number): PriceEntry => ({ usd, source: S });
+
+function regionPrices(scale = 1): RegionPrices {
+  return {
+    eks_cluster_hour: p(0.1),
+    eks_extended_cluster_hour: p(0.6),
+    nat_gateway_hour: p(0.048 * scale),
+    nat_gateway_gb: p(0.048 * scale),
+    nlb_hour: p(0.0252 * scale),
+    nlb_nlcu_hour: p(0.006 * scale),
+    public_ipv4_hour: p(0.005),
+    data_transfer_out_gb: p(0.09 * scale),
+    instances: {
+      'c6i.large': { on_demand_hour: p(0.096 * scale), auto_mode_hour: p(0.0115 * scale) },
+      'c7i.large': { on_demand_hour: p(0.1008 * scale), auto_mode_hour: p(0.0121 * scale) },
+      'c5.large': { on_demand_hour: p(0.101 * scale), auto_mode_hour: p(0.0121 * scale) },
+    },
+  };
+}
+
+/** A price sheet for the tests: its figures are the test's own, not AWS's. */
+const TABLE: PriceTable = {
+  date: '2026-11-01',
+  made_by: 'test',
+  currency: 'USD',
+  sources: [{ id: S, url: 'https://example.com/sheet', read: '2026-11-01' }],
+  global: {
+    route53_health_check_month: p(0.5),
+    route53_health_check_option_month: p(1),
+    route53_latency_queries_million: p(0.6),
+  },
+  regions: { 'eu-west-1': regionPrices(), 'us-east-1': regionPrices(0.9), 'sa-east-1': regionPrices(1.6), 'ap-south-1': regionPrices(1.1) },
+};
+
+const TRAFFIC: Traffic = { gbOut: 500, requests: 36_000_000, originGb: 40, dnsQueries: 1_000_000 };
+// 1.31 is in extended support on this day (standard ended 2025-11-26).
+const OPTIONS: CostOptions = { prices: TABLE, traffic: TRAFFIC, today: '2026-06-01' };
+
+interface RegionOpts {
+  code: string;
+  enabled?: boolean;
+  zones?: number;
+  version?: string;
+  od?: [number, number];
+  spot?: [number, number];
+}
+
+function regionYaml(o: RegionOpts): string {
+  return [
+    `  - region: ${o.code}`,
+    ...(o.enabled === undefined ? [] : [`    enabled: ${String(o.enabled)}`]),
+    `    cluster:`,
+    `      kubernetes_version: "${o.version ?? '1.35'}"`,
+    `      availability_zones: ${o.zones ?? 3}`,
+    `      node_groups:`,
+    `        - name: edge`,
+    `          instance_types: [c7i.large, c6i.large]`,
+    `          min_size: ${o.od?.[0] ?? 2}`,
+    `          max_size: ${o.od?.[1] ?? 6}`,
+    ...(o.spot
+      ? [
+          `        - name: edge-spot`,
+          `          instance_types: [c5.large]`,
+          `          capacity_type: SPOT`,
+          `          min_size: ${o.spot[0]}`,
+          `          max_size: ${o.spot[1]}`,
+        ]
+      : []),
+    `    edge:`,
+    `      min_replicas: 1`,
+    `      max_replicas: 4`,
+    `      cache_size: 10Gi`,
+  ].join('\n');
+}
+
+function config(alwaysOn: RegionOpts[], scalable: RegionOpts[] = [], cdnExtra = ''): Config {
+  const result = loadConfig(
+    {
+      'always-on': { path: 'regions/always-on.yaml', text: `regions:\n${alwaysOn.map(regionYaml).join('\n')}\n` },
+      ...(scalable.length
+        ? { scalable: { path: 'regions/scalable.yaml', text: `regions:\n${scalable.map(regionYaml).join('\n')}\n` } }
+        : {}),
+      cdn: { path: 'regions/cdn.yaml', text: CDN_YAML + cdnExtra },
+    },
+    {},
+  );
+  if (!result.config) throw new Error(result.problems.map((x) => x.message).join('\n'));
+  return result.config;
+}
+
+function at<T>(list: readonly T[], i: number): T {
+  const item = list[i];
+  if (item === undefined) throw new Error(`no item ${i}`);
+  return item;
+}
+
+const FAST_HTTPS = '  health_check:\n    protocol: HTTPS\n    interval_seconds: 10\n';
+
+describe('a small region, priced by hand', () => {
+  const small = config([{ code: 'eu-west-1', zones: 2, version: '1.31', od: [1, 3], spot: [0, 2] }], [], FAST_HTTPS);
+  const cost = regionCost(at(small.regions, 0), small, OPTIONS);
+
+  it('has every part, each to the cent', () => {
+    const parts = Object.fromEntries(cost.parts.map((x) => [x.item, [Math.round(x.min * 100) / 100, Math.round(x.max * 100) / 100]]));
+    expect(parts).toEqual({
+      // 730 h × $0.60 (1.31 is in extended support on 2026-06-01)
+      'EKS control plane': [438, 438],
+      // 2 zones × 730 h × $0.048 = 70.08, + 40 GB × $0.048 = 1.92
+      'NAT gateways': [72, 72],
+      // 730 h × $0.0252 = 18.396, + max(500 GB, 36e6 / (50 × 3600) = 200) = 500 NLCU-h × $0.006 = 3
+      'Network Load Balancer': [21.4, 21.4],
+      // (2 NAT EIPs + 2 NLB addresses) × 730 h × $0.005
+      'Public IPv4 addresses': [14.6, 14.6],
+      // cheapest of c7i.large (0.1008 + 0.0121) and c6i.large (0.096 + 0.0115 = 0.1075): 1 and 3 × 730 h × 0.1075
+      // = 78.475 and 235.425, each line of the bill in cents, half up
+      'Nodes: edge': [78.48, 235.43],
+      // c5.large at the on-demand price 0.101 + 0.0121: 0 and 2 × 730 h × 0.1131
+      'Nodes: edge-spot (spot)': [0, 165.13],
+      // $0.50 + HTTPS $1 + fast interval $1
+      'Route53 health check': [2.5, 2.5],
+      // 500 GB × $0.09
+      'Data out to the internet': [45, 45],
+    });
+  });
+
+  it('totals $671.98 to $994.06 (the sum of the lines), and says what it assumed', () => {
+    // 438 + 72 + 21.40 + 14.60 + 78.48 + 0 + 2.50 + 45, and with 235.43 and 165.13 at the maximum
+    expect(cost.min).toBe(671.98);
+    expect(cost.max).toBe(994.06);
+    const text = costChangeToText(costChange(undefined, small, OPTIONS));
+    expect(text).toContain('eu-west-1  $671.98 to $994.06 a month');
+    expect(text).toContain('Assumed per serving region a month: 500 GB out, 36,000,000 requests, 40 GB from the origin');
+    expect(text).toContain('730 hours a month; prices of 2026-11-01');
+    expect(text).toContain('1 to 3 × c6i.large × 730 h × ($0.096 + $0.0115 Auto Mode)/h');
+  });
+
+  it('prices the control plane at the standard rate when the version is in standard support', () => {
+    const current = config([{ code: 'eu-west-1', zones: 2, od: [1, 3] }]);
+    expect(regionCost(at(current.regions, 0), current, OPTIONS).parts[0]?.min.toFixed(2)).toBe('73.00');
+  });
+
+  it('takes measured demand for a region over the assumption', () => {
+    const measured = regionCost(at(small.regions, 0), small, { ...OPTIONS, measured: { 'eu-west-1': { ...TRAFFIC, gbOut: 1500 } } });
+    // 1,000 GB more: $90 of data out and 1,000 NLCU-h × $0.006 = $6 more.
+    expect(measured.min - cost.min).toBeCloseTo(96, 9);
+  });
+});
+
+describe('monotonic', () => {
+  const total = (c: Config) => cdnCost(c, OPTIONS);
+
+  it('more nodes never cost less', () => {
+    const pairs: [[number, number], [number, number]][] = [
+      [
+        [1, 3],
+        [2, 3],
+      ],
+      [
+        [2, 3],
+        [2, 8],
+      ],
+      [
+        [0, 1],
+        [5, 9],
+      ],
+    ];
+    for (const [a, b] of pairs) {
+      const less = total(config([{ code: 'us-east-1', od: a, spot: [0, 1] }]));
+      const more = total(config([{ code: 'us-east-1', od: b, spot: [0, 1] }]));
+      expect(more.min).toBeGreaterThanOrEqual(less.min);
+      expect(more.max).toBeGreaterThanOrEqual(less.max);
+    }
+  });
+
+  it('more zones never cost less', () => {
+    let previous = -Infinity;
+    for (const zones of [2, 3, 4, 5, 6]) {
+      const c = total(config([{ code: 'sa-east-1', zones }]));
+      expect(c.min).toBeGreaterThan(previous);
+      previous = c.min;
+    }
+  });
+
+  it('more regions never cost less, and switching a region off never costs more', () => {
+    const codes = ['us-east-1', 'eu-west-1', 'sa-east-1', 'ap-south-1'];
+    let previous = 0;
+    for (let n = 1; n <= codes.length; n++) {
+      const rest = codes.slice(1, n);
+      const on = total(
+        config(
+          [{ code: at(codes, 0) }],
+          rest.map((code) => ({ code, enabled: true })),
+        ),
+      );
+      expect(on.min).toBeGreaterThan(previous);
+      previous = on.min;
+      for (const code of rest) {
+        const off = total(
+          config(
+            [{ code: at(codes, 0) }],
+            rest.map((c) => ({ code: c, enabled: c !== code })),
+          ),
+        );
+        expect(off.min).toBeLessThan(on.min);
+        expect(off.max).toBeLessThan(on.max);
+      }
+    }
+  });
+});
+
+describe('a missing price', () => {
+  const withoutFee: PriceTable = {
+    ...TABLE,
+    regions: {
+      ...TABLE.regions,
+      'ap-south-1': {
+        ...regionPrices(1.1),
+        instances: {
+          ...regionPrices(1.1).instances,
+          'c7i.large': { on_demand_hour: p(0.11), auto_mode_hour: { missing: 'not published yet' } },
+        },
+      },
+    },
+  };
+  const c = config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: false }]);
+
+  it('is an error naming the region and the item, never zero', () => {
+    expect(() => regionSwitchCost(c, 'ap-south-1', { ...OPTIONS, prices: withoutFee })).toThrow(
+      new MissingPriceError('ap-south-1', 'c7i.large EKS Auto Mode fee hour', 'not published yet', '2026-11-01'),
+    );
+    expect(() => regionSwitchCost(c, 'ap-south-1', { ...OPTIONS, prices: withoutFee })).toThrow(
+      'no price for c7i.large EKS Auto Mode fee hour in ap-south-1 (price table of 2026-11-01: not published yet)',
+    );
+    const on = regionCost({ ...at(c.regions, 1), serving: true }, c, { ...OPTIONS, prices: withoutFee });
+    expect(on.min).toBeNaN();
+    expect(on.parts.map((x) => x.item)).not.toContain('Nodes: edge');
+  });
+
+  it('names a region absent from the table', () => {
+    const eu = config([{ code: 'eu-central-1' }]);
+    const cost = cdnCost(eu, OPTIONS);
+    expect(cost.missing.map((m) => m.message)).toContain(
+      'no price for EKS cluster hour in eu-central-1 (price table of 2026-11-01: not in the table); run `kubecdn prices refresh`',
+    );
+    expect(costChangeToText(costChange(undefined, eu, OPTIONS))).toContain('no total: prices missing for eu-central-1: EKS cluster hour');
+  });
+});
+
+describe('for the autoscaler', () => {
+  it('gives a region’s cost on and off, and whether the CDN stays within the budget in cdn.yaml', () => {
+    const c = config([{ code: 'us-east-1' }], [{ code: 'eu-west-1', enabled: false }], '  budget:\n    monthly_usd: 1200\n');
+    const s = regionSwitchCost(c, 'eu-west-1', OPTIONS);
+    const own = regionCost({ ...at(c.regions, 1), serving: true }, c, OPTIONS);
+    expect(s.on).toEqual({ min: own.min, max: own.max });
+    expect(s.off).toEqual({ min: 0, max: 0 });
+    expect(s.totalWithOn - s.totalWithOff).toBeCloseTo(own.max, 6);
+    expect(s.budget).toBe(1200);
+    expect(s.fitsBudget).toBe(s.totalWithOn <= 1200);
+    expect(s.fitsBudget).toBe(false);
+    expect(regionSwitchCost(c, 'eu-west-1', OPTIONS).totalWithOff).toBeLessThan(1200);
+  });
+
+  it('refuses a budget that is not a positive number, at its place', () => {
+    const result = loadConfig(
+      {
+        'always-on': { path: 'regions/always-on.yaml', text: `regions:\n${regionYaml({ code: 'us-east-1' })}\n` },
+        cdn: { path: 'regions/cdn.yaml', text: `${CDN_YAML}  budget:\n    monthly_usd: 0\n` },
+      },
+      {},
+    );
+    expect(result.config).toBeUndefined();
+    expect(result.problems.map((x) => `${x.file}:${x.line}:${x.column} ${x.message}`).join('\n')).toMatch(
+      /regions\/cdn\.yaml:9:\d+ .*monthly_usd/,
+    );
+  });
+});
+
+describe('the change as the comment shows it', () => {
+  it('says a region switched on costs +$X to +$Y a month, with the total and the assumptions', () => {
+    const base = config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: false }]);
+    const head = config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: true }]);
+    const change = costChange(base, head, OPTIONS);
+    const own = at(change.after.regions, 1);
+    expect(change.changed.map((d) => d.region)).toEqual(['ap-south-1']);
+    const md = costSectionMarkdown(change);
+    expect(md).toContain(`| \`ap-south-1\` | on | $0 | ${usd(own.min)} to ${usd(own.max)} | +${usd(own.min)} to +${usd(own.max)} |`);
+    expect(md).toContain('500 GB out, 36,000,000 requests');
+    expect(md).toContain('730 hours a month; prices of 2026-11-01');
+  });
+
+  it('reads the traffic assumption from the command line and refuses nonsense', () => {
+    expect(parseTraffic('gb=2000,requests=1e8')).toEqual({ gbOut: 2000, requests: 1e8, originGb: 100, dnsQueries: 10_000_000 });
+    expect(() => parseTraffic('gb=-1')).toThrow('--traffic: gb must be a number of 0 or more, not "-1"');
+    expect(() => parseTraffic('tb=3')).toThrow('--traffic: unknown key "tb"');
+  });
+});
