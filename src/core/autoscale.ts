@@ -1,7 +1,9 @@
 // Which scalable regions to switch on or off, from the measured demand of the users nearest each
 // region. Pure: the demand series, the time each region's `enabled` last changed and the latency
 // model's places are passed in; what comes out is one decision per region, each with its evidence.
+import { parse } from 'yaml';
 import type { Config, Region } from './config.js';
+import type { ScalableRegionSpec } from './schema.js';
 import { latencyImpact } from './latency/impact.js';
 import type { Place } from './latency/model.js';
 
@@ -75,13 +77,19 @@ export function durationSeconds(text: string): number | undefined {
   return m ? Number(m[1]) * (UNIT_SECONDS[m[2] ?? 'm'] ?? 60) : undefined;
 }
 
+/** A region's thresholds; undefined for an always-on region or a scalable one without them. */
+function scalingOf(region: Region): ScalableRegionSpec['scaling'] | undefined {
+  return region.tier === 'scalable' ? (region.spec as ScalableRegionSpec).scaling : undefined;
+}
+
 /** The longest window any region's rule looks back over, in minutes: what to query. */
 export function longestWindowMinutes(config: Config): number {
   return Math.max(
     0,
-    ...config.regions.flatMap((r) =>
-      'scaling' in r.spec && r.spec.scaling ? [r.spec.scaling.enable_when.for_minutes, r.spec.scaling.disable_when.for_minutes] : [],
-    ),
+    ...config.regions.flatMap((r) => {
+      const s = scalingOf(r);
+      return s ? [s.enable_when.for_minutes, s.disable_when.for_minutes] : [];
+    }),
   );
 }
 
@@ -113,9 +121,9 @@ const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z'
 
 /** What the rule alone would do for one scalable region, before the guards. */
 function proposal(region: Region, input: AutoscaleInput): { action: Action; reason: string; evidence?: Evidence } {
-  const spec = region.spec;
-  if (!('scaling' in spec) || !spec.scaling) return { action: 'keep', reason: 'no scaling thresholds in scalable.yaml' };
-  const rule = region.serving ? spec.scaling.disable_when : spec.scaling.enable_when;
+  const scaling = scalingOf(region);
+  if (!scaling) return { action: 'keep', reason: 'no scaling thresholds in scalable.yaml' };
+  const rule = region.serving ? scaling.disable_when : scaling.enable_when;
   const samples = input.demand.get(region.region);
   const evidence = windowEvidence(
     samples ?? [],
@@ -234,3 +242,41 @@ export function decideAutoscale(input: AutoscaleInput): Decision[] {
 
 /** The decisions that change something. */
 export const changes = (decisions: readonly Decision[]) => decisions.filter((d) => d.action !== 'keep');
+
+/**
+ * Each region's demand series from the per-`near` series Prometheus returns. A minute at which
+ * some edge was counted but nobody near a region came is 0 for that region, not a gap: only a
+ * minute with no counts at all is missing.
+ */
+export function demandByRegion(
+  series: readonly { near: string | undefined; samples: readonly Sample[] }[],
+  regions: readonly string[],
+): Map<string, Sample[]> {
+  const counted = [...new Set(series.flatMap((s) => s.samples.map((x) => x.t)))].sort((a, b) => a - b);
+  const byNear = new Map<string, Map<number, number>>();
+  for (const s of series) {
+    if (!s.near) continue;
+    const values = byNear.get(s.near) ?? new Map<number, number>();
+    for (const x of s.samples) values.set(x.t, (values.get(x.t) ?? 0) + x.v);
+    byNear.set(s.near, values);
+  }
+  return new Map(regions.map((r) => [r, counted.map((t) => ({ t, v: byNear.get(r)?.get(t) ?? 0 }))]));
+}
+
+/** Each scalable region's `enabled` in a version of scalable.yaml; empty when it cannot be read. */
+export function enabledByRegion(text: string): Map<string, boolean> {
+  let data: unknown;
+  try {
+    data = parse(text);
+  } catch {
+    return new Map();
+  }
+  const regions = (data as { regions?: unknown } | null)?.regions;
+  if (!Array.isArray(regions)) return new Map();
+  return new Map(
+    regions.flatMap((r: unknown) => {
+      const entry = r as { region?: unknown; enabled?: unknown } | null;
+      return typeof entry?.region === 'string' && typeof entry.enabled === 'boolean' ? [[entry.region, entry.enabled] as const] : [];
+    }),
+  );
+}
