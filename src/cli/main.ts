@@ -6,6 +6,7 @@ import * as commands from './commands.js';
 import * as tf from './tf.js';
 import * as ops from './ops.js';
 import { autoscale } from './autoscale.js';
+import { geo, GEO_FILE } from './geo.js';
 import { processIo, type Io } from './io.js';
 import { fromRepositoryRoot } from './paths.js';
 
@@ -199,6 +200,18 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .option('--workdir <dir>', 'where plans, state and the comment go (default: a new temporary folder)')
     .addOption(dirOption())
     .action(run(ops.rehearse));
+
+  cli
+    .command('geo')
+    .description(
+      "Write the nginx geo map that labels each request with the region nearest its client's address, among every\n" +
+        'region of the region files, coarsened to fit a ConfigMap. --check exits 1 when the committed map is stale.',
+    )
+    .option('--out <file>', 'where the map goes', GEO_FILE)
+    .option('--check', 'compare with the file instead of writing it', false)
+    .option('--budget <bytes>', 'largest map, in bytes (a ConfigMap holds at most 1 MiB)')
+    .addOption(dirOption())
+    .action(run(geo));
 
   cli
     .command('autoscale')
