@@ -61,9 +61,15 @@ export async function harnessLayout(): Promise<RuntimeLayout> {
 }
 
 /** Starts Debian's nginx with the rendered configuration in the harness layout. */
-export async function startEdge(config: Config, region: Region, layout?: RuntimeLayout): Promise<Edge> {
+export async function startEdge(
+  config: Config,
+  region: Region,
+  layout?: RuntimeLayout,
+  options: { edit?: (conf: string) => string } = {},
+): Promise<Edge> {
   const l = layout ?? (await harnessLayout());
-  const conf = renderNginxConf(config, region, l);
+  const rendered = renderNginxConf(config, region, l);
+  const conf = options.edit ? options.edit(rendered) : rendered;
   const file = path.join(l.tempDir, 'nginx.conf');
   writeFileSync(file, conf);
   // nginx logs to /dev/stdout and /dev/stderr, which it cannot open on the sockets Node's pipes

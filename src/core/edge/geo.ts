@@ -206,11 +206,14 @@ export function compress(table: Table, maxPrefix: number, defaultLabel = 'unknow
   // Top-down: a block keeps what it inherits when it may; otherwise it takes one of its labels.
   const emit = (node: Node, base: number, depth: number, inherited: number) => {
     let label = inherited;
+    const half = 2 ** (table.width - depth - 1);
     if (!(node.mask & (1 << inherited))) {
       label = lowest(node.mask);
-      lines.push({ base, prefix: depth, label: labels[label] ?? defaultLabel });
+      const name = labels[label] ?? defaultLabel;
+      // nginx's `default` is the /0 of both families: a root of another label is written as its two halves.
+      if (depth === 0) lines.push({ base, prefix: 1, label: name }, { base: base + half, prefix: 1, label: name });
+      else lines.push({ base, prefix: depth, label: name });
     }
-    const half = 2 ** (table.width - depth - 1);
     if (node.left) emit(node.left, base, depth + 1, label);
     if (node.right) emit(node.right, base + half, depth + 1, label);
   };
