@@ -52,7 +52,14 @@ export interface Edge {
 /** The harness's layout: a free port and scratch folders (world-writable: nginx's workers run as nobody under root). */
 export async function harnessLayout(): Promise<RuntimeLayout> {
   const root = mkdtempSync(path.join(tmpdir(), 'kubecdn-edge-'));
-  const layout = { listenPort: await freePort(), cacheDir: path.join(root, 'cache'), tempDir: path.join(root, 'tmp') };
+  const layout = {
+    listenPort: await freePort(),
+    cacheDir: path.join(root, 'cache'),
+    tempDir: path.join(root, 'tmp'),
+    accessLog: path.join(root, 'tmp', 'access.log'),
+    // The committed geo map, as the ConfigMap holds it.
+    nearMap: path.resolve(import.meta.dirname, '../manifests/base/near.conf'),
+  };
   for (const dir of [root, layout.cacheDir, layout.tempDir]) {
     mkdirSync(dir, { recursive: true });
     chmodSync(dir, 0o777);
