@@ -48,6 +48,8 @@ describe('kubecdn manifests', () => {
       'HorizontalPodAutoscaler',
       'Namespace',
       'PodDisruptionBudget',
+      'Role',
+      'RoleBinding',
       'Service',
       'ServiceAccount',
     ]);
