@@ -9,6 +9,8 @@ import type { Sample } from '../core/autoscale.js';
 
 export class PrometheusError extends Error {}
 
+const rfc3986 = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
 /** The Region of an Amazon Managed Service for Prometheus endpoint, or undefined for any other host. */
 export function apsRegion(url: string): string | undefined {
   return /^aps-workspaces(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com$/.exec(new URL(url).hostname)?.[1];
@@ -79,7 +81,12 @@ export class Prometheus {
       });
       Object.assign(headers, signed.headers);
     }
-    endpoint.search = new URLSearchParams(params).toString();
+    // Sent exactly as SigV4 canonicalises it (RFC 3986, sorted): the service recomputes the
+    // signature from the query string it receives.
+    endpoint.search = Object.entries(params)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
+      .join('&');
     const doFetch = this.options.fetch ?? fetch;
     let response: Response;
     try {
