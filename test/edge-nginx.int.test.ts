@@ -37,7 +37,9 @@ describe('the edge in real nginx', () => {
     const moved = inConfigMap
       .replaceAll(CONTAINER_LAYOUT.cacheDir, edge.layout.cacheDir)
       .replaceAll(CONTAINER_LAYOUT.tempDir, edge.layout.tempDir)
-      .replaceAll(`listen ${CONTAINER_LAYOUT.listenPort}`, `listen ${edge.layout.listenPort}`);
+      .replaceAll(`listen ${CONTAINER_LAYOUT.listenPort}`, `listen ${edge.layout.listenPort}`)
+      .replaceAll(CONTAINER_LAYOUT.accessLog ?? '', edge.layout.accessLog ?? '')
+      .replaceAll(CONTAINER_LAYOUT.nearMap ?? '', edge.layout.nearMap ?? '');
     expect(edge.conf).toBe(moved);
   });
 

@@ -52,7 +52,14 @@ export interface Edge {
 /** The harness's layout: a free port and scratch folders (world-writable: nginx's workers run as nobody under root). */
 export async function harnessLayout(): Promise<RuntimeLayout> {
   const root = mkdtempSync(path.join(tmpdir(), 'kubecdn-edge-'));
-  const layout = { listenPort: await freePort(), cacheDir: path.join(root, 'cache'), tempDir: path.join(root, 'tmp') };
+  const layout = {
+    listenPort: await freePort(),
+    cacheDir: path.join(root, 'cache'),
+    tempDir: path.join(root, 'tmp'),
+    accessLog: path.join(root, 'tmp', 'access.log'),
+    // The committed geo map, as the ConfigMap holds it.
+    nearMap: path.resolve(import.meta.dirname, '../manifests/base/near.conf'),
+  };
   for (const dir of [root, layout.cacheDir, layout.tempDir]) {
     mkdirSync(dir, { recursive: true });
     chmodSync(dir, 0o777);
@@ -61,9 +68,15 @@ export async function harnessLayout(): Promise<RuntimeLayout> {
 }
 
 /** Starts Debian's nginx with the rendered configuration in the harness layout. */
-export async function startEdge(config: Config, region: Region, layout?: RuntimeLayout): Promise<Edge> {
+export async function startEdge(
+  config: Config,
+  region: Region,
+  layout?: RuntimeLayout,
+  options: { edit?: (conf: string) => string } = {},
+): Promise<Edge> {
   const l = layout ?? (await harnessLayout());
-  const conf = renderNginxConf(config, region, l);
+  const rendered = renderNginxConf(config, region, l);
+  const conf = options.edit ? options.edit(rendered) : rendered;
   const file = path.join(l.tempDir, 'nginx.conf');
   writeFileSync(file, conf);
   // nginx logs to /dev/stdout and /dev/stderr, which it cannot open on the sockets Node's pipes

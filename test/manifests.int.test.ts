@@ -28,8 +28,8 @@ interface Kinds {
   Service: IService;
 }
 
-function find<K extends keyof Kinds>(all: Obj[], kind: K): Kinds[K] {
-  const found = all.find((o) => o.kind === kind);
+function find<K extends keyof Kinds>(all: Obj[], kind: K, prefix = ''): Kinds[K] {
+  const found = all.find((o) => o.kind === kind && o.metadata.name.startsWith(prefix));
   if (!found) throw new Error(`no ${kind} rendered`);
   return found as unknown as Kinds[K];
 }
@@ -42,10 +42,14 @@ describe('kubecdn manifests', () => {
     const all = objects(ran.stdout);
     expect(all.map((o) => o.kind).sort()).toEqual([
       'ConfigMap',
+      'ConfigMap',
+      'ConfigMap',
       'Deployment',
       'HorizontalPodAutoscaler',
       'Namespace',
       'PodDisruptionBudget',
+      'Role',
+      'RoleBinding',
       'Service',
       'ServiceAccount',
     ]);
@@ -55,11 +59,14 @@ describe('kubecdn manifests', () => {
     expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 24]);
     const deployment = find(all, 'Deployment');
     const pod = deployment.spec?.template.spec;
-    const configMap = find(all, 'ConfigMap');
+    const configMap = find(all, 'ConfigMap', 'edge-nginx-');
     expect(configMap.metadata?.name).toMatch(/^edge-nginx-[a-z0-9]{10}$/);
     expect(byName(pod?.volumes)).toEqual([
+      { name: 'access-log', emptyDir: { sizeLimit: '256Mi' } },
       { name: 'cache', emptyDir: { sizeLimit: '50Gi' } },
       { name: 'config', configMap: { name: configMap.metadata?.name } },
+      { name: 'mtail', configMap: { name: find(all, 'ConfigMap', 'edge-mtail-').metadata?.name } },
+      { name: 'near', configMap: { name: find(all, 'ConfigMap', 'edge-near-').metadata?.name } },
       { name: 'scratch', emptyDir: { sizeLimit: '256Mi' } },
     ]);
     expect(pod?.containers[0]?.resources).toEqual({
@@ -95,7 +102,7 @@ describe('kubecdn manifests', () => {
       { name: 'https', port: 443, targetPort: 'http' },
     ]);
     expect(service.spec?.ipFamilyPolicy).toBe('PreferDualStack');
-    expect(find(objects(ran.stdout), 'ConfigMap').data?.['nginx.conf']).toContain('listen [::]:8080 reuseport;');
+    expect(find(objects(ran.stdout), 'ConfigMap', 'edge-nginx-').data?.['nginx.conf']).toContain('listen [::]:8080 reuseport;');
   });
 
   it('refuses, with exit 1, an object that breaks its Kubernetes schema', () => {

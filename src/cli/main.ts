@@ -6,6 +6,8 @@ import * as commands from './commands.js';
 import * as tf from './tf.js';
 import * as ops from './ops.js';
 import * as costCommands from './cost.js';
+import { autoscale } from './autoscale.js';
+import { geo, GEO_FILE } from './geo.js';
 import { processIo, type Io } from './io.js';
 import { fromRepositoryRoot } from './paths.js';
 
@@ -223,6 +225,34 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .option('--workdir <dir>', 'where plans, state and the comment go (default: a new temporary folder)')
     .addOption(dirOption())
     .action(run(ops.rehearse));
+
+  cli
+    .command('geo')
+    .description(
+      "Write the nginx geo map that labels each request with the region nearest its client's address, among every\n" +
+        'region of the region files, coarsened to fit a ConfigMap. --check exits 1 when the committed map is stale.',
+    )
+    .option('--out <file>', 'where the map goes', GEO_FILE)
+    .option('--check', 'compare with the file instead of writing it', false)
+    .option('--budget <bytes>', 'largest map, in bytes (a ConfigMap holds at most 1 MiB)')
+    .addOption(dirOption())
+    .action(run(geo));
+
+  cli
+    .command('autoscale')
+    .description(
+      'Which scalable regions to switch on or off now, from the demand of the users nearest each region (Prometheus)\n' +
+        'and the thresholds in scalable.yaml. Prints one decision per region with its evidence; --write sets the\n' +
+        "regions' enabled values in scalable.yaml. Amazon Managed Service for Prometheus URLs are signed (SigV4).",
+    )
+    .requiredOption('--prometheus <url>', 'Prometheus, or a workspace URL https://aps-workspaces.REGION.amazonaws.com/workspaces/ID')
+    .option('--at <time>', 'evaluation time, RFC 3339 (default: now)')
+    .option('--cooldown <duration>', "how long after a region's enabled last changed it is left alone: 90m, 6h, 2d (default: cdn.yaml)")
+    .option('--max-changes <n>', 'most regions switched in one run (default: cdn.yaml)')
+    .addOption(dirOption())
+    .addOption(new Option('--format <format>', 'output').choices(['text', 'json', 'markdown']).default('text'))
+    .option('--write', 'set the enabled values in scalable.yaml', false)
+    .action(run(autoscale));
 
   for (const sub of [...cli.commands, ...tfCommand.commands, ...dnsCommand.commands, ...pricesCommand.commands])
     sub.exitOverride().configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) });

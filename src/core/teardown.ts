@@ -31,15 +31,20 @@ export function teardownRefusal(config: Config, region: string, confirm: string)
  * changed: comments, order and layout stay as people wrote them.
  */
 export function disableRegionText(text: string, region: string): string {
+  return setEnabledText(text, region, false);
+}
+
+/** scalable.yaml with the region's `enabled` set to `value`, and not one other byte changed. */
+export function setEnabledText(text: string, region: string, value: boolean): string {
   const doc = parseDocument(text, { keepSourceTokens: true });
   const regions = isMap(doc.contents) ? doc.contents.get('regions', true) : undefined;
-  if (!isSeq(regions)) throw new Error(`no regions list to disable ${region} in`);
+  if (!isSeq(regions)) throw new Error(`no regions list to ${value ? 'enable' : 'disable'} ${region} in`);
   for (const item of regions.items) {
     if (!isMap(item) || item.get('region') !== region) continue;
     const enabled = item.get('enabled', true);
-    if (!isScalar(enabled) || !enabled.range) throw new Error(`${region} has no enabled setting to turn off`);
+    if (!isScalar(enabled) || !enabled.range) throw new Error(`${region} has no enabled setting to turn ${value ? 'on' : 'off'}`);
     const [start, end] = enabled.range;
-    return `${text.slice(0, start)}false${text.slice(end)}`;
+    return `${text.slice(0, start)}${String(value)}${text.slice(end)}`;
   }
   throw new Error(`${region} is not in the scalable regions`);
 }

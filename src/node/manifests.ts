@@ -9,6 +9,7 @@ import { Namespace, ServiceAccount, ConfigMap, Service } from 'kubernetes-models
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import type { Config, Region } from '../core/config.js';
 import { renderNginxConf } from '../core/edge/nginx.js';
 import { UsageError } from '../core/problems.js';
@@ -22,6 +23,8 @@ const MODELS: Record<string, { readonly validate: (data: unknown) => void } | un
   'apps/v1/Deployment': { validate: (d) => new Deployment(d as never).validate() },
   'autoscaling/v2/HorizontalPodAutoscaler': { validate: (d) => new HorizontalPodAutoscaler(d as never).validate() },
   'policy/v1/PodDisruptionBudget': { validate: (d) => new PodDisruptionBudget(d as never).validate() },
+  'rbac.authorization.k8s.io/v1/Role': { validate: (d) => new Role(d as never).validate() },
+  'rbac.authorization.k8s.io/v1/RoleBinding': { validate: (d) => new RoleBinding(d as never).validate() },
 };
 
 /** The namespace manifests/base puts the edge in. */

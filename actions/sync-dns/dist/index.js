@@ -72280,6 +72280,20 @@ var cdnFileSchema = {
             },
             host_header: { ...hostname, description: "Host header sent to the origin, if not its own." }
           }
+        },
+        autoscale: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            cooldown: {
+              type: "string",
+              pattern: "^[1-9][0-9]*(m|h|d)$",
+              default: "6h",
+              description: "How long after a region's enabled last changed (in git) before autoscale may change it again: 90m, 6h, 2d."
+            },
+            max_changes: { ...count("Most regions one autoscale run switches on or off.", 1, 100), default: 1 }
+          },
+          description: "How kubecdn autoscale proposes switching scalable regions on and off."
         }
       }
     }

@@ -10,9 +10,19 @@ export interface RuntimeLayout {
   readonly cacheDir: string;
   /** Writable scratch: pid file and nginx's temporary files (an emptyDir). */
   readonly tempDir: string;
+  /** The access log the mtail sidecar counts (an emptyDir shared with it); default standard output. */
+  readonly accessLog?: string;
+  /** The geo map giving $near (kubecdn geo); without one every request is near "unknown". */
+  readonly nearMap?: string;
 }
 
-export const CONTAINER_LAYOUT: RuntimeLayout = { listenPort: 8080, cacheDir: '/var/cache/kubecdn', tempDir: '/tmp/nginx' };
+export const CONTAINER_LAYOUT: RuntimeLayout = {
+  listenPort: 8080,
+  cacheDir: '/var/cache/kubecdn',
+  tempDir: '/tmp/nginx',
+  accessLog: '/var/log/kubecdn/access.log',
+  nearMap: '/etc/nginx/near.conf',
+};
 
 const MIB = 2 ** 20;
 const UNITS: Record<string, number> = { Mi: MIB, Gi: 2 ** 30, Ti: 2 ** 40 };
@@ -73,8 +83,13 @@ events {
 http {
   log_format edge escape=json '{"time":"$time_iso8601","host":"$host","request":"$request","status":$status,'
                               '"bytes":$body_bytes_sent,"cache":"$upstream_cache_status","upstream_ms":"$upstream_response_time",'
-                              '"request_ms":$request_time,"region":"${region.region}"}';
-  access_log /dev/stdout edge;
+                              '"request_ms":$request_time,"region":"${region.region}","near":"$near"}';
+  # Buffered: one write per 64 KiB of lines, or each second, rather than one per request. The
+  # mtail sidecar counts requests per nearest region from it; no client address is written.
+  access_log ${layout.accessLog ?? '/dev/stdout'} edge buffer=64k flush=1s;
+
+  # $near: the region nearest the client's address, among every region of the region files.
+  ${layout.nearMap ? `include ${layout.nearMap};` : 'geo $near { default unknown; }'}
 
   # The root file system is read-only: everything nginx writes goes to the scratch volume.
   client_body_temp_path ${layout.tempDir}/client_body;

@@ -1,0 +1,138 @@
+// Autoscaling's two costs. First, a decision over every region of the region files from a real
+// Prometheus holding a day of history (promtool-written blocks): time per run of kubecdn
+// autoscale's work (query, git history of enabled, latency model, decisions). Second, what
+// counting costs the edge: wrk on a cached object against the edge as it was (access log
+// unbuffered, no geo map), and with the geo map, the buffered log and mtail reading it.
+//   npx tsx bench/autoscale.ts [--runs 5] [--seconds 5] [--connections 64]   (needs prometheus, promtool, mtail, nginx, wrk)
+import { spawn, spawnSync } from 'node:child_process';
+import { openSync } from 'node:fs';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadConfig } from '../src/core/config.js';
+import { runAutoscale } from '../src/node/autoscale.js';
+import { cities } from '../src/node/cities.js';
+import { readRegionDir } from '../src/node/region-dir.js';
+import { get, harnessLayout, startEdge, startOrigin } from '../test/edge.js';
+import { createBlocks, openMetrics, startPrometheus } from '../test/prometheus.js';
+import { freePort } from '../test/servers.js';
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const runs = arg('runs', 5);
+const seconds = arg('seconds', 5);
+const connections = arg('connections', 64);
+const root = path.resolve(import.meta.dirname, '..');
+const loaded = loadConfig(await readRegionDir(path.join(root, 'regions'), root), {});
+if (!loaded.config) throw new Error('the region files are invalid');
+const regions = loaded.config.regions.map((r) => r.region);
+
+// ---- the decision ----------------------------------------------------------------------------
+const at = Math.floor(Date.now() / 1000 / 60) * 60 - 600;
+const series = regions.flatMap((near, k) =>
+  ['us-east-1', 'us-west-2'].map((edge) => ({
+    labels: { near, region: edge, job: 'edge' },
+    // A daily wave per region, out of phase with the others.
+    rate: (t: number) => 400 * (1 + k) * (1.2 + Math.sin(2 * Math.PI * (t / 86400) + k)),
+  })),
+);
+const built = performance.now();
+const data = createBlocks(openMetrics(series, at - 86400, at, 15));
+const blocksMs = performance.now() - built;
+const prometheus = await startPrometheus({ data });
+const places = cities();
+const times: number[] = [];
+try {
+  for (let i = 0; i < runs + 1; i++) {
+    const t0 = performance.now();
+    await runAutoscale(root, { prometheus: prometheus.url, dir: 'regions', at: new Date(at * 1000).toISOString(), places });
+    if (i > 0) times.push(performance.now() - t0);
+  }
+} finally {
+  await prometheus.stop();
+}
+times.sort((a, b) => a - b);
+console.log(
+  `autoscale: ${regions.length} regions, a day of history (${series.length} series, a sample each 15 s; blocks written in ${blocksMs.toFixed(0)} ms)`,
+);
+console.log(
+  `  decision, median of ${runs}   ${(times[Math.floor(times.length / 2)] ?? 0).toFixed(0).padStart(6)} ms per run (min ${(times[0] ?? 0).toFixed(0)} ms)`,
+);
+
+// ---- the edge ----------------------------------------------------------------------------------
+const body = 'x'.repeat(16 * 1024);
+async function wrk(url: string): Promise<number> {
+  const child = spawn('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '-H', 'Host: cdn.example.com', url]);
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise((resolve) => child.on('close', resolve));
+  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
+  if (!rps) throw new Error(`wrk failed: ${out}`);
+  return Number(rps);
+}
+
+const origin = await startOrigin({ body, maxAge: 3600 });
+const config = { ...loaded.config, cdn: { ...loaded.config.cdn, origin: { url: origin.url } } };
+const first = config.regions[0];
+if (!first) throw new Error('no region');
+const region = first;
+
+async function measure(kind: 'before' | 'counting'): Promise<number> {
+  const layout = await harnessLayout();
+  // Before: today's edge, one write per request to its log and no map.
+  const edge =
+    kind === 'before'
+      ? await startEdge(
+          config,
+          region,
+          { listenPort: layout.listenPort, cacheDir: layout.cacheDir, tempDir: layout.tempDir },
+          { edit: (c) => c.replace(' buffer=64k flush=1s', '') },
+        )
+      : await startEdge(config, region, layout);
+  const mtail =
+    kind === 'counting'
+      ? spawn(
+          'mtail',
+          [
+            '-progs',
+            path.join(root, 'manifests/base/mtail'),
+            '-logs',
+            layout.accessLog ?? '',
+            '-address',
+            '127.0.0.1',
+            '-port',
+            String(await freePort()),
+          ],
+          { stdio: ['ignore', 'ignore', openSync(path.join(layout.tempDir, 'mtail.log'), 'a')] },
+        )
+      : undefined;
+  try {
+    await sleep(500);
+    await get(edge.port, '/object');
+    const hit = await get(edge.port, '/object');
+    if (hit.headers['x-cache-status'] !== 'HIT') throw new Error('the object is not cached');
+    return await wrk(`http://127.0.0.1:${edge.port}/object`);
+  } finally {
+    mtail?.kill('SIGTERM');
+    await edge.stop();
+  }
+}
+
+try {
+  // Alternated, twice each, so that a neighbour's load on the shared cores falls on both.
+  const before = [await measure('before')];
+  const counting = [await measure('counting')];
+  before.push(await measure('before'));
+  counting.push(await measure('counting'));
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(
+    `edge: wrk -t2 -c${connections} -d${seconds}s on loopback, a 16 KiB cache HIT, ${String(spawnSync('nproc').stdout).trim()} cores, twice each`,
+  );
+  console.log(`  before (log unbuffered, no map)    ${mean(before).toFixed(0).padStart(8)} req/s`);
+  console.log(
+    `  counting (map, buffered log, mtail) ${mean(counting).toFixed(0).padStart(7)} req/s   counting/before ${(mean(counting) / mean(before)).toFixed(3)}`,
+  );
+} finally {
+  await origin.close();
+}

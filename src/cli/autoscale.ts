@@ -1,0 +1,45 @@
+// kubecdn autoscale: what the scheduled workflow runs, and what a user runs to see what it would do.
+import { autoscaleToJson, autoscaleToMarkdown, autoscaleToText } from '../core/autoscale-render.js';
+import { UsageError } from '../core/problems.js';
+import { runAutoscale } from '../node/autoscale.js';
+import { cities } from '../node/cities.js';
+import { PrometheusError } from '../node/prometheus.js';
+import { EXIT } from './commands.js';
+import type { Io } from './io.js';
+
+export interface AutoscaleCommandOptions {
+  prometheus: string;
+  at?: string;
+  cooldown?: string;
+  maxChanges?: string;
+  dir: string;
+  format: 'text' | 'json' | 'markdown';
+  write: boolean;
+}
+
+export async function autoscale(io: Io, options: AutoscaleCommandOptions): Promise<number> {
+  const maxChanges = options.maxChanges === undefined ? undefined : Number(options.maxChanges);
+  if (maxChanges !== undefined && !(Number.isInteger(maxChanges) && maxChanges >= 0))
+    throw new UsageError(`--max-changes takes a whole number, not "${options.maxChanges}"`);
+  try {
+    const { report } = await runAutoscale(io.cwd, {
+      prometheus: options.prometheus,
+      dir: options.dir,
+      write: options.write,
+      places: cities(),
+      ...(options.at !== undefined ? { at: options.at } : {}),
+      ...(options.cooldown !== undefined ? { cooldown: options.cooldown } : {}),
+      ...(maxChanges !== undefined ? { maxChanges } : {}),
+      // Progress goes to standard error: standard output is the report, for scripts.
+      log: (line) => io.err(line),
+    });
+    if (options.format === 'json') io.out(JSON.stringify(autoscaleToJson(report), null, 2));
+    else if (options.format === 'markdown') io.out(autoscaleToMarkdown(report));
+    else io.out(autoscaleToText(report));
+    return EXIT.ok;
+  } catch (error) {
+    if (!(error instanceof PrometheusError)) throw error;
+    io.err(`kubecdn autoscale: ${error.message}`);
+    return EXIT.finding;
+  }
+}

@@ -1,0 +1,84 @@
+################################################################################
+# Demand metrics: this region's request counts, to the one workspace
+################################################################################
+# A managed scraper (no agent in the cluster) reads kubecdn_requests_total from every edge pod's
+# mtail sidecar (port "metrics", 3903) and writes it to the workspace the bootstrap made. The
+# scraper needs read access to pods in the cluster: an EKS access entry for its role, bound to
+# the kubecdn-metrics-reader group (manifests/base/metrics-rbac.yaml).
+
+variable "metrics_workspace_arn" {
+  description = "The Prometheus workspace every region's request counts go to (bootstrap output metrics_workspace_arn); null for none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.metrics_workspace_arn == null || can(regex("^arn:aws[a-z-]*:aps:[a-z0-9-]+:[0-9]{12}:workspace/ws-[0-9a-f-]+$", var.metrics_workspace_arn))
+    error_message = "metrics_workspace_arn is a workspace ARN, arn:aws:aps:REGION:ACCOUNT:workspace/ws-…"
+  }
+}
+
+variable "metrics_cluster_arn" {
+  description = "The region's EKS cluster, which the scraper reads."
+  type        = string
+  default     = null
+}
+
+variable "metrics_subnet_ids" {
+  description = "Subnets of the cluster the scraper's network interfaces go in."
+  type        = list(string)
+  default     = []
+}
+
+locals {
+  scrape_metrics = var.metrics_workspace_arn != null && var.metrics_cluster_arn != null
+}
+
+resource "aws_prometheus_scraper" "this" {
+  count = local.scrape_metrics ? 1 : 0
+
+  alias = "kubecdn-${var.region}"
+
+  source {
+    eks {
+      cluster_arn = var.metrics_cluster_arn
+      subnet_ids  = var.metrics_subnet_ids
+    }
+  }
+
+  destination {
+    amp {
+      workspace_arn = var.metrics_workspace_arn
+    }
+  }
+
+  scrape_configuration = <<-YAML
+    global:
+      scrape_interval: 30s
+      external_labels:
+        cluster_region: ${var.region}
+    scrape_configs:
+      - job_name: kubecdn-edge
+        kubernetes_sd_configs:
+          - role: pod
+            namespaces:
+              names: [kubecdn]
+        relabel_configs:
+          - source_labels: [__meta_kubernetes_pod_container_port_name]
+            regex: metrics
+            action: keep
+          - source_labels: [__meta_kubernetes_pod_name]
+            target_label: pod
+        metric_relabel_configs:
+          - source_labels: [__name__]
+            regex: kubecdn_requests_total
+            action: keep
+  YAML
+}
+
+resource "aws_eks_access_entry" "scraper" {
+  count = local.scrape_metrics ? 1 : 0
+
+  cluster_name      = element(split("/", var.metrics_cluster_arn), 1)
+  principal_arn     = aws_prometheus_scraper.this[0].role_arn
+  kubernetes_groups = ["kubecdn-metrics-reader"]
+}
