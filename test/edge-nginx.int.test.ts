@@ -37,7 +37,8 @@ describe('the edge in real nginx', () => {
     const moved = inConfigMap
       .replaceAll(CONTAINER_LAYOUT.cacheDir, edge.layout.cacheDir)
       .replaceAll(CONTAINER_LAYOUT.tempDir, edge.layout.tempDir)
-      .replaceAll(`listen ${CONTAINER_LAYOUT.listenPort}`, `listen ${edge.layout.listenPort}`);
+      .replaceAll(`listen ${CONTAINER_LAYOUT.listenPort}`, `listen ${edge.layout.listenPort}`)
+      .replaceAll(`listen 127.0.0.1:${CONTAINER_LAYOUT.purgePort}`, `listen 127.0.0.1:${edge.layout.purgePort}`);
     expect(edge.conf).toBe(moved);
   });
 

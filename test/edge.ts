@@ -52,7 +52,12 @@ export interface Edge {
 /** The harness's layout: a free port and scratch folders (world-writable: nginx's workers run as nobody under root). */
 export async function harnessLayout(): Promise<RuntimeLayout> {
   const root = mkdtempSync(path.join(tmpdir(), 'kubecdn-edge-'));
-  const layout = { listenPort: await freePort(), cacheDir: path.join(root, 'cache'), tempDir: path.join(root, 'tmp') };
+  const layout = {
+    listenPort: await freePort(),
+    cacheDir: path.join(root, 'cache'),
+    tempDir: path.join(root, 'tmp'),
+    purgePort: await freePort(),
+  };
   for (const dir of [root, layout.cacheDir, layout.tempDir]) {
     mkdirSync(dir, { recursive: true });
     chmodSync(dir, 0o777);

@@ -10,9 +10,19 @@ export interface RuntimeLayout {
   readonly cacheDir: string;
   /** Writable scratch: pid file and nginx's temporary files (an emptyDir). */
   readonly tempDir: string;
+  /** The purge listener, on 127.0.0.1 only: reached by kubectl port-forward, never by a Service. */
+  readonly purgePort: number;
 }
 
-export const CONTAINER_LAYOUT: RuntimeLayout = { listenPort: 8080, cacheDir: '/var/cache/kubecdn', tempDir: '/tmp/nginx' };
+export const CONTAINER_LAYOUT: RuntimeLayout = {
+  listenPort: 8080,
+  cacheDir: '/var/cache/kubecdn',
+  tempDir: '/tmp/nginx',
+  purgePort: 8081,
+};
+
+/** Where the purge listener shows the cache's files; on the public listener the prefix is refused. */
+export const PURGE_PREFIX = '/_kubecdn/cache/';
 
 const MIB = 2 ** 20;
 const UNITS: Record<string, number> = { Mi: MIB, Gi: 2 ** 30, Ti: 2 ** 40 };
@@ -109,6 +119,11 @@ http {
       return 200 "ok ${region.region}\\n";
     }
 
+    # Purging is on the loopback listener only; here the path is refused, never sent to the origin.
+    location ^~ /_kubecdn/ {
+      return 403;
+    }
+
     location / {
       proxy_pass ${origin.scheme}://origin${origin.path};
       proxy_http_version 1.1;
@@ -136,6 +151,31 @@ ${tls.join('\n')}
       add_header X-Edge-Region ${region.region} always;
     }
   }
+${purgeServer(layout)}}
+`;
 }
+
+/**
+ * The purge listener: the cache's files, listed (autoindex), read and deleted (WebDAV DELETE), on
+ * 127.0.0.1 only. Stock nginx has no purge; a deleted file is a miss on the next request, which
+ * then gets the origin's current answer under the public listener's rules. kubecdn purge reaches
+ * it in every pod through kubectl port-forward, which connects to 127.0.0.1 inside the pod.
+ */
+function purgeServer(layout: RuntimeLayout): string {
+  return `
+  server {
+    listen 127.0.0.1:${layout.purgePort};
+
+    location ${PURGE_PREFIX} {
+      alias ${layout.cacheDir}/;
+      autoindex on;
+      autoindex_format json;
+      dav_methods DELETE;
+    }
+
+    location / {
+      return 404;
+    }
+  }
 `;
 }
