@@ -26,7 +26,12 @@ async function startOrigin() {
   const server: Server = createServer((req, res) => {
     hits.push(`${req.method ?? ''} ${req.url ?? ''}`);
     const body = content.get(req.url ?? '');
-    res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'text/plain', 'cache-control': 'public, max-age=600' });
+    res.writeHead(body === undefined ? 404 : 200, {
+      'content-type': 'text/plain',
+      'cache-control': 'public, max-age=600',
+      // One path varies by a request header: nginx keeps one file per variant.
+      ...(req.url === '/vary.js' ? { vary: 'X-Variant' } : {}),
+    });
     res.end(body ?? 'not found\n');
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -73,6 +78,20 @@ const status = async (edge: Edge, pathname: string, host = 'cdn.example.com') =>
   return `${a.headers['x-cache-status'] as string} ${a.status} ${a.body.trim()}`;
 };
 
+const variant = (edge: Edge, name: string) =>
+  new Promise<string>((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port: edge.port, path: '/vary.js', headers: { host: 'cdn.example.com', 'x-variant': name } },
+      (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => (body += d.toString()));
+        res.on('end', () => resolve(`${res.headers['x-cache-status'] as string} ${body}`));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+
 describe('purge, on three real edge processes in two regions', () => {
   const running: { stop(): Promise<void> }[] = [];
   afterEach(async () => {
@@ -117,38 +136,48 @@ describe('purge, on three real edge processes in two regions', () => {
     origin.content.set('/app.js', 'app v1');
     origin.content.set('/old.js', 'old v1');
     origin.content.set('/keep.js', 'keep v1');
-    for (const edge of edges)
+    origin.content.set('/vary.js', 'vary v1');
+    for (const edge of edges) {
       for (const p of ['/app.js', '/old.js', '/keep.js']) {
         expect(await status(edge, p)).toMatch(/^MISS 200/);
         expect(await status(edge, p)).toMatch(/^HIT 200/);
       }
+      for (const v of ['one', 'two']) expect([await variant(edge, v), await variant(edge, v)]).toEqual(['MISS vary v1', 'HIT vary v1']);
+    }
     // The edge keeps each URL where the purge looks for it: the MD5 of its key, levels=1:2.
     for (const edge of edges) expect(existsSync(path.join(edge.layout.cacheDir, cacheFile('cdn.example.com/app.js')))).toBe(true);
 
     origin.content.set('/app.js', 'app v2');
     origin.content.delete('/old.js');
     origin.content.set('/keep.js', 'keep v2');
+    origin.content.set('/vary.js', 'vary v2');
     const target = parsePurgeTarget(
-      { urls: ['https://cdn.example.com/app.js', 'https://CDN.example.com/old.js#fragment'], everything: false },
+      {
+        urls: ['https://cdn.example.com/app.js', 'https://CDN.example.com/old.js#fragment', 'https://cdn.example.com/vary.js'],
+        everything: false,
+      },
       config.cdn.hostnames,
     );
     const report = await purgeWith(cluster, target);
     expect(report.ok).toBe(true);
+    // Three URLs, and the second variant of the one that varies: four files in each pod.
     expect(report.regions.map((r) => [r.region, r.running.length, r.pods.map((p) => [p.pod, p.ok, p.removed])])).toEqual([
       [
         'us-east-1',
         2,
         [
-          ['edge-a', true, 2],
-          ['edge-b', true, 2],
+          ['edge-a', true, 4],
+          ['edge-b', true, 4],
         ],
       ],
-      ['eu-west-1', 1, [['edge-c', true, 2]]],
+      ['eu-west-1', 1, [['edge-c', true, 4]]],
     ]);
 
     for (const edge of edges) {
       expect([await status(edge, '/app.js'), await status(edge, '/app.js')]).toEqual(['MISS 200 app v2', 'HIT 200 app v2']);
       expect([await status(edge, '/old.js'), await status(edge, '/old.js')]).toEqual(['MISS 404 not found', 'HIT 404 not found']);
+      // Each variant of an answer that varies, not only the one the key names.
+      for (const v of ['one', 'two']) expect([await variant(edge, v), await variant(edge, v)]).toEqual(['MISS vary v2', 'HIT vary v2']);
       // Not named, not purged: still the old copy, from the cache.
       expect(await status(edge, '/keep.js')).toBe('HIT 200 keep v1');
     }

@@ -146,6 +146,16 @@ export function keyInHeader(header: Uint8Array): string | undefined {
   return text.slice(start + 6, end < 0 ? undefined : end);
 }
 
+/**
+ * Whether the stored answer varies (a `Vary` header after the key): nginx then keeps each variant
+ * in a file named from the request's headers as well, which only a look at every file finds.
+ */
+export function variesInHeader(header: Uint8Array): boolean {
+  const text = new TextDecoder('latin1').decode(header);
+  const key = text.indexOf('\nKEY: ');
+  return key >= 0 && /\r\nvary:/i.test(text.slice(key));
+}
+
 /** Runs `work` over the items, at most `limit` at a time. */
 async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -176,7 +186,16 @@ export async function purgePod(cache: PodCache, target: PurgeTarget, concurrency
     if (await cache.remove(path)) removed++;
   };
   if (target.kind === 'urls') {
-    await eachLimited(target.urls, concurrency, (u) => remove(u.file));
+    const varying = new Set<string>();
+    await eachLimited(target.urls, concurrency, async (u) => {
+      if (variesInHeader(await cache.head(u.file, HEADER_BYTES))) varying.add(u.key);
+      await remove(u.file);
+    });
+    if (varying.size > 0)
+      await eachLimited(await cacheFiles(cache), concurrency, async (file) => {
+        const key = keyInHeader(await cache.head(file, HEADER_BYTES));
+        if (key !== undefined && varying.has(key)) await remove(file);
+      });
     return removed;
   }
   if (!target.hostname) {
