@@ -124,7 +124,8 @@ export function parsePurgeTarget(args: PurgeArgs, hostnames: readonly string[]):
     known(url.hostname, text);
     url.hash = '';
     const key = cacheKey(url);
-    urls.set(key, { url: url.href, key, file: cacheFile(key) });
+    // http and https share the key: the first spelling of a key names it in the record.
+    if (!urls.has(key)) urls.set(key, { url: url.href, key, file: cacheFile(key) });
   }
   return { kind: 'urls', urls: [...urls.values()] };
 }
