@@ -187,7 +187,7 @@ export function program(io: Io, exit: (code: number) => void): Command {
   cli
     .command('purge')
     .description(
-      "Take URLs, or everything, out of the cache of every edge pod in every serving region, through each pod's\n" +
+      "Take URLs, or everything, out of the cache of every edge pod in every serving region, through each pod's " +
         'loopback-only purge listener (kubectl port-forward). Exit 1 unless every running pod confirmed.',
     )
     .argument('[urls...]', 'the URLs to purge, whole: https://cdn.example.com/app.js')
