@@ -65,10 +65,14 @@ export async function harnessLayout(): Promise<RuntimeLayout> {
   return layout;
 }
 
-/** Starts Debian's nginx with the rendered configuration in the harness layout. */
-export async function startEdge(config: Config, region: Region, layout?: RuntimeLayout): Promise<Edge> {
+/**
+ * Starts Debian's nginx with the rendered configuration in the harness layout. A benchmark may
+ * `edit` the configuration to compare it with another; tests never do.
+ */
+export async function startEdge(config: Config, region: Region, layout?: RuntimeLayout, edit?: (conf: string) => string): Promise<Edge> {
   const l = layout ?? (await harnessLayout());
-  const conf = renderNginxConf(config, region, l);
+  const rendered = renderNginxConf(config, region, l);
+  const conf = edit ? edit(rendered) : rendered;
   const file = path.join(l.tempDir, 'nginx.conf');
   writeFileSync(file, conf);
   // nginx logs to /dev/stdout and /dev/stderr, which it cannot open on the sockets Node's pipes
