@@ -2,10 +2,10 @@
 // ports moved: two processes stand in for two pods of us-east-1 and a third for eu-west-1. The
 // cluster is the one piece in between: here each "pod" is its nginx's loopback purge port, which is
 // what kubectl port-forward gives on a real cluster (it connects to 127.0.0.1 inside the pod).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { networkInterfaces } from 'node:os';
+import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config, Region } from '../src/core/config.js';
@@ -16,6 +16,7 @@ import { purge } from '../src/cli/purge.js';
 import { plain } from '../src/core/render.js';
 import { get, startEdge, type Edge } from './edge.js';
 import { CDN_YAML, load, regionDir, VALID } from './fixtures.js';
+import { kubecdn } from './run.js';
 
 const HOSTS = ['cdn.example.com', 'static.example.com'];
 
@@ -288,5 +289,37 @@ describe('purge, on three real edge processes in two regions', () => {
     expect(md).toContain('| eu-west-1 | 1 | 1 | ✅ |');
     // The pods that confirmed serve the new copy.
     expect(await status(pods['us-east-1']?.['edge-a'] as Edge, '/app.js')).toBe('MISS 200 app v2');
+  });
+});
+
+describe('kubecdn purge, run as a user runs it', () => {
+  it('refuses bad input with exit 2, touching nothing; --check-only says what would go', () => {
+    const everything = kubecdn(['purge', '--everything', '--reason', 'bad deploy']);
+    expect([everything.code, everything.stderr.trim()]).toEqual([
+      2,
+      'kubecdn: purging everything needs --confirm everything: typed "". Nothing was purged.',
+    ]);
+    const noReason = kubecdn(['purge', 'https://cdn.example.com/app.js', '--reason', ' ']);
+    expect([noReason.code, noReason.stderr.trim()]).toEqual([
+      2,
+      'kubecdn: --reason is required: it goes in the record of the purge. Nothing was purged.',
+    ]);
+    const check = kubecdn(['purge', 'https://cdn.example.com/app.js', '--reason', 'bad deploy', '--check-only']);
+    expect([check.code, check.stdout.trim()]).toEqual([
+      0,
+      'would purge https://cdn.example.com/app.js in us-east-1, us-west-2, eu-west-1, ap-southeast-1',
+    ]);
+  });
+
+  it('with no access to the clusters (real kubectl, no kubeconfig), reports every region incomplete and exits 1', () => {
+    const ran = kubecdn(['purge', 'https://cdn.example.com/app.js', '--reason', 'bad deploy', '--region', 'eu-west-1'], {
+      env: { KUBECONFIG: path.join(mkdtempSync(path.join(tmpdir(), 'kubecdn-kube-')), 'none') },
+    });
+    expect(ran.code).toBe(1);
+    expect(ran.stdout.trim().split('\n')).toEqual([
+      'purging https://cdn.example.com/app.js in eu-west-1',
+      '✗ eu-west-1: 0 of 0 pods confirmed (INCOMPLETE: could not list its edge pods: kubectl get pods: error: context "kubecdn-eu-west-1" does not exist)',
+    ]);
+    expect(ran.stderr.trim()).toBe('kubecdn purge: INCOMPLETE in eu-west-1: not every running pod confirmed; run it again');
   });
 });

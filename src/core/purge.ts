@@ -219,7 +219,9 @@ async function purgeRegion(cluster: Cluster, region: string, target: PurgeTarget
   try {
     running = await cluster.runningPods(region);
   } catch (error) {
-    return { region, running: [], pods: [], error: `could not list its edge pods: ${message(error)}` };
+    const outcome = { region, running: [], pods: [], error: `could not list its edge pods: ${message(error)}` };
+    log(regionLine(outcome));
+    return outcome;
   }
   const pods = await Promise.all(
     running.map(async (pod): Promise<PodOutcome> => {

@@ -48,7 +48,9 @@ export function kubectlCluster(contextFor: (region: string) => string, options: 
     async runningPods(region) {
       const out = await $({
         quiet: true,
+        nothrow: true,
       })`kubectl --context ${contextFor(region)} -n ${EDGE_NAMESPACE} get pods -l ${EDGE_POD_SELECTOR} -o json`;
+      if (out.exitCode !== 0) throw new Error(`kubectl get pods: ${out.stderr.trim()}`);
       const list = JSON.parse(out.stdout) as { items: { metadata: { name: string }; status?: { phase?: string } }[] };
       return list.items.filter((p) => p.status?.phase === 'Running').map((p) => p.metadata.name);
     },
