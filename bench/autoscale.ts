@@ -86,7 +86,7 @@ async function measure(kind: 'before' | 'counting'): Promise<number> {
       ? await startEdge(
           config,
           region,
-          { listenPort: layout.listenPort, cacheDir: layout.cacheDir, tempDir: layout.tempDir },
+          { listenPort: layout.listenPort, cacheDir: layout.cacheDir, tempDir: layout.tempDir, purgePort: layout.purgePort },
           { edit: (c) => c.replace(' buffer=64k flush=1s', '') },
         )
       : await startEdge(config, region, layout);

@@ -39,7 +39,8 @@ describe('the edge in real nginx', () => {
       .replaceAll(CONTAINER_LAYOUT.tempDir, edge.layout.tempDir)
       .replaceAll(`listen ${CONTAINER_LAYOUT.listenPort}`, `listen ${edge.layout.listenPort}`)
       .replaceAll(CONTAINER_LAYOUT.accessLog ?? '', edge.layout.accessLog ?? '')
-      .replaceAll(CONTAINER_LAYOUT.nearMap ?? '', edge.layout.nearMap ?? '');
+      .replaceAll(CONTAINER_LAYOUT.nearMap ?? '', edge.layout.nearMap ?? '')
+      .replaceAll(`listen 127.0.0.1:${CONTAINER_LAYOUT.purgePort}`, `listen 127.0.0.1:${edge.layout.purgePort}`);
     expect(edge.conf).toBe(moved);
   });
 

@@ -59,6 +59,7 @@ export async function harnessLayout(): Promise<RuntimeLayout> {
     accessLog: path.join(root, 'tmp', 'access.log'),
     // The committed geo map, as the ConfigMap holds it.
     nearMap: path.resolve(import.meta.dirname, '../manifests/base/near.conf'),
+    purgePort: await freePort(),
   };
   for (const dir of [root, layout.cacheDir, layout.tempDir]) {
     mkdirSync(dir, { recursive: true });
@@ -67,7 +68,10 @@ export async function harnessLayout(): Promise<RuntimeLayout> {
   return layout;
 }
 
-/** Starts Debian's nginx with the rendered configuration in the harness layout. */
+/**
+ * Starts Debian's nginx with the rendered configuration in the harness layout. A benchmark may
+ * `edit` the configuration to compare it with another; tests never do.
+ */
 export async function startEdge(
   config: Config,
   region: Region,

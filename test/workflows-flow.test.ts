@@ -1,10 +1,11 @@
-// What plan.yml, apply.yml and teardown.yml do, step by step. Run steps are started as GitHub's
+// What plan.yml, apply.yml, teardown.yml and purge.yml do, step by step. Run steps are started as GitHub's
 // runner starts them (bash with the flags GitHub's workflow syntax reference gives for the
 // workflow's shell), in a real git repository where they read one, with fakes of gh, aws, npx and
 // kubectl first on PATH that answer as those tools do: the AWS CLI exits 254 on a service error
 // and prints "An error occurred (<code>) when calling the <operation> operation: …".
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { minimatch } from 'minimatch';
@@ -229,6 +230,45 @@ describe('teardown.yml', () => {
     expect(ran.summary).toContain('-    enabled: true\n+    enabled: false');
     expect(ran.stdout).toContain('::warning::no pull request was opened');
     expect(step('teardown.yml', 'teardown', 'the pull request, by hand').if).toContain("steps.pr.outcome != 'success'");
+  });
+});
+
+describe('purge.yml', () => {
+  const purge = (env: Record<string, string>) => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'kubecdn-purge-'));
+    const run = (key: string) => runStep('purge.yml', 'purge', key, { cwd, env: { REASON: 'bad deploy', ...env }, fakes: { npx: '' } });
+    return { check: run('check'), purge: run('purge') };
+  };
+
+  it('checks the URLs before any credential, then purges exactly those, recorded in the job summary', () => {
+    const ran = purge({ URLS: 'https://cdn.example.com/a.js  https://cdn.example.com/b.js?v=2' });
+    expect(ran.check.calls).toEqual([
+      'npx kubecdn purge https://cdn.example.com/a.js https://cdn.example.com/b.js?v=2 --reason bad deploy --check-only',
+    ]);
+    expect(ran.purge.calls).toEqual([
+      expect.stringMatching(
+        /^npx kubecdn purge https:\/\/cdn\.example\.com\/a\.js https:\/\/cdn\.example\.com\/b\.js\?v=2 --reason bad deploy --summary \S+summary$/,
+      ),
+    ]);
+    const steps = job('purge.yml', 'purge').steps ?? [];
+    const at = (pattern: RegExp) => steps.findIndex((x) => pattern.test(x.name ?? x.uses ?? ''));
+    expect(at(/^check$/)).toBeLessThan(at(/^aws-actions\/configure-aws-credentials@/));
+  });
+
+  it('purges everything, of one hostname or of all, only with the confirmation passed on', () => {
+    expect(purge({ URLS: 'everything', CONFIRM: 'everything', HOSTNAME_INPUT: '' }).check.calls).toEqual([
+      'npx kubecdn purge --everything --confirm everything --reason bad deploy --check-only',
+    ]);
+    expect(purge({ URLS: 'everything', CONFIRM: 'static.example.com', HOSTNAME_INPUT: 'static.example.com' }).purge.calls).toEqual([
+      expect.stringMatching(
+        /^npx kubecdn purge --everything --confirm static\.example\.com --hostname static\.example\.com --reason bad deploy --summary /,
+      ),
+    ]);
+  });
+
+  it('queues purges one at a time, in the production environment', () => {
+    expect(wf('purge.yml').concurrency).toEqual({ group: 'kubecdn-purge', 'cancel-in-progress': false });
+    expect(job('purge.yml', 'purge').environment).toBe('production');
   });
 });
 

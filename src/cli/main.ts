@@ -8,6 +8,7 @@ import * as ops from './ops.js';
 import * as costCommands from './cost.js';
 import { autoscale } from './autoscale.js';
 import { geo, GEO_FILE } from './geo.js';
+import * as purge from './purge.js';
 import { processIo, type Io } from './io.js';
 import { fromRepositoryRoot } from './paths.js';
 
@@ -209,6 +210,24 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .option('--summary <file>', 'append the record of the teardown, in Markdown (the job summary)')
     .addOption(dirOption())
     .action(run(ops.teardown));
+
+  cli
+    .command('purge')
+    .description(
+      "Take URLs, or everything, out of the cache of every edge pod in every serving region, through each pod's " +
+        'loopback-only purge listener (kubectl port-forward). Exit 1 unless every running pod confirmed.',
+    )
+    .argument('[urls...]', 'the URLs to purge, whole: https://cdn.example.com/app.js')
+    .option('--everything', 'purge everything (with --hostname, everything of that hostname)', false)
+    .option('--hostname <name>', 'with --everything: only this hostname')
+    .option('--confirm <what>', 'with --everything: "everything", or the hostname, typed out')
+    .requiredOption('--reason <text>', 'why, for the record')
+    .option('--region <region>', 'only this serving region (repeatable; default: every serving region)', collect)
+    .option('--kube-context-prefix <prefix>', "each region's kubectl context is this prefix and the region", 'kubecdn-')
+    .option('--check-only', 'check what would be purged and stop: nothing is purged', false)
+    .option('--summary <file>', 'append the record of the purge, in Markdown (the job summary)')
+    .addOption(dirOption())
+    .action(async (urls: string[], options: purge.PurgeCommandOptions) => exit(await purge.purge(io, urls, options)));
 
   cli
     .command('rehearse')

@@ -14,6 +14,8 @@ export interface RuntimeLayout {
   readonly accessLog?: string;
   /** The geo map giving $near (kubecdn geo); without one every request is near "unknown". */
   readonly nearMap?: string;
+  /** The purge listener, on 127.0.0.1 only: reached by kubectl port-forward, never by a Service. */
+  readonly purgePort: number;
 }
 
 export const CONTAINER_LAYOUT: RuntimeLayout = {
@@ -22,7 +24,11 @@ export const CONTAINER_LAYOUT: RuntimeLayout = {
   tempDir: '/tmp/nginx',
   accessLog: '/var/log/kubecdn/access.log',
   nearMap: '/etc/nginx/near.conf',
+  purgePort: 8081,
 };
+
+/** Where the purge listener shows the cache's files; on the public listener the prefix is refused. */
+export const PURGE_PREFIX = '/_kubecdn/cache/';
 
 const MIB = 2 ** 20;
 const UNITS: Record<string, number> = { Mi: MIB, Gi: 2 ** 30, Ti: 2 ** 40 };
@@ -124,6 +130,11 @@ http {
       return 200 "ok ${region.region}\\n";
     }
 
+    # Purging is on the loopback listener only; here the path is refused, never sent to the origin.
+    location ^~ /_kubecdn/ {
+      return 403;
+    }
+
     location / {
       proxy_pass ${origin.scheme}://origin${origin.path};
       proxy_http_version 1.1;
@@ -151,6 +162,31 @@ ${tls.join('\n')}
       add_header X-Edge-Region ${region.region} always;
     }
   }
+${purgeServer(layout)}}
+`;
 }
+
+/**
+ * The purge listener: the cache's files, listed (autoindex), read and deleted (WebDAV DELETE), on
+ * 127.0.0.1 only. Stock nginx has no purge; a deleted file is a miss on the next request, which
+ * then gets the origin's current answer under the public listener's rules. kubecdn purge reaches
+ * it in every pod through kubectl port-forward, which connects to 127.0.0.1 inside the pod.
+ */
+function purgeServer(layout: RuntimeLayout): string {
+  return `
+  server {
+    listen 127.0.0.1:${layout.purgePort};
+
+    location ${PURGE_PREFIX} {
+      alias ${layout.cacheDir}/;
+      autoindex on;
+      autoindex_format json;
+      dav_methods DELETE;
+    }
+
+    location / {
+      return 404;
+    }
+  }
 `;
 }

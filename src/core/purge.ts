@@ -1,0 +1,270 @@
+// Purge: take content out of every edge pod of every serving region. Each pod has its own cache,
+// so a purge is only done when every running pod confirmed it. The cluster (which pods run, and a
+// way into each one's purge listener) is passed in: this file decides, it does no I/O itself.
+import { createHash } from 'node:crypto';
+import { describeTarget, regionComplete, regionLine } from './purge-report.js';
+import { UsageError } from './problems.js';
+
+/** What to purge: some URLs, or everything (of one hostname, or of the whole CDN). */
+export type PurgeTarget =
+  { readonly kind: 'urls'; readonly urls: readonly PurgeUrl[] } | { readonly kind: 'everything'; readonly hostname?: string };
+
+export interface PurgeUrl {
+  readonly url: string;
+  /** The edge's cache key: `proxy_cache_key $host$request_uri`. */
+  readonly key: string;
+  /** The cache file nginx keeps it in, relative to the cache folder. */
+  readonly file: string;
+}
+
+/** One entry of a cache folder, as nginx's autoindex lists it. */
+export interface CacheEntry {
+  readonly name: string;
+  readonly type: string;
+}
+
+/** One pod's cache, through its purge listener. Paths are relative to the cache folder. */
+export interface PodCache {
+  /** Deletes a file, or a folder and all in it when the path ends in `/`; false when it was not there. */
+  remove(path: string): Promise<boolean>;
+  list(dir: string): Promise<CacheEntry[]>;
+  /** The first bytes of a cache file, where nginx writes the entry's key. */
+  head(path: string, bytes: number): Promise<Uint8Array>;
+}
+
+/** The clusters: which edge pods run in a region, and a way into each one's purge listener. */
+export interface Cluster {
+  runningPods(region: string): Promise<string[]>;
+  open(region: string, pod: string): Promise<PodCache & { close(): Promise<void> }>;
+}
+
+export interface PodOutcome {
+  readonly pod: string;
+  readonly ok: boolean;
+  /** Cache files removed; absent when whole folders went (everything of the whole CDN). */
+  readonly removed?: number;
+  readonly error?: string;
+}
+
+export interface RegionOutcome {
+  readonly region: string;
+  /** The pods running when the purge started: each must confirm. */
+  readonly running: readonly string[];
+  readonly pods: readonly PodOutcome[];
+  /** Why the pods could not even be listed. */
+  readonly error?: string;
+}
+
+export interface PurgeReport {
+  readonly target: PurgeTarget;
+  readonly reason: string;
+  readonly actor: string;
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly regions: readonly RegionOutcome[];
+  /** Every region complete. */
+  readonly ok: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// What to purge
+
+/** The key the edge stores a URL under: the hostname, then the path and query as sent. */
+export function cacheKey(url: URL): string {
+  return `${url.hostname}${url.pathname}${url.search}`;
+}
+
+/** nginx names a cache file by the MD5 of its key, in folders `levels=1:2` from its last characters. */
+export function cacheFile(key: string): string {
+  const md5 = createHash('md5').update(key).digest('hex');
+  return `${md5.slice(-1)}/${md5.slice(-3, -1)}/${md5}`;
+}
+
+export interface PurgeArgs {
+  readonly urls: readonly string[];
+  readonly everything: boolean;
+  readonly hostname?: string;
+  readonly confirm?: string;
+}
+
+/**
+ * The purge asked for, checked against the CDN's hostnames, or a UsageError saying what is wrong.
+ * Everything must be confirmed by typing what goes: `everything`, or the hostname.
+ */
+export function parsePurgeTarget(args: PurgeArgs, hostnames: readonly string[]): PurgeTarget {
+  const known = (host: string, what: string) => {
+    if (!hostnames.includes(host))
+      throw new UsageError(
+        `${what}: ${host} is not a hostname of this CDN (cdn.yaml hostnames: ${hostnames.join(', ')}). Nothing was purged.`,
+      );
+  };
+  if (args.everything) {
+    if (args.urls.length > 0) throw new UsageError('give URLs or --everything, not both. Nothing was purged.');
+    if (args.hostname !== undefined) known(args.hostname.toLowerCase(), '--hostname');
+    const hostname = args.hostname?.toLowerCase();
+    const expected = hostname ?? 'everything';
+    if ((args.confirm ?? '').trim() !== expected)
+      throw new UsageError(
+        `purging everything${hostname ? ` of ${hostname}` : ''} needs --confirm ${expected}: typed "${args.confirm ?? ''}". Nothing was purged.`,
+      );
+    return hostname ? { kind: 'everything', hostname } : { kind: 'everything' };
+  }
+  if (args.hostname !== undefined)
+    throw new UsageError('--hostname goes with --everything; a URL names its own hostname. Nothing was purged.');
+  if (args.urls.length === 0) throw new UsageError('give the URLs to purge, or --everything. Nothing was purged.');
+  const urls = new Map<string, PurgeUrl>();
+  for (const text of args.urls) {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      throw new UsageError(`not a URL: "${text}" (give it whole, as https://cdn.example.com/app.js). Nothing was purged.`);
+    }
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new UsageError(`not an http or https URL: ${text}. Nothing was purged.`);
+    known(url.hostname, text);
+    url.hash = '';
+    const key = cacheKey(url);
+    // http and https share the key: the first spelling of a key names it in the record.
+    if (!urls.has(key)) urls.set(key, { url: url.href, key, file: cacheFile(key) });
+  }
+  return { kind: 'urls', urls: [...urls.values()] };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Purging
+
+/** The key nginx wrote in a cache file's header, as `\nKEY: <key>\n`. */
+export function keyInHeader(header: Uint8Array): string | undefined {
+  const text = new TextDecoder('latin1').decode(header);
+  const start = text.indexOf('\nKEY: ');
+  if (start < 0) return undefined;
+  const end = text.indexOf('\n', start + 6);
+  return text.slice(start + 6, end < 0 ? undefined : end);
+}
+
+/**
+ * Whether the stored answer varies (a `Vary` header after the key): nginx then keeps each variant
+ * in a file named from the request's headers as well, which only a look at every file finds.
+ */
+export function variesInHeader(header: Uint8Array): boolean {
+  const text = new TextDecoder('latin1').decode(header);
+  const key = text.indexOf('\nKEY: ');
+  return key >= 0 && /\r\nvary:/i.test(text.slice(key));
+}
+
+/** Runs `work` over the items, at most `limit` at a time. */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+const HEADER_BYTES = 4096;
+
+async function cacheFiles(cache: PodCache): Promise<string[]> {
+  const files: string[] = [];
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    const entries = await cache.list(dir);
+    const dirs = entries.filter((e) => e.type === 'directory');
+    files.push(...entries.filter((e) => e.type !== 'directory').map((e) => `${dir}${e.name}`));
+    if (depth < 2) await eachLimited(dirs, 16, (d) => walk(`${dir}${d.name}/`, depth + 1));
+  };
+  await walk('', 0);
+  return files;
+}
+
+/** Purges one pod's cache; the number of files removed. */
+export async function purgePod(cache: PodCache, target: PurgeTarget, concurrency = 16): Promise<number | undefined> {
+  let removed = 0;
+  const remove = async (path: string) => {
+    if (await cache.remove(path)) removed++;
+  };
+  if (target.kind === 'urls') {
+    const varying = new Set<string>();
+    await eachLimited(target.urls, concurrency, async (u) => {
+      if (variesInHeader(await cache.head(u.file, HEADER_BYTES))) varying.add(u.key);
+      await remove(u.file);
+    });
+    if (varying.size > 0)
+      await eachLimited(await cacheFiles(cache), concurrency, async (file) => {
+        const key = keyInHeader(await cache.head(file, HEADER_BYTES));
+        if (key !== undefined && varying.has(key)) await remove(file);
+      });
+    return removed;
+  }
+  if (!target.hostname) {
+    // The whole cache: each top folder with all in it. nginx makes them again as it stores.
+    const entries = await cache.list('');
+    await eachLimited(entries, concurrency, (e) => remove(e.type === 'directory' ? `${e.name}/` : e.name));
+    return undefined;
+  }
+  const prefix = `${target.hostname}/`;
+  await eachLimited(await cacheFiles(cache), concurrency, async (file) => {
+    if (keyInHeader(await cache.head(file, HEADER_BYTES))?.startsWith(prefix)) await remove(file);
+  });
+  return removed;
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+async function purgeRegion(cluster: Cluster, region: string, target: PurgeTarget, log: (line: string) => void): Promise<RegionOutcome> {
+  let running: string[];
+  try {
+    running = await cluster.runningPods(region);
+  } catch (error) {
+    const outcome = { region, running: [], pods: [], error: `could not list its edge pods: ${message(error)}` };
+    log(regionLine(outcome));
+    return outcome;
+  }
+  const pods = await Promise.all(
+    running.map(async (pod): Promise<PodOutcome> => {
+      try {
+        const cache = await cluster.open(region, pod);
+        try {
+          const removed = await purgePod(cache, target);
+          return removed === undefined ? { pod, ok: true } : { pod, ok: true, removed };
+        } finally {
+          await cache.close();
+        }
+      } catch (error) {
+        return { pod, ok: false, error: message(error) };
+      }
+    }),
+  );
+  const outcome = { region, running, pods };
+  log(regionLine(outcome));
+  return outcome;
+}
+
+export interface RunPurgeOptions {
+  readonly target: PurgeTarget;
+  readonly regions: readonly string[];
+  readonly reason: string;
+  readonly actor: string;
+  readonly cluster: Cluster;
+  readonly log?: (line: string) => void;
+  readonly now?: () => Date;
+}
+
+/** Purges every running edge pod of every region at once, and reports what each confirmed. */
+export async function runPurge(options: RunPurgeOptions): Promise<PurgeReport> {
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? (() => undefined);
+  const startedAt = now().toISOString();
+  log(`purging ${describeTarget(options.target)} in ${options.regions.join(', ')}`);
+  const regions = await Promise.all(options.regions.map((r) => purgeRegion(options.cluster, r, options.target, log)));
+  return {
+    target: options.target,
+    reason: options.reason,
+    actor: options.actor,
+    startedAt,
+    finishedAt: now().toISOString(),
+    regions,
+    ok: regions.length > 0 && regions.every(regionComplete),
+  };
+}
+
+export { describeTarget, purgeMarkdown, regionComplete, regionLine } from './purge-report.js';
