@@ -97,7 +97,10 @@ export function program(io: Io, exit: (code: number) => void): Command {
           ? 'Apply the DNS plan: health checks, then record batches (deletes first), then clean-up; waits for INSYNC.\nRefuses, changing nothing, on a conflict, or without --force when too much would go.'
           : 'Show what sync-dns would change in the hosted zone. Exit 1 when it would refuse.',
       )
-      .requiredOption('--targets <file>', 'JSON of region -> { "dnsName", "hostedZoneId" } of each edge load balancer')
+      .requiredOption(
+        '--targets <file|dir>',
+        'JSON of region -> { "dnsName", "hostedZoneId" } of each edge load balancer; a folder of such files is merged',
+      )
       .option('--zone-id <id>', 'hosted zone (default: zone_id in cdn.yaml)')
       .option('--hostname <name>', 'hostname to serve (repeatable; default: hostnames in cdn.yaml)', collect)
       .option('--exclude <region>', 'drain a region: it keeps running but gets no DNS (repeatable)', collect)
