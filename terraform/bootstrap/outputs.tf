@@ -14,6 +14,16 @@ output "plan_role_arn" {
 }
 
 output "apply_role_arn" {
-  description = "Role for applies, destroys and teardowns, in the two environments: the AWS_APPLY_ROLE_ARN variable."
+  description = "Role for applies, in the apply environment only: the AWS_APPLY_ROLE_ARN repository variable."
   value       = aws_iam_role.this["apply"].arn
+}
+
+output "destroy_role_arn" {
+  description = "Role for destroys and teardowns, in the destroy environment only: the AWS_DESTROY_ROLE_ARN repository variable."
+  value       = aws_iam_role.this["destroy"].arn
+}
+
+output "validation_records" {
+  description = "The ACM validation records every region's certificate of the CDN's hostnames is validated by."
+  value       = sort([for r in aws_route53_record.validation : r.fqdn])
 }
