@@ -16,7 +16,7 @@ export function generatedRegionFiles(count: number): { alwaysOn: string; scalabl
       '      node_groups:',
       '        - name: edge',
       '          instance_types: [c7i.large, c6i.large]',
-      '          min_size: 2',
+      '          capacity_type: ON_DEMAND',
       '          max_size: 8',
       '    edge:',
       '      min_replicas: 2',

@@ -9,7 +9,7 @@ import { kubecdn } from './run.js';
 function brokenRepo(): string {
   const root = regionDir({});
   const broken = regionDir({
-    alwaysOn: `regions:\n${region('us-east-1').replace('min_size: 2', 'min_size: 9')}`,
+    alwaysOn: `regions:\n${region('us-east-1').replace('min_replicas: 2', 'min_replicas: 9')}`,
     scalable: `regions:\n${region('eu-wset-1', { enabled: true })}`,
   });
   renameSync(broken, path.join(root, 'regions'));
@@ -29,8 +29,8 @@ describe('kubecdn validate', () => {
     expect(ran.code).toBe(1);
     expect(ran.stdout).toBe(
       [
-        'regions/always-on.yaml:8:21  error  us-east-1 cluster.node_groups[0].min_size: is 9, above max_size (6)  (range/min-max)',
-        '    max_size is set at regions/always-on.yaml:9:21',
+        'regions/always-on.yaml:11:21  error  us-east-1 edge.min_replicas: is 9, above max_replicas (8)  (range/min-max)',
+        '    max_replicas is set at regions/always-on.yaml:12:21',
         'regions/scalable.yaml:2:13  error  regions[0].region: unknown AWS region "eu-wset-1"  (schema/enum)',
         '    did you mean "eu-west-1"?',
         '',
@@ -56,9 +56,9 @@ describe('kubecdn validate', () => {
           file: 'regions/always-on.yaml',
           line: 8,
           column: 21,
-          message: 'us-east-1 cluster.node_groups[0].min_size: is 9, above max_size (6)',
+          message: 'us-east-1 edge.min_replicas: is 9, above max_replicas (8)',
           rule: 'range/min-max',
-          hint: 'max_size is set at regions/always-on.yaml:9:21',
+          hint: 'max_replicas is set at regions/always-on.yaml:12:21',
         },
         {
           file: 'regions/scalable.yaml',
@@ -77,7 +77,7 @@ describe('kubecdn validate', () => {
     const ran = kubecdn(['validate', '--format', 'github'], { cwd: brokenRepo() });
     expect(ran.code).toBe(1);
     expect(ran.stdout.trim().split('\n')).toEqual([
-      '::error title=kubecdn range/min-max,file=regions/always-on.yaml,line=8,col=21::us-east-1 cluster.node_groups[0].min_size: is 9, above max_size (6)%0Amax_size is set at regions/always-on.yaml:9:21',
+      '::error title=kubecdn range/min-max,file=regions/always-on.yaml,line=11,col=21::us-east-1 edge.min_replicas: is 9, above max_replicas (8)%0Amax_replicas is set at regions/always-on.yaml:12:21',
       '::error title=kubecdn schema/enum,file=regions/scalable.yaml,line=2,col=13::regions[0].region: unknown AWS region "eu-wset-1"%0Adid you mean "eu-west-1"?',
     ]);
   });
@@ -127,7 +127,7 @@ describe('kubecdn regions', () => {
     const lines = ran.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^REGION\s+NAME\s+TIER\s+SERVING\s+K8S\s+NODES\s+EDGE PODS × CACHE\s+DEFINED AT$/);
     expect(lines[1]).toMatch(
-      /^us-east-1\s+US East \(N\. Virginia\)\s+always-on\s+yes\s+1\.35\s+3-12\s+3-24 × 50Gi\s+regions\/always-on\.yaml:4$/,
+      /^us-east-1\s+US East \(N\. Virginia\)\s+always-on\s+yes\s+1\.35\s+≤12\s+3-24 × 50Gi\s+regions\/always-on\.yaml:4$/,
     );
     expect(lines.at(-1)).toBe('4 regions serving of 6; cdn.example.com, static.example.com in zone example.com');
   });

@@ -27,7 +27,7 @@ export function region(code: string, options: { cidr?: string; version?: string;
     `      node_groups:`,
     `        - name: edge`,
     `          instance_types: [c7i.large]`,
-    `          min_size: 2`,
+    `          capacity_type: ON_DEMAND`,
     `          max_size: 6`,
     `    edge:`,
     `      min_replicas: 2`,

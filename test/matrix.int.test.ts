@@ -65,16 +65,13 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
   it('reordering and reformatting plans nothing', () => {
     const reordered = list(region('ap-south-1', { enabled: false }), region('eu-west-1', { enabled: true }))
       .replace('instance_types: [c7i.large]', 'instance_types:\n            - c7i.large')
-      .replace('min_size: 2\n          max_size: 6', 'max_size: 6\n          min_size: 2');
+      .replace('capacity_type: ON_DEMAND\n          max_size: 6', 'max_size: 6\n          capacity_type: ON_DEMAND');
     expect(matrixOf(baseRepo().regions({ scalable: reordered }))).toEqual([]);
   });
 
   it('spelling out a default plans nothing', () => {
     const explicit = list(
-      region('us-east-1').replace(
-        '          min_size: 2',
-        '          capacity_type: ON_DEMAND\n          disk_size: 50\n          min_size: 2',
-      ),
+      region('us-east-1').replace('          max_size: 6', '          max_size: 6\n          disk_size: 80'),
     );
     expect(matrixOf(baseRepo().regions({ alwaysOn: explicit, scalable: SCALABLE }))).toEqual([]);
   });

@@ -19,12 +19,57 @@ describe('cross-file rules', () => {
     ]);
   });
 
-  it('node group min_size may not exceed max_size', () => {
-    const result = load({ alwaysOn: list(region('us-east-1').replace('min_size: 2', 'min_size: 7')) });
-    expect(findings(result)).toEqual([
-      'regions/always-on.yaml:8:21 range/min-max us-east-1 cluster.node_groups[0].min_size: is 7, above max_size (6)',
-    ]);
-    expect(result.problems[0]?.hint).toBe('max_size is set at regions/always-on.yaml:9:21');
+  describe('capacity: what the cluster must hold for the edge', () => {
+    it("a cache that cannot fit on a node group's default disk is refused at cache_size", () => {
+      const result = load({ alwaysOn: list(region('us-east-1').replace('cache_size: 10Gi', 'cache_size: 60Gi')) });
+      expect(findings(result)).toEqual([
+        'regions/always-on.yaml:13:19 capacity/cache-fits-node us-east-1 edge.cache_size: a 60Gi cache does not fit on the nodes of node group "edge", which hold 52Gi of cache (the default disk_size of 80)',
+      ]);
+      expect(result.problems[0]?.hint).toBe(
+        'a node keeps 10% of its disk and 20Gi for images and logs: give the group disk_size: 89 or more, or a smaller cache_size',
+      );
+    });
+
+    it('the hint points at the disk_size the group sets', () => {
+      const small = region('us-east-1').replace('max_size: 6', 'max_size: 6\n          disk_size: 40').replace('cache_size: 10Gi', 'cache_size: 20Gi');
+      const result = load({ alwaysOn: list(small) });
+      expect(findings(result)).toEqual([
+        'regions/always-on.yaml:14:19 capacity/cache-fits-node us-east-1 edge.cache_size: a 20Gi cache does not fit on the nodes of node group "edge", which hold 16Gi of cache (disk_size: 40 at regions/always-on.yaml:10:22)',
+      ]);
+    });
+
+    it('a cache that just fits is accepted', () => {
+      expect(load({ alwaysOn: list(region('us-east-1').replace('cache_size: 10Gi', 'cache_size: 52Gi')) }).problems).toEqual([]);
+    });
+
+    it('a VPC whose private subnets cannot hold the edge at max_replicas is refused there', () => {
+      const result = load({ alwaysOn: list(region('us-east-1', { cidr: '10.1.0.0/24' }).replace('max_replicas: 8', 'max_replicas: 40')) });
+      expect(findings(result)).toEqual([
+        'regions/always-on.yaml:13:21 capacity/pod-addresses us-east-1 edge.max_replicas: 40 edge pods need 92 addresses, but the private subnets of 10.1.0.0/24 across 3 zones hold 81',
+      ]);
+      expect(result.problems[0]?.hint).toBe(
+        'each pod takes an address, and each node one more; with this VPC choose max_replicas: 34 or fewer, or a larger vpc_cidr',
+      );
+    });
+
+    it('a /24 VPC that can hold the edge is accepted', () => {
+      const result = load({ alwaysOn: list(region('us-east-1', { cidr: '10.1.0.0/24' }).replace('max_replicas: 8', 'max_replicas: 34')) });
+      expect(result.problems).toEqual([]);
+    });
+  });
+
+  it('an owner_id too long for the names built from it is refused, saying why', () => {
+    const result = load({ cdn: CDN_YAML.replace('owner_id: kubecdn-test', 'owner_id: kubecdn-owner-id-of-37-characters-xyz') });
+    expect(findings(result)).toEqual(['regions/cdn.yaml:2:13 schema/pattern cdn.owner_id: "kubecdn-owner-id-of-37-characters-xyz" is not valid here']);
+    expect(result.problems[0]?.hint).toMatch(/2 to 36 characters \(the state bucket, <owner_id>-kubecdn-state-<account id>, must fit S3's 63\)/);
+    expect(load({ cdn: CDN_YAML.replace('owner_id: kubecdn-test', 'owner_id: kubecdn-owner-id-of-36-characters-xy') }).problems).toEqual([]);
+  });
+
+  it('a health check on a port the edge does not serve is refused at the port', () => {
+    const result = load({ cdn: `${CDN_YAML}  health_check:\n    protocol: HTTPS\n    port: 8443\n` });
+    expect(findings(result)).toEqual(['regions/cdn.yaml:10:11 health-check/port cdn.health_check.port: the edge does not serve HTTPS on port 8443']);
+    expect(result.problems[0]?.hint).toBe("the edge's load balancer serves HTTP on 80 and HTTPS on 443: use port: 443, or leave port out");
+    expect(load({ cdn: `${CDN_YAML}  health_check:\n    protocol: HTTP\n    port: 80\n` }).problems).toEqual([]);
   });
 
   it('edge min_replicas may not exceed max_replicas', () => {
@@ -47,7 +92,7 @@ describe('cross-file rules', () => {
   it('node group names are unique within a region', () => {
     const twoGroups = region('us-east-1').replace(
       '    edge:',
-      '        - name: edge\n          instance_types: [c7i.large]\n          min_size: 1\n          max_size: 2\n    edge:',
+      '        - name: edge\n          instance_types: [c7i.large]\n          max_size: 2\n    edge:',
     );
     const result = load({ alwaysOn: list(twoGroups) });
     expect(findings(result)).toEqual([

@@ -110,7 +110,7 @@ describe('schema problems name the key, the place and a way out', () => {
 
   it('a short enum lists its values', () => {
     const result = load({
-      alwaysOn: alwaysOn(region('us-east-1').replace('          min_size: 2', '          capacity_type: spot\n          min_size: 2')),
+      alwaysOn: alwaysOn(region('us-east-1').replace('capacity_type: ON_DEMAND', 'capacity_type: spot')),
     });
     expect(findings(result)).toEqual([
       'regions/always-on.yaml:8:26 schema/enum us-east-1 cluster.node_groups[0].capacity_type: "spot" is not one of ON_DEMAND, SPOT',
@@ -162,7 +162,7 @@ describe('a valid configuration', () => {
       ['ap-south-1', 'scalable', false, 'regions/scalable.yaml', 15],
     ]);
     expect(config?.regions[0]?.name).toBe('US East (N. Virginia)');
-    expect(config?.regions[0]?.spec.cluster.node_groups[0]).toMatchObject({ capacity_type: 'ON_DEMAND', disk_size: 50 });
+    expect(config?.regions[0]?.spec.cluster.node_groups[0]).toMatchObject({ capacity_type: 'ON_DEMAND', disk_size: 80 });
     expect(config?.regions[0]?.spec.cluster.availability_zones).toBe(3);
     expect(config?.cdn.ttl).toBe(60);
     expect(config?.cdn.health_check).toEqual({ path: '/healthz', protocol: 'HTTPS', interval_seconds: 30, failure_threshold: 3 });

@@ -1,5 +1,6 @@
 // Problems and regions as people read them: terminal text, JSON, Markdown, and annotations.
 import { AWS_REGIONS, SERVING_PARTITION } from './aws-regions.js';
+import { regionCapacity } from './capacity.js';
 import type { Config, Region } from './config.js';
 import { isError, type Problem } from './problems.js';
 
@@ -106,16 +107,15 @@ interface RegionRow {
 }
 
 function regionRow(r: Region): RegionRow {
-  const groups = r.spec.cluster.node_groups;
-  const minNodes = groups.reduce((n, g) => n + g.min_size, 0);
-  const maxNodes = groups.reduce((n, g) => n + g.max_size, 0);
+  // Auto Mode makes nodes as the edge's pods need them: the region files say only how far it may go.
+  const { maxNodes } = regionCapacity(r);
   return {
     region: r.region,
     name: r.name,
     tier: r.tier,
     serving: r.serving ? 'yes' : 'no',
     kubernetes: r.spec.cluster.kubernetes_version,
-    nodes: `${minNodes}-${maxNodes}`,
+    nodes: `≤${maxNodes}`,
     edge: `${r.spec.edge.min_replicas}-${r.spec.edge.max_replicas} × ${r.spec.edge.cache_size}`,
     defined: `${r.file}:${r.line}`,
   };

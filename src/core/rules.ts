@@ -1,6 +1,8 @@
 // Rules that a schema cannot say: across entries, across files, and against AWS facts.
 import ipaddr from 'ipaddr.js';
 import { AWS_REGIONS, SERVING_PARTITION } from './aws-regions.js';
+import { cacheRoomGiB, DEFAULT_DISK_GIB } from './capacity.js';
+import { quantityBytes } from './edge/nginx.js';
 import { eksSupport, EKS_VERSIONS, standardVersions } from './eks-versions.js';
 import type { Problem } from './problems.js';
 import { subjectOf } from './schema-check.js';
@@ -38,9 +40,12 @@ export function checkRules(input: RuleInput): Problem[] {
     ...entries.flatMap(ranges),
     ...entries.flatMap(nodeGroupNames),
     ...entries.flatMap(certificateRegion),
+    ...entries.flatMap(cacheFitsNodes),
+    ...entries.flatMap(podAddresses),
     ...(today ? entries.flatMap((e) => kubernetesVersion(e, today)) : []),
     ...vpcCidrs(entries),
     ...(input.cdn ? hostnamesInZone(input.cdn) : []),
+    ...(input.cdn ? healthCheckPort(input.cdn) : []),
   ];
 }
 
@@ -92,14 +97,12 @@ function partition(entry: Entry): Problem[] {
   ];
 }
 
-/** Every min below its max: node groups, edge replicas, and switch-off below switch-on. */
+/** Every min below its max: edge replicas, and switch-off below switch-on. */
 function ranges(entry: Entry): Problem[] {
   const base: Path = ['regions', entry.index];
   const pairs: { path: Path; low: string; high: string; strict?: boolean; why?: string }[] = [
     { path: [...base, 'edge'], low: 'min_replicas', high: 'max_replicas' },
   ];
-  const groups = asList((entry.data['cluster'] as Obj | undefined)?.['node_groups']);
-  groups.forEach((_, i) => pairs.push({ path: [...base, 'cluster', 'node_groups', i], low: 'min_size', high: 'max_size' }));
   const scaling = entry.data['scaling'];
   if (isObj(scaling) && isObj(scaling['enable_when']) && isObj(scaling['disable_when'])) {
     pairs.push({
@@ -329,4 +332,91 @@ function hostnamesInZone(file: ParsedFile): Problem[] {
         ]
       : [],
   );
+}
+
+/**
+ * Each edge pod asks for its whole cache as ephemeral storage, so a node pool whose nodes cannot
+ * hold one cache can never run the edge: the pod would stay pending.
+ */
+function cacheFitsNodes(entry: Entry): Problem[] {
+  const cache = (entry.data['edge'] as Obj | undefined)?.['cache_size'];
+  if (typeof cache !== 'string' || !/^[1-9][0-9]*(Mi|Gi|Ti)$/.test(cache)) return [];
+  const cacheGiB = quantityBytes(cache) / 2 ** 30;
+  const problems: Problem[] = [];
+  asList((entry.data['cluster'] as Obj | undefined)?.['node_groups']).forEach((group, i) => {
+    if (!isObj(group)) return;
+    const disk = typeof group['disk_size'] === 'number' ? group['disk_size'] : DEFAULT_DISK_GIB;
+    const room = cacheRoomGiB(disk);
+    if (cacheGiB <= room) return;
+    const cachePath: Path = ['regions', entry.index, 'edge', 'cache_size'];
+    const groupPath: Path = ['regions', entry.index, 'cluster', 'node_groups', i];
+    // The schema fills in defaults; a disk_size written in the file has a place of its own.
+    const written = where(entry.file, [...groupPath, 'disk_size']) !== where(entry.file, groupPath);
+    const diskAt = written ? `disk_size: ${disk} at ${where(entry.file, [...groupPath, 'disk_size'])}` : `the default disk_size of ${disk}`;
+    const needed = Math.ceil((cacheGiB + 20) / 0.9);
+    problems.push(
+      problem(
+        entry.file,
+        cachePath,
+        'capacity/cache-fits-node',
+        `${subjectOf(cachePath, entry.file.data)}a ${cache} cache does not fit on the nodes of node group "${String(group['name'])}", which hold ${room}Gi of cache (${diskAt})`,
+        `a node keeps 10% of its disk and 20Gi for images and logs: give the group disk_size: ${needed} or more, or a smaller cache_size`,
+      ),
+    );
+  });
+  return problems;
+}
+
+/** Addresses the edge needs in the private subnets at max_replicas (see podAddresses). */
+export function addressesNeeded(maxReplicas: number): number {
+  return 2 * maxReplicas + 12;
+}
+
+/**
+ * The pods and nodes take their addresses from the private subnets, one per zone, each a
+ * (2 x zones)th of the VPC (terraform/main.tf cuts them so). At max_replicas the edge needs an
+ * address for each pod and, at worst, one node per pod, plus 12 for the system node pool and its
+ * pods; AWS keeps 5 addresses of every subnet.
+ */
+function podAddresses(entry: Entry): Problem[] {
+  const cluster = entry.data['cluster'] as Obj | undefined;
+  const maxReplicas = (entry.data['edge'] as Obj | undefined)?.['max_replicas'];
+  const cidr = typeof cluster?.['vpc_cidr'] === 'string' ? cluster['vpc_cidr'] : '10.0.0.0/16';
+  const zones = typeof cluster?.['availability_zones'] === 'number' ? cluster['availability_zones'] : 3;
+  const bits = Number(cidr.split('/')[1]);
+  if (typeof maxReplicas !== 'number' || !Number.isInteger(bits) || bits < 16 || bits > 24 || zones < 2 || zones > 6) return [];
+  const subnetBits = bits + Math.ceil(Math.log2(zones * 2));
+  const usable = zones * (2 ** (32 - subnetBits) - 5);
+  const needed = addressesNeeded(maxReplicas);
+  if (needed <= usable) return [];
+  const path: Path = ['regions', entry.index, 'edge', 'max_replicas'];
+  const most = Math.floor((usable - 12) / 2);
+  return [
+    problem(
+      entry.file,
+      path,
+      'capacity/pod-addresses',
+      `${subjectOf(path, entry.file.data)}${maxReplicas} edge pods need ${needed} addresses, but the private subnets of ${cidr} across ${zones} zones hold ${usable}`,
+      `each pod takes an address, and each node one more; with this VPC choose max_replicas: ${Math.max(most, 0)} or fewer, or a larger vpc_cidr`,
+    ),
+  ];
+}
+
+/** The edge's Service serves HTTP on 80 and HTTPS on 443: a health check elsewhere never passes. */
+function healthCheckPort(file: ParsedFile): Problem[] {
+  const check = ((file.data as Obj | undefined)?.['cdn'] as Obj | undefined)?.['health_check'];
+  if (!isObj(check) || typeof check['port'] !== 'number') return [];
+  const protocol = check['protocol'] === 'HTTP' ? 'HTTP' : 'HTTPS';
+  const served = protocol === 'HTTP' ? 80 : 443;
+  if (check['port'] === served) return [];
+  const path: Path = ['cdn', 'health_check', 'port'];
+  return [
+    problem(
+      file,
+      path,
+      'health-check/port',
+      `cdn.health_check.port: the edge does not serve ${protocol} on port ${check['port']}`,
+      `the edge's load balancer serves HTTP on 80 and HTTPS on 443: use port: ${served}, or leave port out`,
+    ),
+  ];
 }

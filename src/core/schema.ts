@@ -7,31 +7,41 @@ import { AWS_REGION_CODES } from './aws-regions.js';
 
 const count = (description: string, minimum: number, maximum: number) => ({ type: 'integer', minimum, maximum, description }) as const;
 
+// A node group is an EKS Auto Mode node pool: Karpenter makes nodes of these types when the edge's
+// pods need them, up to max_size, and removes them when they are empty. src/core/capacity.ts
+// reads it (regionCapacity), so that other code need not know this shape.
 const nodeGroup = {
   type: 'object',
   additionalProperties: false,
-  required: ['name', 'instance_types', 'min_size', 'max_size'],
+  required: ['name', 'instance_types', 'max_size'],
   properties: {
     name: {
       type: 'string',
       pattern: '^[a-z][a-z0-9-]{0,37}$',
-      description: 'Name of the EKS managed node group, unique within the region.',
+      description: 'Name of the node pool, unique within the region: lower-case letters, digits and dashes, at most 38 characters.',
     },
     instance_types: {
       type: 'array',
       minItems: 1,
+      maxItems: 20,
       uniqueItems: true,
-      items: { type: 'string', pattern: '^[a-z][a-z0-9-]*\\.[a-z0-9]+$' },
-      description: 'EC2 instance types, in order of preference (for example c7i.large).',
+      items: {
+        type: 'string',
+        pattern: '^[a-z][a-z0-9-]*\\.(large|([1-9][0-9]*)?xlarge)$',
+        description: 'An EC2 instance type of size large or bigger (c7i.large, m7g.2xlarge): EKS Auto Mode makes no smaller nodes.',
+      },
+      description: 'EC2 instance types the pool may use (for example c7i.large).',
     },
     capacity_type: {
       enum: ['ON_DEMAND', 'SPOT'],
       default: 'ON_DEMAND',
       description: 'ON_DEMAND or SPOT capacity.',
     },
-    min_size: count('Fewest nodes the group scales in to.', 0, 450),
-    max_size: count('Most nodes the group scales out to.', 1, 450),
-    disk_size: { ...count('Root volume size of each node, in GiB.', 20, 16384), default: 50 },
+    max_size: count('Most nodes the pool grows to.', 1, 450),
+    disk_size: {
+      ...count("Ephemeral storage of each node, in GiB: it holds the edge's cache, images and logs.", 20, 16384),
+      default: 80,
+    },
   },
 } as const;
 
@@ -53,8 +63,9 @@ const cluster = {
     node_groups: {
       type: 'array',
       minItems: 1,
+      maxItems: 8,
       items: nodeGroup,
-      description: 'EKS managed node groups.',
+      description: 'The node pools the edge runs on (EKS Auto Mode).',
     },
   },
 } as const;
@@ -185,8 +196,9 @@ export const cdnFileSchema = {
       properties: {
         owner_id: {
           type: 'string',
-          pattern: '^[a-z0-9][a-z0-9-]{1,62}$',
-          description: 'Marks the DNS records this kubeCDN owns; records without it are never touched.',
+          pattern: '^[a-z0-9][a-z0-9-]{1,35}$',
+          description:
+            'Marks the DNS records this kubeCDN owns, and names its AWS resources: lower-case letters, digits and dashes, 2 to 36 characters (the state bucket, <owner_id>-kubecdn-state-<account id>, must fit S3\'s 63).',
         },
         zone_id: {
           type: 'string',
@@ -214,7 +226,7 @@ export const cdnFileSchema = {
               description: 'Path Route53 health checks request on each edge.',
             },
             protocol: { enum: ['HTTP', 'HTTPS'], default: 'HTTPS' },
-            port: count('Port the health checks connect to.', 1, 65535),
+            port: count('Port the health checks connect to: the edge serves HTTP on 80 and HTTPS on 443.', 1, 65535),
             interval_seconds: { enum: [10, 30], default: 30, description: 'Route53 allows 10 or 30.' },
             failure_threshold: { ...count('Failed checks before a region is unhealthy.', 1, 10), default: 3 },
           },
