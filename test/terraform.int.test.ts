@@ -64,7 +64,8 @@ describe('kubecdn tf plan and apply, with the real terraform binary', () => {
       kubernetes_version: '1.35',
       availability_zones: 3,
       vpc_cidr: '10.10.0.0/16',
-      node_groups: [{ name: 'edge', instance_types: ['c7i.large'], capacity_type: 'ON_DEMAND', min_size: 2, max_size: 6, disk_size: 50 }],
+      node_groups: [{ name: 'edge', instance_types: ['c7i.large'], capacity_type: 'ON_DEMAND', max_size: 6, disk_size: 80 }],
+      hostnames: ['cdn.example.com'],
     });
   });
 

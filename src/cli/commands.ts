@@ -23,7 +23,7 @@ import { latencyImpact, latencyToJson, latencyToMarkdown, latencyToText } from '
 import { cities } from '../node/cities.js';
 import { defaultBranch } from '../node/preview.js';
 import { preview as buildPreview } from '../node/preview.js';
-import { readSummaries } from '../node/terraform.js';
+import { readSummaries, stackOutputs } from '../node/terraform.js';
 import { loadRegionDir, today } from '../node/region-dir.js';
 import { COMMITTED_PRICES } from '../core/cost/table.js';
 import { candidateCosts } from '../core/cost/value.js';
@@ -173,7 +173,10 @@ export async function dns(io: Io, options: DnsCommandOptions & { apply: boolean 
   }
 }
 
-export async function manifests(io: Io, options: { region: string; dir: string; manifests: string }): Promise<number> {
+export async function manifests(
+  io: Io,
+  options: { region: string; dir: string; manifests: string; certificateArn?: string; out: string },
+): Promise<number> {
   const loaded = await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd);
   if (!loaded.config) {
     io.err(problemsToText(loaded.problems, io.errStyle));
@@ -181,7 +184,12 @@ export async function manifests(io: Io, options: { region: string; dir: string; 
   }
   const region = loaded.config.regions.find((r) => r.region === options.region);
   if (!region) throw new UsageError(`region ${options.region} is not in the region files`);
-  const rendered = await renderManifests(path.resolve(io.cwd, options.manifests), loaded.config, region);
+  // The certificate the region's stack made, as its last apply wrote it, unless one is given.
+  const applied = await stackOutputs(path.resolve(io.cwd, options.out), region.region);
+  const certificateArn = options.certificateArn ?? (typeof applied?.['certificate_arn'] === 'string' ? applied['certificate_arn'] : undefined);
+  const rendered = await renderManifests(path.resolve(io.cwd, options.manifests), loaded.config, region, {
+    ...(certificateArn ? { certificateArn } : {}),
+  });
   for (const problem of rendered.problems) io.err(`kubecdn manifests: ${problem}`);
   if (rendered.problems.length) return EXIT.finding;
   io.out(rendered.yaml);

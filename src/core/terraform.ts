@@ -4,15 +4,27 @@ import type { Config, Region } from './config.js';
 
 /** The stack's input for one region: written as terraform.tfvars.json, named as the stack names them. */
 export function terraformVariables(config: Config, region: Region): Record<string, unknown> {
-  const { cluster } = region.spec;
+  const { cluster, edge } = region.spec;
   return {
     region: region.region,
     owner_id: config.cdn.owner_id,
     kubernetes_version: cluster.kubernetes_version,
     availability_zones: cluster.availability_zones,
     node_groups: cluster.node_groups,
+    hostnames: config.cdn.hostnames,
     ...(cluster.vpc_cidr ? { vpc_cidr: cluster.vpc_cidr } : {}),
+    ...(edge.certificate_arn ? { certificate_arn: edge.certificate_arn } : {}),
   };
+}
+
+/** The region's EKS cluster, as the stack names it. */
+export function clusterName(ownerId: string, region: string): string {
+  return `${ownerId}-${region}`;
+}
+
+/** The IAM role of the region's nodes, as the stack names it: the edge's NodeClasses give it. */
+export function nodeRoleName(ownerId: string, region: string): string {
+  return `${clusterName(ownerId, region)}-node`;
 }
 
 export type Backend = 's3' | 'local';

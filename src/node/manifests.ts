@@ -1,5 +1,6 @@
 // kubecdn manifests: a region's final edge manifests, rendered by kustomize (kubectl kustomize)
-// from manifests/ plus what the region files decide, and checked against the Kubernetes schemas.
+// from manifests/ plus what the region files decide (its node pools, sizes, certificate), and
+// checked against the Kubernetes schemas.
 import { mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,9 @@ import { Deployment } from 'kubernetes-models/apps/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { NodePool } from '@kubernetes-models/karpenter/karpenter.sh/v1/NodePool';
 import type { Config, Region } from '../core/config.js';
+import { capacityObjects, NODE_POOL_LABEL, validateNodeClass } from './capacity-manifests.js';
 import { renderNginxConf } from '../core/edge/nginx.js';
 import { UsageError } from '../core/problems.js';
 
@@ -25,6 +28,8 @@ const MODELS: Record<string, { readonly validate: (data: unknown) => void } | un
   'policy/v1/PodDisruptionBudget': { validate: (d) => new PodDisruptionBudget(d as never).validate() },
   'rbac.authorization.k8s.io/v1/Role': { validate: (d) => new Role(d as never).validate() },
   'rbac.authorization.k8s.io/v1/RoleBinding': { validate: (d) => new RoleBinding(d as never).validate() },
+  'karpenter.sh/v1/NodePool': { validate: (d) => new NodePool(d as never).validate() },
+  'eks.amazonaws.com/v1/NodeClass': { validate: validateNodeClass },
 };
 
 /** The namespace manifests/base puts the edge in. */
@@ -57,32 +62,13 @@ const exists = (p: string) =>
   );
 
 /** The overlay kubecdn writes for a region: what the region files decide about its edge. */
-export function regionOverlay(region: Region, source: string, dualStack: string | undefined): object {
+export function regionOverlay(region: Region, source: string, dualStack: string | undefined, certificateArn: string): object {
   const { edge } = region.spec;
-  const servicePatch = edge.certificate_arn
-    ? [
-        {
-          target: { kind: 'Service', name: 'edge' },
-          patch: stringify({
-            apiVersion: 'v1',
-            kind: 'Service',
-            metadata: {
-              name: 'edge',
-              annotations: {
-                'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': edge.certificate_arn,
-                'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': '443',
-                'service.beta.kubernetes.io/aws-load-balancer-backend-protocol': 'tcp',
-              },
-            },
-            spec: { ports: [{ name: 'https', port: 443, targetPort: 'http' }] },
-          }),
-        },
-      ]
-    : [];
+  const pools = region.spec.cluster.node_groups.map((g) => g.name);
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
-    resources: [source],
+    resources: [source, 'capacity.yaml'],
     ...(dualStack ? { components: [dualStack] } : {}),
     labels: [{ pairs: { 'kubecdn/region': region.region }, includeSelectors: false }],
     // In the edge's namespace, so that kustomize points the Deployment at the generated name (and
@@ -105,6 +91,15 @@ export function regionOverlay(region: Region, source: string, dualStack: string 
           spec: {
             template: {
               spec: {
+                // Only on the region's node pools, whose disks hold the cache (kubecdn validate
+                // checks), never on Auto Mode's system pool.
+                affinity: {
+                  nodeAffinity: {
+                    requiredDuringSchedulingIgnoredDuringExecution: {
+                      nodeSelectorTerms: [{ matchExpressions: [{ key: NODE_POOL_LABEL, operator: 'In', values: pools }] }],
+                    },
+                  },
+                },
                 // The pod asks for the disk its cache may fill, so it lands on a node that has it.
                 containers: [{ name: 'nginx', resources: { requests: { 'ephemeral-storage': edge.cache_size } } }],
                 volumes: [{ name: 'cache', emptyDir: { sizeLimit: edge.cache_size } }],
@@ -113,12 +108,28 @@ export function regionOverlay(region: Region, source: string, dualStack: string 
           },
         }),
       },
-      ...servicePatch,
+      {
+        // The load balancer terminates TLS on 443 with the region's certificate.
+        target: { kind: 'Service', name: 'edge' },
+        patch: stringify([
+          { op: 'add', path: '/metadata/annotations/service.beta.kubernetes.io~1aws-load-balancer-ssl-cert', value: certificateArn },
+        ]),
+      },
     ],
   };
 }
 
-export async function renderManifests(manifests: string, config: Config, region: Region): Promise<Rendered> {
+export interface RenderOptions {
+  /** The certificate the stack made (its certificate_arn output); edge.certificate_arn wins. */
+  readonly certificateArn?: string;
+}
+
+export async function renderManifests(manifests: string, config: Config, region: Region, options: RenderOptions = {}): Promise<Rendered> {
+  const certificateArn = region.spec.edge.certificate_arn ?? options.certificateArn;
+  if (!certificateArn)
+    throw new UsageError(
+      `no certificate for ${region.region}'s load balancer: apply the region's stack first (kubecdn tf apply writes its certificate_arn), pass --certificate-arn, or set edge.certificate_arn`,
+    );
   const own = path.join(manifests, 'regions', region.region);
   const base = path.join(manifests, 'base');
   if (!(await exists(base))) throw new UsageError(`no ${base}: the edge manifests start from manifests/base`);
@@ -128,7 +139,8 @@ export async function renderManifests(manifests: string, config: Config, region:
   const dualStack = region.spec.edge.dual_stack ? path.relative(work, path.join(manifests, 'components', 'dual-stack')) : undefined;
   const nginxConf = renderNginxConf(config, region);
   await writeFile(path.join(work, 'nginx.conf'), nginxConf);
-  await writeFile(path.join(work, 'kustomization.yaml'), stringify(regionOverlay(region, source, dualStack)));
+  await writeFile(path.join(work, 'capacity.yaml'), capacityObjects(config, region).map((o) => stringify(o)).join('---\n'));
+  await writeFile(path.join(work, 'kustomization.yaml'), stringify(regionOverlay(region, source, dualStack, certificateArn)));
   const out = await $({ quiet: true, verbose: false, nothrow: true })`kubectl kustomize ${work}`;
   if (out.exitCode !== 0) throw new Error(`kubectl kustomize failed for ${region.region}: ${out.stderr.trim()}`);
   const objects = parseAllDocuments(out.stdout)

@@ -127,11 +127,22 @@ export async function applyRegion(options: { stack: string; out: string; region:
     return { region: options.region, ok: false, output: `the plan for ${options.region} failed; nothing applied` };
   const tf = terraformIn(options.stack, dir);
   const apply = await tf`${options.terraform ?? 'terraform'} apply -input=false -no-color -lock-timeout=5m ${planFile}`;
+  // What the steps after the apply read of the stack: the edge's certificate.
+  const outputs = apply.exitCode === 0 ? await tf`${options.terraform ?? 'terraform'} output -json` : undefined;
+  if (outputs?.exitCode === 0) await writeFile(path.join(dir, 'outputs.json'), outputs.stdout);
   return {
     region: options.region,
     ok: apply.exitCode === 0,
     output: apply.exitCode === 0 ? apply.stdout.trim() : terraformError(apply.stderr, apply.stdout),
   };
+}
+
+/** The stack's outputs as the region's last apply left them in `<out>/<region>/outputs.json`. */
+export async function stackOutputs(out: string, region: string): Promise<Record<string, unknown> | undefined> {
+  const text = await readFile(path.join(regionOutDir(out, region), 'outputs.json'), 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const json = JSON.parse(text) as Record<string, { value?: unknown }>;
+  return Object.fromEntries(Object.entries(json).map(([name, o]) => [name, o.value]));
 }
 
 /**
