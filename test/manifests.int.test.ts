@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -34,9 +34,11 @@ function find<K extends keyof Kinds>(all: Obj[], kind: K, prefix = ''): Kinds[K]
   return found as unknown as Kinds[K];
 }
 
+const STACK_CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
+
 describe('kubecdn manifests', () => {
   it('renders the shipped us-east-1 edge: its sizes from the region files, its overlay, and a ConfigMap the Deployment uses', () => {
-    const ran = render(['--region', 'us-east-1']);
+    const ran = render(['--region', 'us-east-1', '--certificate-arn', STACK_CERTIFICATE]);
     expect(ran.stderr).toBe('');
     expect(ran.code).toBe(0);
     const all = objects(ran.stdout);
@@ -47,13 +49,16 @@ describe('kubecdn manifests', () => {
       'Deployment',
       'HorizontalPodAutoscaler',
       'Namespace',
+      'NodeClass',
+      'NodePool',
       'PodDisruptionBudget',
       'Role',
       'RoleBinding',
       'Service',
       'ServiceAccount',
     ]);
-    for (const o of all.filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace).toBe('kubecdn');
+    const clusterScoped = ['Namespace', 'NodeClass', 'NodePool'];
+    for (const o of all.filter((x) => !clusterScoped.includes(x.kind))) expect(o.metadata.namespace).toBe('kubecdn');
     for (const o of all) expect(o.metadata.labels?.['kubecdn/region']).toBe('us-east-1');
     const hpa = find(all, 'HorizontalPodAutoscaler');
     expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 24]);
@@ -81,7 +86,77 @@ describe('kubecdn manifests', () => {
     expect(configMap.data?.['nginx.conf']).toContain('proxy_cache_path /var/cache/kubecdn levels=1:2 keys_zone=edge:64m max_size=46080m');
     expect(configMap.data?.['nginx.conf']).toContain('add_header X-Edge-Region us-east-1 always;');
     const service = find(all, 'Service');
-    expect(service.spec?.ports).toEqual([{ name: 'http', port: 80, targetPort: 'http' }]);
+    expect(service.spec?.loadBalancerClass).toBe('eks.amazonaws.com/nlb');
+    expect(byName(service.spec?.ports)).toEqual([
+      { name: 'http', port: 80, targetPort: 'http' },
+      { name: 'https', port: 443, targetPort: 'http' },
+    ]);
+    expect(service.metadata?.annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': STACK_CERTIFICATE,
+      'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': '443',
+      'service.beta.kubernetes.io/aws-load-balancer-target-group-attributes':
+        'deregistration_delay.timeout_seconds=15,preserve_client_ip.enabled=true',
+    });
+    expect(pod?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms).toEqual([
+      { matchExpressions: [{ key: 'karpenter.sh/nodepool', operator: 'In', values: ['edge'] }] },
+    ]);
+  });
+
+  it('renders a NodeClass and a NodePool for each node group, from the region files', () => {
+    const ran = render(['--region', 'ap-southeast-1', '--certificate-arn', STACK_CERTIFICATE.replace('us-east-1', 'ap-southeast-1')]);
+    expect(ran.stderr).toBe('');
+    const all = objects(ran.stdout);
+    expect(all.filter((o) => o.kind === 'NodeClass').map((o) => [o.metadata.name, o.spec])).toEqual([
+      [
+        'edge',
+        {
+          role: 'kubecdn-example-ap-southeast-1-node',
+          subnetSelectorTerms: [
+            { tags: { 'kubernetes.io/role/internal-elb': '1', 'kubecdn/owner': 'kubecdn-example', 'kubecdn/region': 'ap-southeast-1' } },
+          ],
+          securityGroupSelectorTerms: [{ tags: { 'aws:eks:cluster-name': 'kubecdn-example-ap-southeast-1' } }],
+          ephemeralStorage: { size: '80Gi' },
+        },
+      ],
+      ['edge-spot', expect.objectContaining({ ephemeralStorage: { size: '80Gi' } })],
+    ]);
+    expect(all.filter((o) => o.kind === 'NodePool').map((o) => [o.metadata.name, o.spec])).toEqual([
+      [
+        'edge',
+        {
+          limits: { cpu: '16' },
+          template: {
+            spec: {
+              nodeClassRef: { group: 'eks.amazonaws.com', kind: 'NodeClass', name: 'edge' },
+              requirements: [
+                { key: 'node.kubernetes.io/instance-type', operator: 'In', values: ['c7i.large', 'c6i.large'] },
+                { key: 'karpenter.sh/capacity-type', operator: 'In', values: ['on-demand'] },
+              ],
+            },
+          },
+        },
+      ],
+      ['edge-spot', expect.objectContaining({ limits: { cpu: '16' } })],
+    ]);
+  });
+
+  it("uses the certificate the stack's last apply recorded, and refuses to render without one", () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'kubecdn-manifests-'));
+    cpSync(path.join(ROOT, 'manifests'), path.join(root, 'manifests'), { recursive: true });
+    renameSync(regionDir({}), path.join(root, 'regions'));
+    const without = render(['--region', 'us-east-1'], root);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toContain("no certificate for us-east-1's load balancer");
+    mkdirSync(path.join(root, '.kubecdn/plans/us-east-1'), { recursive: true });
+    writeFileSync(
+      path.join(root, '.kubecdn/plans/us-east-1/outputs.json'),
+      JSON.stringify({ certificate_arn: { sensitive: false, type: 'string', value: STACK_CERTIFICATE } }),
+    );
+    const ran = render(['--region', 'us-east-1'], root);
+    expect(ran.code).toBe(0);
+    expect(find(objects(ran.stdout), 'Service').metadata?.annotations?.['service.beta.kubernetes.io/aws-load-balancer-ssl-cert']).toBe(
+      STACK_CERTIFICATE,
+    );
   });
 
   it('adds HTTPS with the region certificate and IPv6 for a dual-stack edge', () => {
@@ -113,7 +188,7 @@ describe('kubecdn manifests', () => {
       path.join(root, 'manifests/regions/us-east-1/kustomization.yaml'),
       'resources: [../../base]\npatches:\n  - target: {kind: Deployment, name: edge}\n    patch: |-\n      - op: replace\n        path: /spec/template/spec/containers/0/resources/limits/memory\n        value: lots\n',
     );
-    const ran = render(['--region', 'us-east-1'], root);
+    const ran = render(['--region', 'us-east-1', '--certificate-arn', STACK_CERTIFICATE], root);
     expect(ran.code).toBe(1);
     expect(ran.stdout).toBe('');
     expect(ran.stderr).toMatch(/^kubecdn manifests: Deployment kubecdn\/edge: .*resources\/limits\/memory must match format "quantity"/);

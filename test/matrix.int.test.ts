@@ -70,9 +70,7 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
   });
 
   it('spelling out a default plans nothing', () => {
-    const explicit = list(
-      region('us-east-1').replace('          max_size: 6', '          max_size: 6\n          disk_size: 80'),
-    );
+    const explicit = list(region('us-east-1').replace('          max_size: 6', '          max_size: 6\n          disk_size: 80'));
     expect(matrixOf(baseRepo().regions({ alwaysOn: explicit, scalable: SCALABLE }))).toEqual([]);
   });
 

@@ -31,7 +31,9 @@ describe('cross-file rules', () => {
     });
 
     it('the hint points at the disk_size the group sets', () => {
-      const small = region('us-east-1').replace('max_size: 6', 'max_size: 6\n          disk_size: 40').replace('cache_size: 10Gi', 'cache_size: 20Gi');
+      const small = region('us-east-1')
+        .replace('max_size: 6', 'max_size: 6\n          disk_size: 40')
+        .replace('cache_size: 10Gi', 'cache_size: 20Gi');
       const result = load({ alwaysOn: list(small) });
       expect(findings(result)).toEqual([
         'regions/always-on.yaml:14:19 capacity/cache-fits-node us-east-1 edge.cache_size: a 20Gi cache does not fit on the nodes of node group "edge", which hold 16Gi of cache (disk_size: 40 at regions/always-on.yaml:10:22)',
@@ -60,14 +62,22 @@ describe('cross-file rules', () => {
 
   it('an owner_id too long for the names built from it is refused, saying why', () => {
     const result = load({ cdn: CDN_YAML.replace('owner_id: kubecdn-test', 'owner_id: kubecdn-owner-id-of-37-characters-xyz') });
-    expect(findings(result)).toEqual(['regions/cdn.yaml:2:13 schema/pattern cdn.owner_id: "kubecdn-owner-id-of-37-characters-xyz" is not valid here']);
-    expect(result.problems[0]?.hint).toMatch(/2 to 36 characters \(the state bucket, <owner_id>-kubecdn-state-<account id>, must fit S3's 63\)/);
-    expect(load({ cdn: CDN_YAML.replace('owner_id: kubecdn-test', 'owner_id: kubecdn-owner-id-of-36-characters-xy') }).problems).toEqual([]);
+    expect(findings(result)).toEqual([
+      'regions/cdn.yaml:2:13 schema/pattern cdn.owner_id: "kubecdn-owner-id-of-37-characters-xyz" is not valid here',
+    ]);
+    expect(result.problems[0]?.hint).toMatch(
+      /2 to 36 characters \(the state bucket, <owner_id>-kubecdn-state-<account id>, must fit S3's 63\)/,
+    );
+    expect(load({ cdn: CDN_YAML.replace('owner_id: kubecdn-test', 'owner_id: kubecdn-owner-id-of-36-characters-xy') }).problems).toEqual(
+      [],
+    );
   });
 
   it('a health check on a port the edge does not serve is refused at the port', () => {
     const result = load({ cdn: `${CDN_YAML}  health_check:\n    protocol: HTTPS\n    port: 8443\n` });
-    expect(findings(result)).toEqual(['regions/cdn.yaml:10:11 health-check/port cdn.health_check.port: the edge does not serve HTTPS on port 8443']);
+    expect(findings(result)).toEqual([
+      'regions/cdn.yaml:10:11 health-check/port cdn.health_check.port: the edge does not serve HTTPS on port 8443',
+    ]);
     expect(result.problems[0]?.hint).toBe("the edge's load balancer serves HTTP on 80 and HTTPS on 443: use port: 443, or leave port out");
     expect(load({ cdn: `${CDN_YAML}  health_check:\n    protocol: HTTP\n    port: 80\n` }).problems).toEqual([]);
   });

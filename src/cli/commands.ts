@@ -186,7 +186,8 @@ export async function manifests(
   if (!region) throw new UsageError(`region ${options.region} is not in the region files`);
   // The certificate the region's stack made, as its last apply wrote it, unless one is given.
   const applied = await stackOutputs(path.resolve(io.cwd, options.out), region.region);
-  const certificateArn = options.certificateArn ?? (typeof applied?.['certificate_arn'] === 'string' ? applied['certificate_arn'] : undefined);
+  const certificateArn =
+    options.certificateArn ?? (typeof applied?.['certificate_arn'] === 'string' ? applied['certificate_arn'] : undefined);
   const rendered = await renderManifests(path.resolve(io.cwd, options.manifests), loaded.config, region, {
     ...(certificateArn ? { certificateArn } : {}),
   });

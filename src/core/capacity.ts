@@ -52,15 +52,13 @@ export function cacheRoomGiB(diskGiB: number): number {
 
 export function regionCapacity(region: Region | RegionSpec): RegionCapacity {
   const spec = 'spec' in region ? region.spec : region;
-  const nodePools = spec.cluster.node_groups.map(
-    (g): NodePoolCapacity => ({
-      name: g.name,
-      instanceTypes: g.instance_types,
-      capacityType: g.capacity_type === 'SPOT' ? 'spot' : 'on-demand',
-      maxNodes: g.max_size,
-      diskGiB: g.disk_size,
-      maxVcpusPerNode: Math.max(...g.instance_types.map(instanceVcpus)),
-    }),
-  );
+  const nodePools = spec.cluster.node_groups.map((g): NodePoolCapacity => ({
+    name: g.name,
+    instanceTypes: g.instance_types,
+    capacityType: g.capacity_type === 'SPOT' ? 'spot' : 'on-demand',
+    maxNodes: g.max_size,
+    diskGiB: g.disk_size,
+    maxVcpusPerNode: Math.max(...g.instance_types.map(instanceVcpus)),
+  }));
   return { region: spec.region, nodePools, maxNodes: nodePools.reduce((n, p) => n + p.maxNodes, 0) };
 }

@@ -198,7 +198,7 @@ export const cdnFileSchema = {
           type: 'string',
           pattern: '^[a-z0-9][a-z0-9-]{1,35}$',
           description:
-            'Marks the DNS records this kubeCDN owns, and names its AWS resources: lower-case letters, digits and dashes, 2 to 36 characters (the state bucket, <owner_id>-kubecdn-state-<account id>, must fit S3\'s 63).',
+            "Marks the DNS records this kubeCDN owns, and names its AWS resources: lower-case letters, digits and dashes, 2 to 36 characters (the state bucket, <owner_id>-kubecdn-state-<account id>, must fit S3's 63).",
         },
         zone_id: {
           type: 'string',

@@ -95,7 +95,11 @@ const NODE_CLASS_SCHEMA = {
       type: 'object',
       minProperties: 1,
       additionalProperties: false,
-      properties: { tags: { type: 'object', minProperties: 1, additionalProperties: { type: 'string' } }, id: { type: 'string' }, name: { type: 'string' } },
+      properties: {
+        tags: { type: 'object', minProperties: 1, additionalProperties: { type: 'string' } },
+        id: { type: 'string' },
+        name: { type: 'string' },
+      },
     },
   },
 } as const;

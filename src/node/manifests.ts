@@ -139,7 +139,12 @@ export async function renderManifests(manifests: string, config: Config, region:
   const dualStack = region.spec.edge.dual_stack ? path.relative(work, path.join(manifests, 'components', 'dual-stack')) : undefined;
   const nginxConf = renderNginxConf(config, region);
   await writeFile(path.join(work, 'nginx.conf'), nginxConf);
-  await writeFile(path.join(work, 'capacity.yaml'), capacityObjects(config, region).map((o) => stringify(o)).join('---\n'));
+  await writeFile(
+    path.join(work, 'capacity.yaml'),
+    capacityObjects(config, region)
+      .map((o) => stringify(o))
+      .join('---\n'),
+  );
   await writeFile(path.join(work, 'kustomization.yaml'), stringify(regionOverlay(region, source, dualStack, certificateArn)));
   const out = await $({ quiet: true, verbose: false, nothrow: true })`kubectl kustomize ${work}`;
   if (out.exitCode !== 0) throw new Error(`kubectl kustomize failed for ${region.region}: ${out.stderr.trim()}`);
