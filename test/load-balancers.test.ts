@@ -21,7 +21,7 @@ describe('targetFromService', () => {
 
   it('refuses a Service whose load balancer is not made yet, naming the likely cause', () => {
     expect(() => targetFromService(service(), 'eu-west-1')).toThrow(
-      /kubecdn\/edge has no load balancer yet.*Load Balancer Controller running in eu-west-1/,
+      /kubecdn\/edge has no load balancer yet.*load balancing on in eu-west-1's cluster/,
     );
   });
 

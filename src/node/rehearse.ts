@@ -1,7 +1,7 @@
 // kubecdn rehearse: the whole life of a change on this machine, in the order the workflows run it,
 // with the state checked after every step. Terraform is real (on whatever stack is given; the
 // tests use one of built-in resources), DNS goes to a Route53-compatible endpoint that must be
-// local, and the AWS Load Balancer Controller is stood in for by giving each edge Service the
+// local, and EKS Auto Mode's load balancing is stood in for by giving each edge Service the
 // load-balancer name the controller would.
 import { createHash } from 'node:crypto';
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -237,7 +237,7 @@ async function rehearseSteps(cwd: string, options: RehearseOptions, work: string
   );
 }
 
-/** The edge Service as the AWS Load Balancer Controller leaves it: with its NLB's name. */
+/** The edge Service as EKS Auto Mode leaves it: with its NLB's name. */
 function withLoadBalancer(service: object, ownerId: string, region: string): object {
   const id = createHash('sha256').update(`${ownerId}/${region}`).digest('hex');
   const hostname = `k8s-kubecdn-edge-${id.slice(0, 10)}-${id.slice(10, 26)}.elb.${region}.amazonaws.com`;

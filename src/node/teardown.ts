@@ -34,7 +34,7 @@ export interface TeardownOptions {
   readonly settleSeconds?: number;
   /**
    * The kubectl context of the region's cluster. When given, the edge namespace is deleted (and
-   * waited for) before the destroy, so the AWS Load Balancer Controller removes the load balancer
+   * waited for) before the destroy, so EKS Auto Mode removes the load balancer
    * it made; left behind, its network interfaces would stop the VPC from being destroyed.
    */
   readonly kubeContext?: string;

@@ -72811,7 +72811,8 @@ function cacheFitsNodes(entry) {
     if (cacheGiB <= room) return;
     const cachePath = ["regions", entry.index, "edge", "cache_size"];
     const groupPath = ["regions", entry.index, "cluster", "node_groups", i5];
-    const diskAt = "disk_size" in group5 ? `disk_size: ${disk} at ${where(entry.file, [...groupPath, "disk_size"])}` : `the default disk_size of ${disk}`;
+    const written = where(entry.file, [...groupPath, "disk_size"]) !== where(entry.file, groupPath);
+    const diskAt = written ? `disk_size: ${disk} at ${where(entry.file, [...groupPath, "disk_size"])}` : `the default disk_size of ${disk}`;
     const needed = Math.ceil((cacheGiB + 20) / 0.9);
     problems.push(
       problem(

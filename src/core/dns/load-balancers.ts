@@ -77,7 +77,7 @@ export function targetFromService(service: unknown, region: string, hostedZoneId
   const [hostname, ...others] = hostnames;
   if (!hostname)
     throw new TargetError(
-      `Service ${name} has no load balancer yet (status.loadBalancer.ingress is empty): is the AWS Load Balancer Controller running in ${region}?`,
+      `Service ${name} has no load balancer yet (status.loadBalancer.ingress is empty): is EKS Auto Mode's load balancing on in ${region}'s cluster?`,
     );
   if (others.length)
     throw new TargetError(`Service ${name} has ${hostnames.length} load balancers (${hostnames.join(', ')}); expected one`);
