@@ -73,6 +73,13 @@ describe('cross-file rules', () => {
     );
   });
 
+  it('more hostnames than one certificate holds are refused', () => {
+    const names = Array.from({ length: 11 }, (_, i) => `cdn${i}.example.com`).join(', ');
+    const result = load({ cdn: CDN_YAML.replace('hostnames: [cdn.example.com]', `hostnames: [${names}]`) });
+    expect(findings(result)).toEqual(['regions/cdn.yaml:5:14 schema/maxItems cdn.hostnames: must NOT have more than 10 items']);
+    expect(result.problems[0]?.hint).toMatch(/at most 10, the names one ACM certificate holds by default/);
+  });
+
   it('a health check on a port the edge does not serve is refused at the port', () => {
     const result = load({ cdn: `${CDN_YAML}  health_check:\n    protocol: HTTPS\n    port: 8443\n` });
     expect(findings(result)).toEqual([

@@ -66205,8 +66205,9 @@ var cdnFileSchema = {
           type: "array",
           minItems: 1,
           uniqueItems: true,
+          maxItems: 10,
           items: { ...hostname, description: "A hostname served by the CDN, inside the zone." },
-          description: "Hostnames that get latency records to every serving region."
+          description: "Hostnames that get latency records to every serving region; at most 10, the names one ACM certificate holds by default."
         },
         ttl: { ...count("Seconds resolvers may keep an answer; a drain waits this long.", 1, 86400), default: 60 },
         health_check: {
