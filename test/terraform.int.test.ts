@@ -1,5 +1,5 @@
 // The tf runner against the real terraform binary, on a stack of built-in terraform_data resources.
-import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -76,6 +76,19 @@ describe('kubecdn tf plan and apply, with the real terraform binary', () => {
     expect(ws.summary('us-east-1').status).toBe('no-changes');
     // eu-west-1 has never been applied: its own state is empty, whatever us-east-1's holds.
     expect(ws.plan('eu-west-1').stdout).toContain('eu-west-1: plan, 4 to add');
+  });
+
+  it("keeps the stack's outputs after an apply, and reads them again from the state, for the edge's certificate", () => {
+    const certificate = 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000';
+    const outputsFile = path.join(ws.root, '.kubecdn/plans/us-east-1/outputs.json');
+    const written = JSON.parse(readFileSync(outputsFile, 'utf8')) as Record<string, { value: unknown }>;
+    expect(written['certificate_arn']?.value).toBe(certificate);
+    rmSync(outputsFile);
+    const read = kubecdn(['tf', 'output', '--region', 'us-east-1'], { cwd: ws.root });
+    expect(read).toMatchObject({ code: 0, stdout: 'us-east-1: outputs in .kubecdn/plans/us-east-1/outputs.json\n' });
+    const rendered = kubecdn(['manifests', '--region', 'us-east-1', '--manifests', path.join(ROOT, 'manifests')], { cwd: ws.root });
+    expect(rendered.stderr).toBe('');
+    expect(rendered.stdout).toContain(`service.beta.kubernetes.io/aws-load-balancer-ssl-cert: ${certificate}`);
   });
 
   it('plans an update in place', () => {

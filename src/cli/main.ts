@@ -85,6 +85,17 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .option('--stack <dir>', 'the Terraform stack', 'terraform')
     .option('--out <dir>', 'where tf plan wrote the plans', '.kubecdn/plans')
     .action(run(tf.apply));
+  tfCommand
+    .command('output')
+    .description(
+      "Read regions' stack outputs from their state, with no plan, into <out>/<region>/outputs.json (as tf apply does after an apply),\nfor kubecdn manifests in a run that applied nothing to the region.",
+    )
+    .requiredOption('--region <region>', 'AWS region code (repeatable)', collect)
+    .option('--stack <dir>', 'the Terraform stack', 'terraform')
+    .option('--out <dir>', 'where the outputs go, one folder per region', '.kubecdn/plans')
+    .option('--backend-config <key=value>', 'more backend settings, such as the state bucket (repeatable)', collect, [])
+    .addOption(dirOption())
+    .action(run(tf.output));
 
   const dnsCommand = cli
     .command('dns')

@@ -6,7 +6,7 @@ import { RegionConfigError, UsageError } from '../core/problems.js';
 import { terraformVariables } from '../core/terraform.js';
 import { loadChange } from '../node/change.js';
 import { loadRegionDir } from '../node/region-dir.js';
-import { applyRegion, planRegion } from '../node/terraform.js';
+import { applyRegion, planRegion, refreshOutputs } from '../node/terraform.js';
 import { EXIT } from './commands.js';
 import type { Io } from './io.js';
 
@@ -85,6 +85,29 @@ export async function apply(io: Io, options: { region: string[]; stack: string; 
     else {
       failed += 1;
       io.err(`${region}: apply failed\n${result.output}`);
+    }
+  }
+  return failed ? EXIT.finding : EXIT.ok;
+}
+
+export async function output(
+  io: Io,
+  options: { region: string[]; dir: string; stack: string; out: string; backendConfig: string[] },
+): Promise<number> {
+  const targets = await resolveTargets(io, options.region, options.dir, undefined);
+  let failed = 0;
+  for (const target of targets) {
+    const result = await refreshOutputs({
+      stack: path.resolve(io.cwd, options.stack),
+      out: path.resolve(io.cwd, options.out),
+      config: target.config,
+      region: target.region,
+      backendConfig: options.backendConfig,
+    });
+    if (result.ok) io.out(`${target.region.region}: outputs in ${path.relative(io.cwd, result.output)}`);
+    else {
+      failed += 1;
+      io.err(`${target.region.region}: reading the outputs failed\n${result.output}`);
     }
   }
   return failed ? EXIT.finding : EXIT.ok;

@@ -137,6 +137,37 @@ export async function applyRegion(options: { stack: string; out: string; region:
   };
 }
 
+export interface OutputRequest {
+  readonly stack: string;
+  readonly out: string;
+  readonly config: Config;
+  readonly region: Region;
+  readonly backendConfig?: readonly string[];
+  readonly terraform?: string;
+}
+
+/**
+ * Reads the region's outputs from its state, with no plan or apply, into `<out>/<region>/outputs.json`
+ * (what kubecdn tf apply writes after an apply): for the steps that need them in a run that applied
+ * nothing to the region.
+ */
+export async function refreshOutputs(request: OutputRequest): Promise<{ ok: boolean; output: string }> {
+  const dir = path.resolve(regionOutDir(request.out, request.region.region));
+  await mkdir(dir, { recursive: true });
+  const backend = await stackBackend(request.stack);
+  const tf = terraformIn(request.stack, dir);
+  const bin = request.terraform ?? 'terraform';
+  const backendArgs = [stateArgument(backend, request.config.cdn.owner_id, request.region.region), ...(request.backendConfig ?? [])].map(
+    (c) => `-backend-config=${c}`,
+  );
+  const init = await tf`${bin} init -input=false -no-color -reconfigure ${backendArgs}`;
+  if (init.exitCode !== 0) return { ok: false, output: terraformError(init.stderr, init.stdout) };
+  const outputs = await tf`${bin} output -json`;
+  if (outputs.exitCode !== 0) return { ok: false, output: terraformError(outputs.stderr, outputs.stdout) };
+  await writeFile(path.join(dir, 'outputs.json'), outputs.stdout);
+  return { ok: true, output: path.join(dir, 'outputs.json') };
+}
+
 /** The stack's outputs as the region's last apply left them in `<out>/<region>/outputs.json`. */
 export async function stackOutputs(out: string, region: string): Promise<Record<string, unknown> | undefined> {
   const text = await readFile(path.join(regionOutDir(out, region), 'outputs.json'), 'utf8').catch(() => undefined);
