@@ -51,7 +51,7 @@ describe('plan-regions, started as the runner starts it', () => {
     expect(ran.code).toBe(1);
     expect(ran.commands).toEqual([
       '::error title=kubecdn range/min-max,file=regions/always-on.yaml,line=11,col=21::us-east-1 edge.min_replicas: is 2, above max_replicas (1)%0Amax_replicas is set at regions/always-on.yaml:12:21',
-      '::error title=kubecdn schema/required,file=regions/scalable.yaml,line=7,col=11::eu-west-1 cluster.node_groups[0]: missing required key "instance_types"%0AEC2 instance types, in order of preference (for example c7i.large).',
+      '::error title=kubecdn schema/required,file=regions/scalable.yaml,line=7,col=11::eu-west-1 cluster.node_groups[0]: missing required key "instance_types"%0AEC2 instance types the pool may use (for example c7i.large).',
       '::error title=kubecdn schema/additionalProperties,file=regions/scalable.yaml,line=8,col=11::eu-west-1 cluster.node_groups[0]: unknown key "instance_type"%0Adid you mean "instance_types"?',
       '::error::plan-regions failed: 3 errors in the region files',
     ]);

@@ -84,4 +84,22 @@ describe('traffic-critical resources', () => {
     expect(summary.critical).toEqual([{ address: 'module.cluster.aws_eks_cluster.this', action: 'replace' }]);
     expect(summary.counts).toEqual({ create: 0, update: 1, delete: 1, replace: 1 });
   });
+
+  it("include the network under the region's cluster: its VPC, subnets, gateways and routes", () => {
+    const summary = summarizePlan(
+      {
+        resource_changes: [
+          { address: 'aws_subnet.private[0]', type: 'aws_subnet', change: { actions: ['delete', 'create'] } },
+          { address: 'aws_nat_gateway.this[1]', type: 'aws_nat_gateway', change: { actions: ['delete'] } },
+          { address: 'aws_acm_certificate.this[0]', type: 'aws_acm_certificate', change: { actions: ['create', 'delete'] } },
+        ],
+      },
+      '',
+      context,
+    );
+    expect(summary.critical).toEqual([
+      { address: 'aws_subnet.private[0]', action: 'replace' },
+      { address: 'aws_nat_gateway.this[1]', action: 'delete' },
+    ]);
+  });
 });

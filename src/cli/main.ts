@@ -73,7 +73,7 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .option('--backend-config <key=value>', 'more backend settings, such as the state bucket (repeatable)', collect, [])
     .option(
       '--critical <type-or-address>',
-      'resources whose loss cuts traffic (repeatable; default: EKS clusters, node groups, load balancers)',
+      'resources whose loss cuts traffic (repeatable; default: the EKS cluster and its VPC, subnets, gateways and routes)',
       collect,
     )
     .addOption(dirOption())

@@ -93,8 +93,21 @@ export interface PlanSummary {
   readonly terraformVersion?: string;
 }
 
-/** Resource types whose deletion or replacement cuts a region's traffic until DNS fails over. */
-export const TRAFFIC_CRITICAL: readonly string[] = ['aws_eks_cluster', 'aws_eks_node_group', 'aws_lb'];
+/**
+ * Resource types whose deletion or replacement cuts a region's traffic until DNS fails over: the
+ * cluster and the network under it (terraform/main.tf), and the node groups and load balancers a
+ * stack of another shape may hold.
+ */
+export const TRAFFIC_CRITICAL: readonly string[] = [
+  'aws_eks_cluster',
+  'aws_vpc',
+  'aws_subnet',
+  'aws_internet_gateway',
+  'aws_nat_gateway',
+  'aws_route_table',
+  'aws_eks_node_group',
+  'aws_lb',
+];
 
 /** Whether a resource is named by `critical`: its type, its address, or its address without an index. */
 export function isCritical(critical: ReadonlySet<string>, type: string, address: string): boolean {
