@@ -65708,7 +65708,16 @@ function stateArgument(backend, ownerId, region) {
   return backend === "s3" ? `key=${ownerId}/${region}/terraform.tfstate` : `path=state/${region}.tfstate`;
 }
 var ACTIONS = ["create", "update", "delete", "replace"];
-var TRAFFIC_CRITICAL = ["aws_eks_cluster", "aws_eks_node_group", "aws_lb"];
+var TRAFFIC_CRITICAL = [
+  "aws_eks_cluster",
+  "aws_vpc",
+  "aws_subnet",
+  "aws_internet_gateway",
+  "aws_nat_gateway",
+  "aws_route_table",
+  "aws_eks_node_group",
+  "aws_lb"
+];
 function isCritical(critical, type, address) {
   return critical.has(type) || critical.has(address) || critical.has(address.replace(/\[[^\]]*\]$/, ""));
 }
