@@ -54,7 +54,7 @@ describe('kubecdn validate', () => {
       errors: [
         {
           file: 'regions/always-on.yaml',
-          line: 8,
+          line: 11,
           column: 21,
           message: 'us-east-1 edge.min_replicas: is 9, above max_replicas (8)',
           rule: 'range/min-max',

@@ -73,6 +73,15 @@ describe('cross-file rules', () => {
     );
   });
 
+  it('a min_size from before node pools is a warning, so that older region files still load', () => {
+    const result = load({ alwaysOn: list(region('us-east-1').replace('capacity_type: ON_DEMAND', 'min_size: 2')) });
+    expect(findings(result)).toEqual([
+      "regions/always-on.yaml:8:11 node-group/min-size us-east-1 cluster.node_groups[0].min_size: has no effect: EKS Auto Mode makes nodes as the edge's pods need them",
+    ]);
+    expect(result.problems[0]?.severity).toBe('warning');
+    expect(result.config).toBeDefined();
+  });
+
   it('more hostnames than one certificate holds are refused', () => {
     const names = Array.from({ length: 11 }, (_, i) => `cdn${i}.example.com`).join(', ');
     const result = load({ cdn: CDN_YAML.replace('hostnames: [cdn.example.com]', `hostnames: [${names}]`) });

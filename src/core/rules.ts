@@ -41,6 +41,7 @@ export function checkRules(input: RuleInput): Problem[] {
     ...entries.flatMap(nodeGroupNames),
     ...entries.flatMap(certificateRegion),
     ...entries.flatMap(cacheFitsNodes),
+    ...entries.flatMap(minSizeUnused),
     ...entries.flatMap(podAddresses),
     ...(today ? entries.flatMap((e) => kubernetesVersion(e, today)) : []),
     ...vpcCidrs(entries),
@@ -419,4 +420,25 @@ function healthCheckPort(file: ParsedFile): Problem[] {
       `the edge's load balancer serves HTTP on 80 and HTTPS on 443: use port: ${served}, or leave port out`,
     ),
   ];
+}
+
+/** Node groups were managed node groups with a minimum; as Auto Mode node pools they have none. */
+function minSizeUnused(entry: Entry): Problem[] {
+  return asList((entry.data['cluster'] as Obj | undefined)?.['node_groups']).flatMap((group, i) => {
+    if (!isObj(group) || !('min_size' in group)) return [];
+    const path: Path = ['regions', entry.index, 'cluster', 'node_groups', i, 'min_size'];
+    return [
+      {
+        ...problem(
+          entry.file,
+          path,
+          'node-group/min-size',
+          `${subjectOf(path, entry.file.data)}has no effect: EKS Auto Mode makes nodes as the edge's pods need them`,
+          'remove min_size; max_size says how far the pool may grow, and edge.min_replicas how many pods always run',
+          true,
+        ),
+        severity: 'warning' as const,
+      },
+    ];
+  });
 }

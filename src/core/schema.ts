@@ -38,6 +38,8 @@ const nodeGroup = {
       description: 'ON_DEMAND or SPOT capacity.',
     },
     max_size: count('Most nodes the pool grows to.', 1, 450),
+    // Admitted, with a warning, so that region files written before node pools still load.
+    min_size: count('No longer used: Auto Mode makes nodes as the edge needs them; remove it.', 0, 450),
     disk_size: {
       ...count("Ephemeral storage of each node, in GiB: it holds the edge's cache, images and logs.", 20, 16384),
       default: 80,

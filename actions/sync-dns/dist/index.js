@@ -72097,6 +72097,8 @@ var nodeGroup = {
       description: "ON_DEMAND or SPOT capacity."
     },
     max_size: count("Most nodes the pool grows to.", 1, 450),
+    // Admitted, with a warning, so that region files written before node pools still load.
+    min_size: count("No longer used: Auto Mode makes nodes as the edge needs them; remove it.", 0, 450),
     disk_size: {
       ...count("Ephemeral storage of each node, in GiB: it holds the edge's cache, images and logs.", 20, 16384),
       default: 80
@@ -72527,6 +72529,7 @@ function checkRules(input) {
     ...entries.flatMap(nodeGroupNames),
     ...entries.flatMap(certificateRegion),
     ...entries.flatMap(cacheFitsNodes),
+    ...entries.flatMap(minSizeUnused),
     ...entries.flatMap(podAddresses),
     ...today2 ? entries.flatMap((e5) => kubernetesVersion(e5, today2)) : [],
     ...vpcCidrs(entries),
@@ -72869,6 +72872,25 @@ function healthCheckPort(file) {
       `the edge's load balancer serves HTTP on 80 and HTTPS on 443: use port: ${served}, or leave port out`
     )
   ];
+}
+function minSizeUnused(entry) {
+  return asList(entry.data["cluster"]?.["node_groups"]).flatMap((group5, i5) => {
+    if (!isObj(group5) || !("min_size" in group5)) return [];
+    const path8 = ["regions", entry.index, "cluster", "node_groups", i5, "min_size"];
+    return [
+      {
+        ...problem(
+          entry.file,
+          path8,
+          "node-group/min-size",
+          `${subjectOf(path8, entry.file.data)}has no effect: EKS Auto Mode makes nodes as the edge's pods need them`,
+          "remove min_size; max_size says how far the pool may grow, and edge.min_replicas how many pods always run",
+          true
+        ),
+        severity: "warning"
+      }
+    ];
+  });
 }
 
 // src/core/config.ts
