@@ -1,9 +1,9 @@
 // The real stack and the bootstrap, against the real AWS provider: hashicorp/aws 5.100 from the
-// machine's local plugin mirror (TF_PLUGIN_DIR, /opt/tf-plugins by default). `terraform validate`
+// machine's local plugin mirror (KUBECDN_TF_PLUGIN_DIR, or found as scripts/ensure-tools.sh finds it). `terraform validate`
 // checks every argument against the provider's schema; `terraform test` with mock_provider "aws"
 // plans them with the provider validating every value (name lengths, ARNs, CIDRs, policies) while
 // mocks stand in only for what AWS would compute. No account, no network. The mirror's absence
-// fails these tests, and .ci/run refuses to start without it: they never skip.
+// fails these tests, and npm test's tool check refuses to start without it: they never skip.
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +15,18 @@ import { readRegionDir } from '../src/node/region-dir.js';
 import { TODAY } from './fixtures.js';
 import { ROOT } from './run.js';
 
-export const PLUGIN_DIR = process.env['TF_PLUGIN_DIR'] ?? '/opt/tf-plugins';
+/** The folder holding registry.terraform.io/hashicorp/aws, as scripts/ensure-tools.sh finds it. */
+function pluginDir(): string {
+  const given = process.env['KUBECDN_TF_PLUGIN_DIR'];
+  if (given) return given;
+  const found = spawnSync('find', ['/', '-maxdepth', '5', '-type', 'd', '-path', '*registry.terraform.io/hashicorp/aws'], {
+    encoding: 'utf8',
+  });
+  const first = found.stdout.split('\n')[0] ?? '';
+  return first.replace(/\/registry\.terraform\.io\/hashicorp\/aws$/, '');
+}
+
+const PLUGIN_DIR = pluginDir();
 const TIMEOUT = 600_000;
 
 function terraform(args: string[], cwd: string) {
