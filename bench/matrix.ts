@@ -13,9 +13,7 @@ const spec = (i: number, changed: boolean): RegionSpec => ({
     kubernetes_version: '1.35',
     vpc_cidr: `10.${Math.floor(i / 256)}.${i % 256}.0/24`,
     availability_zones: 3,
-    node_groups: [
-      { name: 'edge', instance_types: ['c7i.large'], capacity_type: 'ON_DEMAND', max_size: changed ? 9 : 8, disk_size: 80 },
-    ],
+    node_groups: [{ name: 'edge', instance_types: ['c7i.large'], capacity_type: 'ON_DEMAND', max_size: changed ? 9 : 8, disk_size: 80 }],
   },
   edge: { min_replicas: 2, max_replicas: 16, cache_size: '30Gi', dual_stack: false },
 });

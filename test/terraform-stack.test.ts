@@ -69,7 +69,16 @@ describe('the Terraform stacks', () => {
 
   it('validates, in the stack itself, the values that are knowable in advance', async () => {
     const stack = await moduleAt(path.join(ROOT, 'terraform'));
-    for (const name of ['region', 'owner_id', 'kubernetes_version', 'vpc_cidr', 'availability_zones', 'node_groups', 'hostnames', 'certificate_arn']) {
+    for (const name of [
+      'region',
+      'owner_id',
+      'kubernetes_version',
+      'vpc_cidr',
+      'availability_zones',
+      'node_groups',
+      'hostnames',
+      'certificate_arn',
+    ]) {
       expect(stack.variable[name]?.validation?.length, `${name} has a validation block`).toBeGreaterThan(0);
     }
   });
