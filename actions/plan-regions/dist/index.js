@@ -65599,6 +65599,31 @@ var AWS_REGIONS = new Map(
 var AWS_REGION_CODES = [...AWS_REGIONS.keys()];
 var SERVING_PARTITION = "aws";
 
+// src/core/capacity.ts
+var DEFAULT_DISK_GIB = 80;
+function instanceVcpus(instanceType) {
+  const size = instanceType.split(".")[1] ?? "";
+  if (size === "large") return 2;
+  const m = /^([1-9][0-9]*)?xlarge$/.exec(size);
+  if (!m) throw new Error(`not an instance size kubeCDN knows: ${instanceType}`);
+  return 4 * Number(m[1] ?? 1);
+}
+function cacheRoomGiB(diskGiB) {
+  return Math.floor(diskGiB * 0.9) - 20;
+}
+function regionCapacity(region) {
+  const spec = "spec" in region ? region.spec : region;
+  const nodePools = spec.cluster.node_groups.map((g) => ({
+    name: g.name,
+    instanceTypes: g.instance_types,
+    capacityType: g.capacity_type === "SPOT" ? "spot" : "on-demand",
+    maxNodes: g.max_size,
+    diskGiB: g.disk_size,
+    maxVcpusPerNode: Math.max(...g.instance_types.map(instanceVcpus))
+  }));
+  return { region: spec.region, nodePools, maxNodes: nodePools.reduce((n, p) => n + p.maxNodes, 0) };
+}
+
 // src/core/problems.ts
 function isError(problem2) {
   return problem2.severity === "error";
@@ -65667,16 +65692,14 @@ function escapeCell(text) {
   return text.replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 }
 function regionRow(r) {
-  const groups2 = r.spec.cluster.node_groups;
-  const minNodes = groups2.reduce((n, g) => n + g.min_size, 0);
-  const maxNodes = groups2.reduce((n, g) => n + g.max_size, 0);
+  const { maxNodes } = regionCapacity(r);
   return {
     region: r.region,
     name: r.name,
     tier: r.tier,
     serving: r.serving ? "yes" : "no",
     kubernetes: r.spec.cluster.kubernetes_version,
-    nodes: `${minNodes}-${maxNodes}`,
+    nodes: `\u2264${maxNodes}`,
     edge: `${r.spec.edge.min_replicas}-${r.spec.edge.max_replicas} \xD7 ${r.spec.edge.cache_size}`,
     defined: `${r.file}:${r.line}`
   };
@@ -65694,14 +65717,16 @@ function regionsToMarkdown(config) {
 
 // src/core/terraform.ts
 function terraformVariables(config, region) {
-  const { cluster: cluster2 } = region.spec;
+  const { cluster: cluster2, edge: edge2 } = region.spec;
   return {
     region: region.region,
     owner_id: config.cdn.owner_id,
     kubernetes_version: cluster2.kubernetes_version,
     availability_zones: cluster2.availability_zones,
     node_groups: cluster2.node_groups,
-    ...cluster2.vpc_cidr ? { vpc_cidr: cluster2.vpc_cidr } : {}
+    hostnames: config.cdn.hostnames,
+    ...cluster2.vpc_cidr ? { vpc_cidr: cluster2.vpc_cidr } : {},
+    ...edge2.certificate_arn ? { certificate_arn: edge2.certificate_arn } : {}
   };
 }
 function stateArgument(backend, ownerId, region) {
@@ -66010,6 +66035,15 @@ function neutralizeMentions(body) {
 // src/core/rules.ts
 var import_ipaddr = __toESM(require_ipaddr(), 1);
 
+// src/core/edge/nginx.ts
+var MIB = 2 ** 20;
+var UNITS = { Mi: MIB, Gi: 2 ** 30, Ti: 2 ** 40 };
+function quantityBytes(quantity) {
+  const m = /^([1-9][0-9]*)(Mi|Gi|Ti)$/.exec(quantity);
+  if (!m) throw new Error(`not a quantity in Mi, Gi or Ti: ${quantity}`);
+  return Number(m[1]) * (UNITS[m[2] ?? "Mi"] ?? 0);
+}
+
 // src/core/eks-versions.ts
 var EKS_VERSIONS = [
   { version: "1.31", released: "2024-09-26", endOfStandardSupport: "2025-11-26", endOfExtendedSupport: "2026-11-26" },
@@ -66038,28 +66072,37 @@ var count = (description, minimum, maximum) => ({ type: "integer", minimum, maxi
 var nodeGroup = {
   type: "object",
   additionalProperties: false,
-  required: ["name", "instance_types", "min_size", "max_size"],
+  required: ["name", "instance_types", "max_size"],
   properties: {
     name: {
       type: "string",
       pattern: "^[a-z][a-z0-9-]{0,37}$",
-      description: "Name of the EKS managed node group, unique within the region."
+      description: "Name of the node pool, unique within the region: lower-case letters, digits and dashes, at most 38 characters."
     },
     instance_types: {
       type: "array",
       minItems: 1,
+      maxItems: 20,
       uniqueItems: true,
-      items: { type: "string", pattern: "^[a-z][a-z0-9-]*\\.[a-z0-9]+$" },
-      description: "EC2 instance types, in order of preference (for example c7i.large)."
+      items: {
+        type: "string",
+        pattern: "^[a-z][a-z0-9-]*\\.(large|([1-9][0-9]*)?xlarge)$",
+        description: "An EC2 instance type of size large or bigger (c7i.large, m7g.2xlarge): EKS Auto Mode makes no smaller nodes."
+      },
+      description: "EC2 instance types the pool may use (for example c7i.large)."
     },
     capacity_type: {
       enum: ["ON_DEMAND", "SPOT"],
       default: "ON_DEMAND",
       description: "ON_DEMAND or SPOT capacity."
     },
-    min_size: count("Fewest nodes the group scales in to.", 0, 450),
-    max_size: count("Most nodes the group scales out to.", 1, 450),
-    disk_size: { ...count("Root volume size of each node, in GiB.", 20, 16384), default: 50 }
+    max_size: count("Most nodes the pool grows to.", 1, 450),
+    // Admitted, with a warning, so that region files written before node pools still load.
+    min_size: count("No longer used: Auto Mode makes nodes as the edge needs them; remove it.", 0, 450),
+    disk_size: {
+      ...count("Ephemeral storage of each node, in GiB: it holds the edge's cache, images and logs.", 20, 16384),
+      default: 80
+    }
   }
 };
 var cluster = {
@@ -66080,8 +66123,9 @@ var cluster = {
     node_groups: {
       type: "array",
       minItems: 1,
+      maxItems: 8,
       items: nodeGroup,
-      description: "EKS managed node groups."
+      description: "The node pools the edge runs on (EKS Auto Mode)."
     }
   }
 };
@@ -66201,8 +66245,8 @@ var cdnFileSchema = {
       properties: {
         owner_id: {
           type: "string",
-          pattern: "^[a-z0-9][a-z0-9-]{1,62}$",
-          description: "Marks the DNS records this kubeCDN owns; records without it are never touched."
+          pattern: "^[a-z0-9][a-z0-9-]{1,35}$",
+          description: "Marks the DNS records this kubeCDN owns, and names its AWS resources: lower-case letters, digits and dashes, 2 to 36 characters (the state bucket, <owner_id>-kubecdn-state-<account id>, must fit S3's 63)."
         },
         zone_id: {
           type: "string",
@@ -66231,7 +66275,7 @@ var cdnFileSchema = {
               description: "Path Route53 health checks request on each edge."
             },
             protocol: { enum: ["HTTP", "HTTPS"], default: "HTTPS" },
-            port: count("Port the health checks connect to.", 1, 65535),
+            port: count("Port the health checks connect to: the edge serves HTTP on 80 and HTTPS on 443.", 1, 65535),
             interval_seconds: { enum: [10, 30], default: 30, description: "Route53 allows 10 or 30." },
             failure_threshold: { ...count("Failed checks before a region is unhealthy.", 1, 10), default: 3 }
           },
@@ -66484,9 +66528,13 @@ function checkRules(input) {
     ...entries.flatMap(ranges),
     ...entries.flatMap(nodeGroupNames),
     ...entries.flatMap(certificateRegion),
+    ...entries.flatMap(cacheFitsNodes),
+    ...entries.flatMap(minSizeUnused),
+    ...entries.flatMap(podAddresses),
     ...today2 ? entries.flatMap((e) => kubernetesVersion(e, today2)) : [],
     ...vpcCidrs(entries),
-    ...input.cdn ? hostnamesInZone(input.cdn) : []
+    ...input.cdn ? hostnamesInZone(input.cdn) : [],
+    ...input.cdn ? healthCheckPort(input.cdn) : []
   ];
 }
 function problem(file, path13, rule, message, hint, key = false) {
@@ -66538,8 +66586,6 @@ function ranges(entry) {
   const pairs = [
     { path: [...base, "edge"], low: "min_replicas", high: "max_replicas" }
   ];
-  const groups2 = asList(entry.data["cluster"]?.["node_groups"]);
-  groups2.forEach((_, i) => pairs.push({ path: [...base, "cluster", "node_groups", i], low: "min_size", high: "max_size" }));
   const scaling = entry.data["scaling"];
   if (isObj(scaling) && isObj(scaling["enable_when"]) && isObj(scaling["disable_when"])) {
     pairs.push({
@@ -66756,6 +66802,95 @@ function hostnamesInZone(file) {
       )
     ] : []
   );
+}
+function cacheFitsNodes(entry) {
+  const cache = entry.data["edge"]?.["cache_size"];
+  if (typeof cache !== "string" || !/^[1-9][0-9]*(Mi|Gi|Ti)$/.test(cache)) return [];
+  const cacheGiB = quantityBytes(cache) / 2 ** 30;
+  const problems = [];
+  asList(entry.data["cluster"]?.["node_groups"]).forEach((group2, i) => {
+    if (!isObj(group2)) return;
+    const disk = typeof group2["disk_size"] === "number" ? group2["disk_size"] : DEFAULT_DISK_GIB;
+    const room = cacheRoomGiB(disk);
+    if (cacheGiB <= room) return;
+    const cachePath = ["regions", entry.index, "edge", "cache_size"];
+    const groupPath = ["regions", entry.index, "cluster", "node_groups", i];
+    const written = where(entry.file, [...groupPath, "disk_size"]) !== where(entry.file, groupPath);
+    const diskAt = written ? `disk_size: ${disk} at ${where(entry.file, [...groupPath, "disk_size"])}` : `the default disk_size of ${disk}`;
+    const needed = Math.ceil((cacheGiB + 20) / 0.9);
+    problems.push(
+      problem(
+        entry.file,
+        cachePath,
+        "capacity/cache-fits-node",
+        `${subjectOf(cachePath, entry.file.data)}a ${cache} cache does not fit on the nodes of node group "${String(group2["name"])}", which hold ${room}Gi of cache (${diskAt})`,
+        `a node keeps 10% of its disk and 20Gi for images and logs: give the group disk_size: ${needed} or more, or a smaller cache_size`
+      )
+    );
+  });
+  return problems;
+}
+function addressesNeeded(maxReplicas) {
+  return 2 * maxReplicas + 12;
+}
+function podAddresses(entry) {
+  const cluster2 = entry.data["cluster"];
+  const maxReplicas = entry.data["edge"]?.["max_replicas"];
+  const cidr = typeof cluster2?.["vpc_cidr"] === "string" ? cluster2["vpc_cidr"] : "10.0.0.0/16";
+  const zones = typeof cluster2?.["availability_zones"] === "number" ? cluster2["availability_zones"] : 3;
+  const bits = Number(cidr.split("/")[1]);
+  if (typeof maxReplicas !== "number" || !Number.isInteger(bits) || bits < 16 || bits > 24 || zones < 2 || zones > 6) return [];
+  const subnetBits = bits + Math.ceil(Math.log2(zones * 2));
+  const usable = zones * (2 ** (32 - subnetBits) - 5);
+  const needed = addressesNeeded(maxReplicas);
+  if (needed <= usable) return [];
+  const path13 = ["regions", entry.index, "edge", "max_replicas"];
+  const most = Math.floor((usable - 12) / 2);
+  return [
+    problem(
+      entry.file,
+      path13,
+      "capacity/pod-addresses",
+      `${subjectOf(path13, entry.file.data)}${maxReplicas} edge pods need ${needed} addresses, but the private subnets of ${cidr} across ${zones} zones hold ${usable}`,
+      `each pod takes an address, and each node one more; with this VPC choose max_replicas: ${Math.max(most, 0)} or fewer, or a larger vpc_cidr`
+    )
+  ];
+}
+function healthCheckPort(file) {
+  const check = file.data?.["cdn"]?.["health_check"];
+  if (!isObj(check) || typeof check["port"] !== "number") return [];
+  const protocol = check["protocol"] === "HTTP" ? "HTTP" : "HTTPS";
+  const served = protocol === "HTTP" ? 80 : 443;
+  if (check["port"] === served) return [];
+  const path13 = ["cdn", "health_check", "port"];
+  return [
+    problem(
+      file,
+      path13,
+      "health-check/port",
+      `cdn.health_check.port: the edge does not serve ${protocol} on port ${check["port"]}`,
+      `the edge's load balancer serves HTTP on 80 and HTTPS on 443: use port: ${served}, or leave port out`
+    )
+  ];
+}
+function minSizeUnused(entry) {
+  return asList(entry.data["cluster"]?.["node_groups"]).flatMap((group2, i) => {
+    if (!isObj(group2) || !("min_size" in group2)) return [];
+    const path13 = ["regions", entry.index, "cluster", "node_groups", i, "min_size"];
+    return [
+      {
+        ...problem(
+          entry.file,
+          path13,
+          "node-group/min-size",
+          `${subjectOf(path13, entry.file.data)}has no effect: EKS Auto Mode makes nodes as the edge's pods need them`,
+          "remove min_size; max_size says how far the pool may grow, and edge.min_replicas how many pods always run",
+          true
+        ),
+        severity: "warning"
+      }
+    ];
+  });
 }
 
 // src/core/source.ts

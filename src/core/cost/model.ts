@@ -44,7 +44,9 @@ export function regionCapacity(spec: RegionSpec): { readonly zones: number; read
       name: g.name,
       instanceTypes: g.instance_types,
       spot: g.capacity_type === 'SPOT',
-      min: g.min_size,
+      // Auto Mode node pools keep no minimum (their nodes follow the edge's pods); a min_size still
+      // written in older files is what the estimate starts from.
+      min: g.min_size ?? 0,
       max: g.max_size,
     })),
   };
