@@ -17,20 +17,9 @@ variable "metrics_workspace_arn" {
   }
 }
 
-variable "metrics_cluster_arn" {
-  description = "The region's EKS cluster, which the scraper reads."
-  type        = string
-  default     = null
-}
-
-variable "metrics_subnet_ids" {
-  description = "Subnets of the cluster the scraper's network interfaces go in."
-  type        = list(string)
-  default     = []
-}
-
+# The scraper reads this stack's own cluster, from its private subnets.
 locals {
-  scrape_metrics = var.metrics_workspace_arn != null && var.metrics_cluster_arn != null
+  scrape_metrics = var.metrics_workspace_arn != null
 }
 
 resource "aws_prometheus_scraper" "this" {
@@ -40,8 +29,8 @@ resource "aws_prometheus_scraper" "this" {
 
   source {
     eks {
-      cluster_arn = var.metrics_cluster_arn
-      subnet_ids  = var.metrics_subnet_ids
+      cluster_arn = aws_eks_cluster.this.arn
+      subnet_ids  = aws_subnet.private[*].id
     }
   }
 
@@ -78,7 +67,7 @@ resource "aws_prometheus_scraper" "this" {
 resource "aws_eks_access_entry" "scraper" {
   count = local.scrape_metrics ? 1 : 0
 
-  cluster_name      = element(split("/", var.metrics_cluster_arn), 1)
+  cluster_name      = aws_eks_cluster.this.name
   principal_arn     = aws_prometheus_scraper.this[0].role_arn
   kubernetes_groups = ["kubecdn-metrics-reader"]
 }

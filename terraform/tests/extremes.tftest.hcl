@@ -173,3 +173,16 @@ run "too_many_hostnames_for_one_certificate" {
 
   expect_failures = [var.hostnames]
 }
+
+run "metrics_scraper_reads_the_stacks_own_cluster" {
+  command = plan
+
+  variables {
+    metrics_workspace_arn = "arn:aws:aps:us-east-1:123456789012:workspace/ws-0a1b2c3d-1111-2222-3333-444455556666"
+  }
+
+  assert {
+    condition     = length(aws_prometheus_scraper.this) == 1 && aws_eks_access_entry.scraper[0].cluster_name == aws_eks_cluster.this.name
+    error_message = "With a metrics workspace, the scraper reads this region's cluster."
+  }
+}
