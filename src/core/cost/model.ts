@@ -40,13 +40,14 @@ export interface PoolCapacity {
 export function regionCapacity(spec: RegionSpec): { readonly zones: number; readonly pools: readonly PoolCapacity[] } {
   return {
     zones: spec.cluster.availability_zones,
-    pools: spec.cluster.node_groups.map((g) => ({
+    pools: spec.cluster.node_groups.map((g, i) => ({
       name: g.name,
       instanceTypes: g.instance_types,
       spot: g.capacity_type === 'SPOT',
-      // Auto Mode node pools keep no minimum (their nodes follow the edge's pods); a min_size still
-      // written in older files is what the estimate starts from.
-      min: g.min_size ?? 0,
+      // Auto Mode node pools keep no minimum: their nodes follow the edge's pods, which spread one
+      // to a node, so the first pool holds at least min_replicas nodes. A min_size still written in
+      // older files is what the estimate starts from.
+      min: g.min_size ?? (i === 0 ? Math.min(g.max_size, spec.edge.min_replicas) : 0),
       max: g.max_size,
     })),
   };
