@@ -32,6 +32,7 @@ export interface Job {
 }
 export interface Workflow {
   on: Record<string, unknown>;
+  env?: Record<string, string>;
   permissions?: Record<string, string> | string;
   concurrency?: { group: string; 'cancel-in-progress'?: boolean };
   defaults?: { run?: { shell?: string } };
@@ -100,6 +101,8 @@ export interface StepRun {
   calls: string[];
   summary: string;
   output: string;
+  /** What the step wrote to $GITHUB_ENV, for the steps after it. */
+  githubEnv: string;
 }
 
 /**
@@ -119,7 +122,8 @@ export function runStep(
   const calls = path.join(dir, 'calls');
   const summary = path.join(dir, 'summary');
   const output = path.join(dir, 'output');
-  for (const f of [calls, summary, output]) writeFileSync(f, '');
+  const githubEnv = path.join(dir, 'env');
+  for (const f of [calls, summary, output, githubEnv]) writeFileSync(f, '');
   spawnSync('mkdir', ['-p', bin]);
   for (const [name, body] of Object.entries(options.fakes ?? {})) {
     const tool = path.join(bin, name);
@@ -138,6 +142,8 @@ export function runStep(
       FAKE_CALLS: calls,
       GITHUB_STEP_SUMMARY: summary,
       GITHUB_OUTPUT: output,
+      GITHUB_ENV: githubEnv,
+      RUNNER_TEMP: dir,
       GITHUB_REPOSITORY: 'acme/cdn',
       ...options.env,
     },
@@ -150,5 +156,6 @@ export function runStep(
     calls: read(calls).split('\n').filter(Boolean),
     summary: read(summary),
     output: read(output),
+    githubEnv: read(githubEnv),
   };
 }

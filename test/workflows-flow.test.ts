@@ -27,6 +27,44 @@ const AWS = `if [ "$1 $2" = "eks describe-cluster" ]; then
 fi`;
 const TOOLS = { npx: NPX, aws: AWS, kubectl: '' };
 
+/** A workflow's KUBECDN_READS: the path patterns .github/scripts/main-unchanged.sh compares. */
+const reads = (file: string): string[] => (wf(file).env?.['KUBECDN_READS'] ?? '').split('\n').filter(Boolean);
+
+/**
+ * GitHub's copy of the repository, a real git repository the job fetches main from, and a job's
+ * checkout of its first commit, as actions/checkout leaves it: a clone whose `origin` is GitHub's,
+ * of the whole history (fetch-depth: 0) or of that commit only (the default, fetch-depth: 1).
+ */
+class GitHub {
+  readonly repo = new Repo();
+  readonly first: string;
+  constructor() {
+    this.repo.write('.github/scripts/main-unchanged.sh', readFileSync(path.join(ROOT, '.github/scripts/main-unchanged.sh'), 'utf8'));
+    this.repo.write('regions/scalable.yaml', 'regions:\n  - region: eu-west-1\n').write('README.md', '# cdn\n').commit('first');
+    this.first = this.head();
+  }
+  head(): string {
+    return this.repo.git('rev-parse', 'HEAD').trim();
+  }
+  commit(file: string, text: string): this {
+    this.repo.write(file, text).commit(`change ${file}`);
+    return this;
+  }
+  checkout(depth: 'full' | 'shallow'): string {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kubecdn-checkout-'));
+    execFileSync('git', ['clone', '-q', ...(depth === 'shallow' ? ['--depth=1'] : []), `file://${this.repo.root}`, dir]);
+    return dir;
+  }
+  /** The check step of the region job, started in the checkout as the runner starts it. */
+  guard(file: string, checkout: string) {
+    return runStep(file, file === 'apply.yml' ? 'region' : 'teardown', 'nothing newer on main', {
+      cwd: checkout,
+      env: { GITHUB_SHA: this.first, KUBECDN_READS: reads(file).join('\n') },
+      fakes: { gh: 'exit 1' },
+    });
+  }
+}
+
 describe('plan.yml', () => {
   it('runs on every pull request, as ci.yml does: a workflow a paths filter skips never reports its required check', () => {
     for (const file of ['plan.yml', 'ci.yml']) {
@@ -118,21 +156,43 @@ describe('apply.yml', () => {
     });
   });
 
-  it('changes nothing at a commit that is not the head of main, such as a re-run of an older run', () => {
-    const guard = (head: string) =>
-      runStep('apply.yml', 'region', 'head of main', {
-        env: { GITHUB_SHA: 'a'.repeat(40), FAKE_HEAD: head },
-        fakes: { gh: 'echo "$FAKE_HEAD"' },
-      });
-    expect(guard('a'.repeat(40)).status).toBe(0);
-    const old = guard('b'.repeat(40));
-    expect(old.status).toBe(1);
-    expect(old.stdout).toContain(`::error::${'a'.repeat(40)} is not the head of main (${'b'.repeat(40)})`);
-    expect(old.calls).toEqual(['gh api repos/acme/cdn/commits/main --jq .sha']);
-    // gh failing is no answer: the step stops.
-    expect(
-      runStep('apply.yml', 'region', 'head of main', { env: { GITHUB_SHA: 'a'.repeat(40) }, fakes: { gh: 'exit 1' } }).status,
-    ).not.toBe(0);
+  it("reads what its push paths list, so that the check below stops it for exactly the changes that start a run", () => {
+    const push = wf('apply.yml').on['push'] as { paths?: string[] };
+    expect(reads('apply.yml')).toEqual(push.paths);
+  });
+
+  describe('a run of a commit main has moved on from (a queued run, or a re-run of an old one)', () => {
+    it('goes on when the newer commits touch nothing it reads, since they start no run of their own', () => {
+      for (const depth of ['full', 'shallow'] as const) {
+        const github = new GitHub();
+        const job = github.checkout(depth);
+        expect(github.guard('apply.yml', job).stdout, depth).toContain(`${github.first} is the head of main`);
+        github.commit('README.md', 'docs only');
+        const ran = github.guard('apply.yml', job);
+        expect(ran.status, `${depth}: ${ran.stdout}${ran.stderr}`).toBe(0);
+        expect(ran.stdout).toContain(`main is at ${github.head()}, with nothing this run reads changed since ${github.first}: going on`);
+      }
+    });
+
+    it('stops, changing nothing, once a newer commit touches what it reads: that commit has its own run', () => {
+      for (const depth of ['full', 'shallow'] as const) {
+        const github = new GitHub();
+        const job = github.checkout(depth);
+        github.commit('README.md', 'docs only').commit('regions/scalable.yaml', 'regions: []\n');
+        const ran = github.guard('apply.yml', job);
+        expect(ran.status, depth).toBe(1);
+        expect(ran.stdout).toContain(`::error::main has moved on since ${github.first} (it is at ${github.head()}) in what this run reads`);
+        expect(ran.stdout).toContain('changed on main: regions/scalable.yaml');
+        expect(ran.stdout).not.toContain('README.md');
+      }
+    });
+
+    it('stops when main cannot be fetched: no answer is no permission', () => {
+      const github = new GitHub();
+      const job = github.checkout('full');
+      execFileSync('git', ['remote', 'set-url', 'origin', 'file:///nonexistent'], { cwd: job });
+      expect(github.guard('apply.yml', job).status).not.toBe(0);
+    });
   });
 
   it("stops when the region's settings cannot be read, rather than ask for a cluster with no name", () => {

@@ -64,15 +64,17 @@ describe('the workflows', () => {
     }
   });
 
-  it('check, in every job that holds production credentials, that the commit is the head of main before anything else', () => {
+  it('check, in every job that holds production credentials, right after the checkout, that main has not moved on in what the run reads', () => {
     const guards = new Set<string>();
     for (const { file, name, job } of jobs()) {
       if (!job.environment?.startsWith('production')) continue;
-      const first = job.steps?.[0];
-      expect(first?.name, `${file} ${name}: first step`).toBe('head of main');
-      guards.add(first?.run ?? '');
+      expect(job.steps?.[0]?.uses, `${file} ${name}: first step`).toMatch(/^actions\/checkout@/);
+      const guard = job.steps?.[1];
+      expect(guard?.name, `${file} ${name}: second step`).toBe('nothing newer on main');
+      guards.add(JSON.stringify(guard));
+      expect(workflows.get(file)?.env?.['KUBECDN_READS'], file).toBeTruthy();
     }
-    // One script everywhere, so that the test of it in workflows-flow.test.ts holds for each copy.
+    // One step everywhere, so that the test of it in workflows-flow.test.ts holds for each copy.
     expect(guards.size).toBe(1);
   });
 
