@@ -272,6 +272,23 @@ describe('teardown.yml', () => {
     }
   });
 
+  it('after waiting for its reviewer, goes on past merges of what it does not read, and stops at one of what it does', () => {
+    const github = new GitHub();
+    const job = github.checkout('shallow');
+    github.commit('README.md', 'docs').commit('actions/sync-dns/action.yml', 'name: x\n').commit('bench/note.txt', 'x');
+    const ran = github.guard('teardown.yml', job);
+    expect(ran.status, ran.stdout + ran.stderr).toBe(0);
+    for (const file of ['src/cli/main.ts', 'regions/scalable.yaml', 'package-lock.json']) {
+      const moved = new GitHub();
+      const checkout = moved.checkout('shallow');
+      moved.commit(file, 'changed');
+      const refused = moved.guard('teardown.yml', checkout);
+      expect(refused.status, file).toBe(1);
+      expect(refused.stdout).toContain(`changed on main: ${file}`);
+    }
+    expect(reads('teardown.yml')).toEqual(expect.arrayContaining(['regions/**', 'terraform/**', 'manifests/**', 'src/**', 'package.json']));
+  });
+
   it('drains in the DNS group, so that it never races an apply of the records', () => {
     expect(job('teardown.yml', 'teardown').concurrency).toEqual({ group: 'kubecdn-dns', 'cancel-in-progress': false });
     expect(wf('teardown.yml').concurrency).toEqual({ group: 'kubecdn-region-${{ inputs.region }}', 'cancel-in-progress': false });

@@ -31,7 +31,7 @@ case $status in
     fi
     ;;
   1)
-    echo "::error::main has moved on since $GITHUB_SHA (it is at $main) in what this run reads: running it would roll production back to an older commit, so nothing was changed. The run of the newer commit converges; to converge by hand, run the workflow on main."
+    echo "::error::main has moved on since $GITHUB_SHA (it is at $main) in what this run reads, so nothing was changed: going on would act on an older commit than main's. A push of those paths has a run of its own; otherwise, run the workflow again on main."
     git diff --name-only "$GITHUB_SHA" "$main" -- "${pathspecs[@]}" | sed 's/^/  changed on main: /'
     exit 1
     ;;
