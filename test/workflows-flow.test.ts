@@ -3,7 +3,7 @@
 // workflow's shell), in a real git repository where they read one, with fakes of gh, aws, npx and
 // kubectl first on PATH that answer as those tools do: the AWS CLI exits 254 on a service error
 // and prints "An error occurred (<code>) when calling the <operation> operation: …".
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -96,6 +96,43 @@ describe('plan.yml', () => {
   it('plans every region in its own job, where one failure does not stop the others', () => {
     expect(job('plan.yml', 'plan').strategy?.['fail-fast']).toBe(false);
     expect(job('plan.yml', 'plan').strategy?.['max-parallel']).toBeGreaterThan(0);
+  });
+});
+
+describe('ci.yml', () => {
+  // terraform as the runner's would answer: `providers mirror` refuses a stack whose modules are
+  // not installed ("Module not installed", as terraform 1.11 says of this stack), and otherwise
+  // writes each provider under DIR/<host>/<namespace>/<type>/<version>.
+  const TERRAFORM = `dir=.; [[ $1 == -chdir=* ]] && { dir=\${1#-chdir=}; shift; }
+case "$1 $2" in
+  "init -backend=false") mkdir -p "$dir/.terraform/modules" ;;
+  "providers mirror")
+    [ -d "$dir/.terraform/modules" ] || { echo 'Error: Module not installed' >&2; exit 1; }
+    mkdir -p "$3/registry.terraform.io/hashicorp/aws/5.100.0" ;;
+esac`;
+
+  it('fills a mirror of the providers after setting up terraform and before the tests, and tells them where it is', () => {
+    const steps = job('ci.yml', 'test').steps ?? [];
+    const at = (match: (s: (typeof steps)[number]) => boolean) => steps.findIndex(match);
+    const mirror = at((s) => s.name === 'provider mirror');
+    expect(mirror).toBeGreaterThan(at((s) => s.uses?.startsWith('hashicorp/setup-terraform@') ?? false));
+    expect(mirror).toBeLessThan(at((s) => s.run === 'bash .ci/run'));
+
+    const workspace = mkdtempSync(path.join(tmpdir(), 'kubecdn-ci-'));
+    execFileSync('cp', ['-r', path.join(ROOT, 'terraform'), workspace]);
+    const ran = runStep('ci.yml', 'test', 'provider mirror', { cwd: workspace, fakes: { terraform: TERRAFORM } });
+    expect(ran.status, ran.stderr).toBe(0);
+    const dir = /^KUBECDN_TF_PLUGIN_DIR=(.+)$/m.exec(ran.githubEnv)?.[1] ?? '';
+    expect(dir).toMatch(/\/tf-plugins$/);
+    // The checkout is left as it was: no .terraform in it for the tests to copy around.
+    expect(execFileSync('ls', ['-A', path.join(workspace, 'terraform')], { encoding: 'utf8' })).not.toContain('.terraform');
+    // And the tests' tool check takes that mirror.
+    const tools = spawnSync('bash', [path.join(ROOT, 'scripts/ensure-tools.sh')], {
+      encoding: 'utf8',
+      env: { ...process.env, KUBECDN_TF_PLUGIN_DIR: dir },
+    });
+    expect(tools.stderr).toBe('');
+    expect(tools.status).toBe(0);
   });
 });
 
