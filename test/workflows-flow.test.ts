@@ -93,6 +93,24 @@ describe('plan.yml', () => {
     expect(check({ matrix: { result: 'cancelled' }, plan: { result: 'skipped' } }).status).toBe(1);
   });
 
+  it("fails the plan check of a fork's pull request that changes regions, whose plan jobs were skipped, saying how to get it planned", () => {
+    const check = (hasChanges: string, head: string) =>
+      runStep('plan.yml', 'result', 'result', {
+        env: {
+          NEEDS: JSON.stringify({ matrix: { result: 'success', outputs: { 'has-changes': hasChanges } }, plan: { result: 'skipped' } }),
+          HEAD_REPOSITORY: head,
+        },
+      });
+    const fork = check('true', 'someone/cdn');
+    expect(fork.status).toBe(1);
+    expect(fork.stdout).toContain('::error::this pull request comes from a fork (someone/cdn) and changes regions');
+    expect(fork.stdout).toContain('Push its branch to acme/cdn and open the pull request from there, so that it is planned.');
+    expect(check('true', '').status).toBe(1); // a deleted fork
+    expect(check('false', 'someone/cdn').status).toBe(0); // nothing to plan: a fork's docs pass
+    expect(check('true', 'acme/cdn').status).toBe(0);
+    expect(step('plan.yml', 'result', 'result').env?.['HEAD_REPOSITORY']).toBe('${{ github.event.pull_request.head.repo.full_name }}');
+  });
+
   it('plans every region in its own job, where one failure does not stop the others', () => {
     expect(job('plan.yml', 'plan').strategy?.['fail-fast']).toBe(false);
     expect(job('plan.yml', 'plan').strategy?.['max-parallel']).toBeGreaterThan(0);
