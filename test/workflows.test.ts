@@ -87,7 +87,9 @@ describe('the workflows', () => {
         expect(from, `${file} ${name}: create-pull-request's token`).toBeDefined();
         const app = steps.find((x) => x.id === from);
         expect(app?.uses, `${file} ${name}`).toMatch(/^actions\/create-github-app-token@/);
-        expect(app?.with?.['app-id'] ?? app?.with?.['client-id']).toBe('${{ vars.KUBECDN_APP_ID }}');
+        // client-id takes the App's Client ID or its App ID; app-id is deprecated in v3.
+        expect(app?.with?.['client-id']).toBe('${{ vars.KUBECDN_APP_ID }}');
+        expect(app?.with?.['app-id']).toBeUndefined();
         expect(app?.with?.['private-key']).toBe('${{ secrets.KUBECDN_APP_PRIVATE_KEY }}');
       }
     }
