@@ -361,7 +361,26 @@ describe('teardown.yml', () => {
     expect(ran.summary).toContain('Disable eu-west-1 after its emergency teardown');
     expect(ran.summary).toContain('-    enabled: true\n+    enabled: false');
     expect(ran.stdout).toContain('::warning::no pull request was opened');
+    expect(ran.summary).toContain('No GitHub App is set up');
     expect(step('teardown.yml', 'teardown', 'the pull request, by hand').if).toContain("steps.pr.outcome != 'success'");
+
+    // With the App set up, the summary says which step failed rather than that there is no App.
+    const because = (env: Record<string, string>) =>
+      runStep('teardown.yml', 'teardown', 'the pull request, by hand', {
+        cwd: repo.root,
+        env: { REGION: 'eu-west-1', REASON: 'a fire', APP_ID: 'Iv23liExample', ...env },
+      }).summary;
+    const token = because({ APP_OUTCOME: 'failure', PR_OUTCOME: 'skipped' });
+    expect(token).toContain("The GitHub App's token could not be made (step `app`: failure;");
+    expect(token).not.toContain('No GitHub App is set up');
+    const pr = because({ APP_OUTCOME: 'success', PR_OUTCOME: 'failure' });
+    expect(pr).toContain("The pull request could not be opened with the GitHub App's token (step `pr`: failure;");
+    expect(pr).not.toContain('No GitHub App is set up');
+    expect(step('teardown.yml', 'teardown', 'the pull request, by hand').env).toEqual({
+      APP_ID: '${{ vars.KUBECDN_APP_ID }}',
+      APP_OUTCOME: '${{ steps.app.outcome }}',
+      PR_OUTCOME: '${{ steps.pr.outcome }}',
+    });
   });
 });
 
