@@ -459,4 +459,22 @@ describe('roles and environments', () => {
     );
     for (const check of ['`ci`', '`plan`']) expect(setup).toContain(check);
   });
+
+  it("send the reader of the set-up to sections that exist, in the direction they are", () => {
+    const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    // GitHub's anchors: the heading in lower case, punctuation dropped, spaces as hyphens.
+    const headings = [...readme.matchAll(/^#+ (.+)$/gm)].map((m) => ({
+      at: m.index,
+      slug: (m[1] ?? '').toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-'),
+    }));
+    const start = readme.indexOf('### Setting up the workflows');
+    const setup = readme.slice(start, readme.indexOf('### Emergency teardown'));
+    expect(setup).toContain('[One-time bootstrap](#one-time-bootstrap), above');
+    for (const m of setup.matchAll(/\]\(#([\w-]+)\)(?:, (above|below))?/g)) {
+      const target = headings.find((h) => h.slug === m[1]);
+      expect(target, m[1]).toBeDefined();
+      if (m[2]) expect((target?.at ?? 0) < start ? 'above' : 'below', m[1]).toBe(m[2]);
+    }
+    expect(setup).not.toMatch(/\((?:above|below)\)/); // a direction with no link to follow
+  });
 });
