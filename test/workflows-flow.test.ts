@@ -211,7 +211,7 @@ describe('apply.yml', () => {
     });
   });
 
-  it("reads what its push paths list, so that the check below stops it for exactly the changes that start a run", () => {
+  it('reads what its push paths list, so that the check below stops it for exactly the changes that start a run', () => {
     const push = wf('apply.yml').on['push'] as { paths?: string[] };
     expect(reads('apply.yml')).toEqual(push.paths);
   });
@@ -460,12 +460,15 @@ describe('roles and environments', () => {
     for (const check of ['`ci`', '`plan`']) expect(setup).toContain(check);
   });
 
-  it("send the reader of the set-up to sections that exist, in the direction they are", () => {
+  it('send the reader of the set-up to sections that exist, in the direction they are', () => {
     const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
     // GitHub's anchors: the heading in lower case, punctuation dropped, spaces as hyphens.
     const headings = [...readme.matchAll(/^#+ (.+)$/gm)].map((m) => ({
       at: m.index,
-      slug: (m[1] ?? '').toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-'),
+      slug: (m[1] ?? '')
+        .toLowerCase()
+        .replace(/[^\w\- ]/g, '')
+        .replace(/ /g, '-'),
     }));
     const start = readme.indexOf('### Setting up the workflows');
     const setup = readme.slice(start, readme.indexOf('### Emergency teardown'));
