@@ -1,6 +1,7 @@
 // A local stand-in for GitHub's REST API that checks every request against GitHub's published
 // description (test/contracts/github-rest.json, taken from @octokit/openapi), keeps issue
-// comments in memory, and pages lists with Link headers as GitHub does. Our own responses are
+// comments in memory, writes each as the identity of the token that wrote it (set by the test, as
+// GitHub knows it from the token), and pages lists with Link headers as GitHub does. Our own responses are
 // checked against the same description, so the stand-in cannot drift from the real shapes.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -31,10 +32,19 @@ const contract = JSON.parse(readFileSync(path.join(import.meta.dirname, 'contrac
 /** GitHub refuses longer comment bodies ("body is too long (maximum is 65536 characters)"). */
 const BODY_LIMIT = 65_536;
 
+/** Who a comment is by: a login, and whether GitHub says it is a user or a bot. */
+export interface Identity {
+  login: string;
+  type: 'User' | 'Bot';
+}
+
+/** The identity GitHub gives a workflow's own GITHUB_TOKEN. */
+export const ACTIONS_BOT: Identity = { login: 'github-actions[bot]', type: 'Bot' };
+
 export interface Comment {
   id: number;
   body: string;
-  user: string;
+  user: Identity;
 }
 
 export interface Recorded {
@@ -64,6 +74,13 @@ export class GitHubServer {
    * in seconds, and a message naming the secondary rate limit.
    */
   readonly rateLimited: { status: 403 | 429; retryAfter: number }[] = [];
+  /**
+   * Whom each token authenticates as, set by the test, as GitHub knows it from the token: a comment
+   * is written by the identity of the token that wrote it (an App's installation token writes as
+   * `<slug>[bot]`, GITHUB_TOKEN as github-actions[bot]). A write with a token not listed here is
+   * refused as GitHub refuses bad credentials.
+   */
+  readonly tokens = new Map<string, Identity>();
   private server: Server | undefined;
   private nextId = 1000;
   private readonly ajv = addFormats.default(new Ajv({ strict: false, allErrors: true, coerceTypes: false }));
@@ -81,7 +98,7 @@ export class GitHubServer {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
-  addComment(body: string, user = 'someone'): Comment {
+  addComment(body: string, user: Identity = { login: 'someone', type: 'User' }): Comment {
     const comment = { id: this.nextId++, body, user };
     this.comments.push(comment);
     return comment;
@@ -174,7 +191,8 @@ export class GitHubServer {
       });
       return;
     }
-    this.respond(id, op, params, url, body as { body: string } | undefined, res);
+    const token = /^(?:token|bearer) (.+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    this.respond(id, op, params, url, body as { body: string } | undefined, res, token ? this.tokens.get(token) : undefined);
   }
 
   private respond(
@@ -184,7 +202,9 @@ export class GitHubServer {
     url: URL,
     body: { body: string } | undefined,
     res: ServerResponse,
+    identity: Identity | undefined,
   ): void {
+    const badCredentials = () => this.send(res, 401, { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest' });
     const base = `http://${url.host}`;
     switch (id) {
       case 'issues/list-comments': {
@@ -201,11 +221,19 @@ export class GitHubServer {
         return;
       }
       case 'issues/create-comment': {
-        const comment = this.addComment(body?.body ?? '', 'github-actions[bot]');
+        if (!identity) {
+          badCredentials();
+          return;
+        }
+        const comment = this.addComment(body?.body ?? '', identity);
         this.reply(op, '201', res, this.render(comment, params, base));
         return;
       }
       case 'issues/update-comment': {
+        if (!identity) {
+          badCredentials();
+          return;
+        }
         const comment = this.comments.find((c) => c.id === Number(params['comment_id']));
         if (!comment) {
           this.send(res, 404, { message: 'Not Found' });
@@ -239,7 +267,7 @@ export class GitHubServer {
   private render(c: Comment, params: Record<string, string>, base: string): object {
     const repo = `${params['owner'] ?? 'o'}/${params['repo'] ?? 'r'}`;
     const at = '2026-11-25T00:00:00Z';
-    const login = encodeURIComponent(c.user);
+    const login = encodeURIComponent(c.user.login);
     return {
       id: c.id,
       node_id: `IC_${c.id}`,
@@ -247,7 +275,7 @@ export class GitHubServer {
       html_url: `https://github.com/${repo}/pull/1#issuecomment-${c.id}`,
       body: c.body,
       user: {
-        login: c.user,
+        login: c.user.login,
         id: 1,
         node_id: 'U_1',
         avatar_url: 'https://example.com/a.png',
@@ -263,7 +291,7 @@ export class GitHubServer {
         repos_url: `${base}/r`,
         events_url: `${base}/e`,
         received_events_url: `${base}/e`,
-        type: c.user.endsWith('[bot]') ? 'Bot' : 'User',
+        type: c.user.type,
         site_admin: false,
       },
       created_at: at,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMMENT_MARKER } from '../src/core/comment.js';
 import { octokit, RATE_LIMIT_RETRIES, upsertComment } from '../src/node/github.js';
-import { GitHubServer } from './github-server.js';
+import { ACTIONS_BOT, GitHubServer } from './github-server.js';
 
 const target = { owner: 'acme', repo: 'cdn', issueNumber: 7 };
 
@@ -12,6 +12,7 @@ describe("the plan comment on GitHub, against a stand-in checked by GitHub's own
 
   beforeEach(async () => {
     server = new GitHubServer();
+    server.tokens.set('test-token', ACTIONS_BOT);
     base = await server.start();
     client = octokit('test-token', base);
   });
@@ -51,7 +52,7 @@ describe("the plan comment on GitHub, against a stand-in checked by GitHub's own
 
   it('finds its comment past the first page and updates it in place', async () => {
     for (let i = 0; i < 230; i++) server.addComment(`review note ${i}`);
-    const ours = server.addComment(`${COMMENT_MARKER}\nold plan`, 'github-actions[bot]');
+    const ours = server.addComment(`${COMMENT_MARKER}\nold plan`, ACTIONS_BOT);
     const result = await upsertComment(client, target, `${COMMENT_MARKER}\nnew plan`);
     expect(result).toMatchObject({ action: 'updated', id: ours.id });
     expect(server.comments.filter((c) => c.body.startsWith(COMMENT_MARKER))).toHaveLength(1);
@@ -65,13 +66,13 @@ describe("the plan comment on GitHub, against a stand-in checked by GitHub's own
   });
 
   it('makes no change call when the comment already says the same', async () => {
-    server.addComment(`${COMMENT_MARKER}\nsame`, 'github-actions[bot]');
+    server.addComment(`${COMMENT_MARKER}\nsame`, ACTIONS_BOT);
     expect((await upsertComment(client, target, `${COMMENT_MARKER}\nsame`)).action).toBe('unchanged');
     expect(server.requests.map((r) => r.operationId)).toEqual(['issues/list-comments']);
   });
 
   it('leaves alone a comment with the marker that someone else wrote, and posts its own', async () => {
-    const planted = server.addComment(`${COMMENT_MARKER}\nall regions fine, merge away`, 'mallory');
+    const planted = server.addComment(`${COMMENT_MARKER}\nall regions fine, merge away`, { login: 'mallory', type: 'User' });
     const result = await upsertComment(client, target, `${COMMENT_MARKER}\nplan`);
     expect(result.action).toBe('created');
     expect(planted.body).toBe(`${COMMENT_MARKER}\nall regions fine, merge away`);
@@ -82,10 +83,24 @@ describe("the plan comment on GitHub, against a stand-in checked by GitHub's own
   });
 
   it("updates only the comment of the bot whose token it posts with (an App's, when given)", async () => {
-    const actions = server.addComment(`${COMMENT_MARKER}\nby GITHUB_TOKEN`, 'github-actions[bot]');
-    const result = await upsertComment(client, target, `${COMMENT_MARKER}\nplan`, 'kubecdn-app[bot]');
+    const actions = server.addComment(`${COMMENT_MARKER}\nby GITHUB_TOKEN`, ACTIONS_BOT);
+    // The App's installation token: GitHub writes its comments as the App's bot, whatever we say.
+    server.tokens.set('app-token', { login: 'kubecdn-app[bot]', type: 'Bot' });
+    const app = octokit('app-token', base);
+    const result = await upsertComment(app, target, `${COMMENT_MARKER}\nplan`, 'kubecdn-app[bot]');
     expect(result.action).toBe('created');
+    expect(server.comments.find((c) => c.id === result.id)?.user.login).toBe('kubecdn-app[bot]');
     expect(actions.body).toBe(`${COMMENT_MARKER}\nby GITHUB_TOKEN`);
+    // Its next run finds the comment GitHub says it wrote, and updates it in place.
+    expect(await upsertComment(app, target, `${COMMENT_MARKER}\nplan 2`, 'kubecdn-app[bot]')).toMatchObject({
+      action: 'updated',
+      id: result.id,
+    });
+  });
+
+  it('the stand-in writes as the token, and refuses a write with a token it does not know', async () => {
+    await expect(upsertComment(octokit('unknown-token', base), target, `${COMMENT_MARKER}\nplan`)).rejects.toThrow(/Bad credentials/);
+    expect(server.comments).toEqual([]);
   });
 
   it('does not take over a comment that only quotes the marker', async () => {

@@ -6,7 +6,7 @@ import { COMMENT_MARKER } from '../src/core/comment.js';
 import { runAction } from './action.js';
 import { region } from './fixtures.js';
 import { Repo } from './git-repo.js';
-import { GitHubServer } from './github-server.js';
+import { ACTIONS_BOT, GitHubServer } from './github-server.js';
 import { ROOT } from './run.js';
 
 const list = (...entries: string[]) => `regions:\n${entries.join('')}`;
@@ -27,6 +27,8 @@ function pullRequest(change: (repo: Repo) => void) {
 /** The GitHub stand-in for a describe block: started before its tests, and no contract violation allowed. */
 function gitHubStandIn(): { readonly server: GitHubServer; url: string } {
   const state = { server: new GitHubServer(), url: '' };
+  // The tokens the tests post with are GITHUB_TOKENs: GitHub writes as github-actions[bot].
+  for (const token of ['test-token', 'write-token']) state.server.tokens.set(token, ACTIONS_BOT);
   beforeAll(async () => {
     state.url = await state.server.start();
   });
