@@ -152,6 +152,54 @@ describe('plan-regions, started as the runner starts it', () => {
   });
 });
 
+describe('plan-regions step matrix, for a pull request with nothing to plan', () => {
+  const gh = gitHubStandIn();
+
+  it("says whether the pull request has the bot's plan comment already, for the comment job to update it or not run", async () => {
+    const { repo, event } = pullRequest((r) => r.write('README.md', 'docs only\n'));
+    const matrix = () =>
+      runAction('plan-regions', { workspace: repo.root, inputs: { 'github-token': 'test-token' }, event, env: { GITHUB_API_URL: gh.url } });
+    const none = await matrix();
+    expect(none.code).toBe(0);
+    expect(none.outputs).toMatchObject({ 'has-changes': 'false', valid: 'true', commented: 'false' });
+    // Someone else's comment with the marker is not ours to update.
+    gh.server.addComment(`${COMMENT_MARKER}\nplanted`, { login: 'mallory', type: 'User' });
+    expect((await matrix()).outputs['commented']).toBe('false');
+    gh.server.addComment(`${COMMENT_MARKER}\nan older plan`, ACTIONS_BOT);
+    expect((await matrix()).outputs['commented']).toBe('true');
+    expect(gh.server.requests.map((r) => r.operationId)).toEqual(Array(3).fill('issues/list-comments'));
+
+    // With a change to plan, the comment job runs anyway: nothing is looked up.
+    const { repo: changed, event: changing } = pullRequest((r) =>
+      r.regions({ scalable: SCALABLE.replace('enabled: true', 'enabled: false') }),
+    );
+    const planned = await runAction('plan-regions', {
+      workspace: changed.root,
+      inputs: { 'github-token': 'test-token' },
+      event: changing,
+      env: { GITHUB_API_URL: gh.url },
+    });
+    expect(planned.outputs['has-changes']).toBe('true');
+    expect(planned.outputs['commented']).toBeUndefined();
+    expect(gh.server.requests).toHaveLength(3);
+  });
+
+  it('updates that comment to say there is nothing to plan', async () => {
+    const { repo, event } = pullRequest((r) => r.write('README.md', 'docs only\n'));
+    gh.server.comments.length = 0;
+    const older = gh.server.addComment(`${COMMENT_MARKER}\nan older plan`, ACTIONS_BOT);
+    const ran = await runAction('plan-regions', {
+      workspace: repo.root,
+      inputs: { step: 'comment', 'github-token': 'test-token', matrix: '{"include":[]}' },
+      event,
+      env: { GITHUB_API_URL: gh.url },
+    });
+    expect(ran.code).toBe(0);
+    expect(gh.server.comments).toHaveLength(1);
+    expect(older.body).toContain('No region needs a Terraform plan for this change.');
+  });
+});
+
 describe('plan-regions for a pull request from a fork', () => {
   const gh = gitHubStandIn();
 

@@ -21,6 +21,7 @@ export interface Step {
 export interface Job {
   name?: string;
   needs?: string | string[];
+  outputs?: Record<string, string>;
   permissions?: Record<string, string> | string;
   steps?: Step[];
   concurrency?: { group: string; 'cancel-in-progress'?: boolean };

@@ -111,6 +111,30 @@ describe('plan.yml', () => {
     expect(step('plan.yml', 'result', 'result').env?.['HEAD_REPOSITORY']).toBe('${{ github.event.pull_request.head.repo.full_name }}');
   });
 
+  it('comments only when there is something to say: a plan, a problem, or a plan comment to bring up to date', () => {
+    expect(job('plan.yml', 'comment').if).toBe(
+      "${{ !cancelled() && needs.matrix.result != 'skipped' && (needs.matrix.outputs.has-changes == 'true' || needs.matrix.outputs.valid != 'true' || needs.matrix.outputs.commented == 'true') }}",
+    );
+    expect(step('plan.yml', 'matrix', 'matrix').with?.['github-token']).toBe('${{ github.token }}');
+    for (const key of ['has-changes', 'valid', 'commented'])
+      expect(job('plan.yml', 'matrix').outputs?.[key]).toBe(`\${{ steps.matrix.outputs.${key} }}`);
+    // With nothing to plan, no credentials are asked for and no DNS dry run is made.
+    for (const s of job('plan.yml', 'comment').steps ?? [])
+      if (s.uses?.startsWith('aws-actions/') || s.id === 'dns') expect(s.if).toContain("needs.matrix.outputs.has-changes == 'true'");
+  });
+
+  it("plan-fork posts nothing when the fork's run saved no comment, rather than fail looking for it", () => {
+    const saved = (count: string) =>
+      runStep('plan-fork.yml', 'post', 'saved', { env: { RUN_ID: '42', COUNT: count }, fakes: { gh: 'echo "$COUNT"' } });
+    const none = saved('0');
+    expect(none.status).toBe(0);
+    expect(none.output).toBe('found=false\n');
+    expect(none.calls).toEqual(['gh api repos/acme/cdn/actions/runs/42/artifacts?name=plan-comment --jq .total_count']);
+    expect(saved('1').output).toBe('found=true\n');
+    expect(runStep('plan-fork.yml', 'post', 'saved', { env: { RUN_ID: '42' }, fakes: { gh: 'exit 1' } }).status).not.toBe(0);
+    for (const s of (job('plan-fork.yml', 'post').steps ?? []).slice(2)) expect(s.if).toBe("steps.saved.outputs.found == 'true'");
+  });
+
   it('plans every region in its own job, where one failure does not stop the others', () => {
     expect(job('plan.yml', 'plan').strategy?.['fail-fast']).toBe(false);
     expect(job('plan.yml', 'plan').strategy?.['max-parallel']).toBeGreaterThan(0);

@@ -16,7 +16,7 @@ import { COST_TITLE, LATENCY_TITLE, renderValidationMarkdown } from '../../src/c
 import { errorMessage, RegionConfigError, UsageError } from '../../src/core/problems.js';
 import { countProblems, problemsToAnnotations } from '../../src/core/render.js';
 import { loadChange } from '../../src/node/change.js';
-import { ACTIONS_BOT, octokit, pullRequestOfRun, upsertComment } from '../../src/node/github.js';
+import { ACTIONS_BOT, findComment, octokit, pullRequestOfRun, upsertComment } from '../../src/node/github.js';
 import { loadRegionDir } from '../../src/node/region-dir.js';
 import { planRegion, readSummaries } from '../../src/node/terraform.js';
 
@@ -94,6 +94,17 @@ async function matrixStep(inputs: Inputs, root: string): Promise<void> {
   core.setOutput('matrix', JSON.stringify(matrix));
   core.setOutput('has-changes', String(matrix.include.length > 0));
   core.setOutput('has-destroy', String(hasDestroy(matrix)));
+  // With nothing to plan, the comment job runs only to update a plan comment already there (so
+  // that it no longer shows an older plan): say whether there is one.
+  const number = github.context.payload.pull_request?.number;
+  if (change.head.config && matrix.include.length === 0 && number && inputs.githubToken) {
+    const found = await findComment(
+      octokit(inputs.githubToken, github.context.apiUrl),
+      { ...github.context.repo, issueNumber: number },
+      inputs.commentAuthor,
+    );
+    core.setOutput('commented', String(found !== undefined));
+  }
   await core.summary.addRaw(renderValidationMarkdown(change.head), true).write();
   if (!change.head.config) {
     const { errors } = countProblems(change.head.problems);

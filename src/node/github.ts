@@ -56,11 +56,7 @@ export async function upsertComment(client: Octokit, target: CommentTarget, body
   if (!body.startsWith(COMMENT_MARKER)) throw new Error('a kubeCDN comment starts with its marker');
   if (body.length > COMMENT_LIMIT) throw new Error(`the comment is ${body.length} characters; GitHub takes at most ${COMMENT_LIMIT}`);
   const params = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber };
-  let existing: { id: number; body?: string; html_url: string } | undefined;
-  for await (const page of client.paginate.iterator(client.rest.issues.listComments, { ...params, per_page: 100 })) {
-    existing = page.data.find((c) => c.user?.login === author && c.user.type === 'Bot' && c.body?.startsWith(COMMENT_MARKER));
-    if (existing) break;
-  }
+  const existing = await findComment(client, target, author);
   if (!existing) {
     const created = await client.rest.issues.createComment({ ...params, body });
     return { action: 'created', id: created.data.id, url: created.data.html_url };
@@ -68,6 +64,23 @@ export async function upsertComment(client: Octokit, target: CommentTarget, body
   if (existing.body === body) return { action: 'unchanged', id: existing.id, url: existing.html_url };
   const updated = await client.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing.id, body });
   return { action: 'updated', id: updated.data.id, url: updated.data.html_url };
+}
+
+/**
+ * The plan comment `author` wrote on the pull request, if any, by the rules of upsertComment: a
+ * bot's comment whose body starts with the marker, looked for through every page.
+ */
+export async function findComment(
+  client: Octokit,
+  target: CommentTarget,
+  author = ACTIONS_BOT,
+): Promise<{ id: number; body?: string; html_url: string } | undefined> {
+  const params = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber, per_page: 100 };
+  for await (const page of client.paginate.iterator(client.rest.issues.listComments, params)) {
+    const found = page.data.find((c) => c.user?.login === author && c.user.type === 'Bot' && c.body?.startsWith(COMMENT_MARKER));
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**

@@ -67618,11 +67618,7 @@ async function upsertComment(client, target, body, author = ACTIONS_BOT) {
   if (!body.startsWith(COMMENT_MARKER)) throw new Error("a kubeCDN comment starts with its marker");
   if (body.length > COMMENT_LIMIT) throw new Error(`the comment is ${body.length} characters; GitHub takes at most ${COMMENT_LIMIT}`);
   const params = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber };
-  let existing;
-  for await (const page of client.paginate.iterator(client.rest.issues.listComments, { ...params, per_page: 100 })) {
-    existing = page.data.find((c) => c.user?.login === author && c.user.type === "Bot" && c.body?.startsWith(COMMENT_MARKER));
-    if (existing) break;
-  }
+  const existing = await findComment(client, target, author);
   if (!existing) {
     const created = await client.rest.issues.createComment({ ...params, body });
     return { action: "created", id: created.data.id, url: created.data.html_url };
@@ -67630,6 +67626,14 @@ async function upsertComment(client, target, body, author = ACTIONS_BOT) {
   if (existing.body === body) return { action: "unchanged", id: existing.id, url: existing.html_url };
   const updated = await client.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: existing.id, body });
   return { action: "updated", id: updated.data.id, url: updated.data.html_url };
+}
+async function findComment(client, target, author = ACTIONS_BOT) {
+  const params = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber, per_page: 100 };
+  for await (const page of client.paginate.iterator(client.rest.issues.listComments, params)) {
+    const found = page.data.find((c) => c.user?.login === author && c.user.type === "Bot" && c.body?.startsWith(COMMENT_MARKER));
+    if (found) return found;
+  }
+  return void 0;
 }
 async function pullRequestOfRun(client, target, headSha, headRepository) {
   const { data } = await client.rest.pulls.get({ owner: target.owner, repo: target.repo, pull_number: target.issueNumber });
@@ -67781,6 +67785,15 @@ async function matrixStep(inputs, root) {
   setOutput("matrix", JSON.stringify(matrix));
   setOutput("has-changes", String(matrix.include.length > 0));
   setOutput("has-destroy", String(hasDestroy(matrix)));
+  const number = context2.payload.pull_request?.number;
+  if (change.head.config && matrix.include.length === 0 && number && inputs.githubToken) {
+    const found = await findComment(
+      octokit(inputs.githubToken, context2.apiUrl),
+      { ...context2.repo, issueNumber: number },
+      inputs.commentAuthor
+    );
+    setOutput("commented", String(found !== void 0));
+  }
   await summary.addRaw(renderValidationMarkdown(change.head), true).write();
   if (!change.head.config) {
     const { errors } = countProblems(change.head.problems);
