@@ -63,8 +63,8 @@ describe('the plan comment', () => {
       summaries: [summary({ region: 'sa-east-1', status: 'failed', error: { step: 'plan', message: 'Error: boom' } })],
       matrix: {
         include: [
-          { region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true },
-          { region: 'eu-west-1', operation: 'plan', reason: 'added', manifests: true },
+          { region: 'sa-east-1', operation: 'plan', reason: 'added' },
+          { region: 'eu-west-1', operation: 'plan', reason: 'added' },
         ],
       },
     });

@@ -26,40 +26,55 @@ function matrixOf(repo: Repo, args: string[] = []) {
   return (JSON.parse(ran.stdout) as { include: unknown[] }).include;
 }
 
+/** The preview's edge-only lines: regions whose manifests change with no Terraform job. */
+function edgeLines(repo: Repo): string[] {
+  const ran = kubecdn(['preview', '--base', 'main'], { cwd: repo.root });
+  return ran.stdout.split('\n').filter((l) => l.includes('  edge only  '));
+}
+
 describe('kubecdn matrix: change detection from meaning, not text', () => {
   it('an added region is planned', () => {
     const repo = baseRepo().regions({ scalable: `${SCALABLE}${region('sa-east-1', { enabled: true })}` });
-    expect(matrixOf(repo)).toEqual([{ region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true }]);
+    expect(matrixOf(repo)).toEqual([{ region: 'sa-east-1', operation: 'plan', reason: 'added' }]);
   });
 
   it('a newly enabled region is planned', () => {
     const repo = baseRepo().regions({ scalable: SCALABLE.replace('enabled: false', 'enabled: true') });
-    expect(matrixOf(repo)).toEqual([{ region: 'ap-south-1', operation: 'plan', reason: 'enabled', manifests: true }]);
+    expect(matrixOf(repo)).toEqual([{ region: 'ap-south-1', operation: 'plan', reason: 'enabled' }]);
   });
 
   it('a removed region gets a destroy plan', () => {
     const repo = baseRepo().regions({ scalable: list(region('ap-south-1', { enabled: false })) });
-    expect(matrixOf(repo)).toEqual([{ region: 'eu-west-1', operation: 'destroy', reason: 'removed', manifests: false }]);
+    expect(matrixOf(repo)).toEqual([{ region: 'eu-west-1', operation: 'destroy', reason: 'removed' }]);
   });
 
   it('a disabled region gets a destroy plan', () => {
     const repo = baseRepo().regions({ scalable: SCALABLE.replace('enabled: true', 'enabled: false') });
-    expect(matrixOf(repo)).toEqual([{ region: 'eu-west-1', operation: 'destroy', reason: 'disabled', manifests: false }]);
+    expect(matrixOf(repo)).toEqual([{ region: 'eu-west-1', operation: 'destroy', reason: 'disabled' }]);
   });
 
   it('a changed cluster setting is planned, naming the setting', () => {
     const repo = baseRepo().regions({ alwaysOn: list(region('us-east-1').replace('max_size: 6', 'max_size: 10')), scalable: SCALABLE });
-    expect(matrixOf(repo)).toEqual([
-      { region: 'us-east-1', operation: 'plan', reason: 'cluster.node_groups[0].max_size changed', manifests: false },
-    ]);
+    expect(matrixOf(repo)).toEqual([{ region: 'us-east-1', operation: 'plan', reason: 'cluster.node_groups[0].max_size changed' }]);
   });
 
-  it('a changed edge setting marks the manifests', () => {
+  it('a changed edge setting needs no Terraform job: the preview names it as edge only', () => {
     const repo = baseRepo().regions({
       alwaysOn: list(region('us-east-1').replace('cache_size: 10Gi', 'cache_size: 20Gi')),
       scalable: SCALABLE,
     });
-    expect(matrixOf(repo)).toEqual([{ region: 'us-east-1', operation: 'plan', reason: 'edge.cache_size changed', manifests: true }]);
+    expect(matrixOf(repo)).toEqual([]);
+    expect(edgeLines(repo)).toEqual(['us-east-1  edge only  edge.cache_size changed  →  manifests applied after merge, no Terraform']);
+  });
+
+  it('a new owner_id plans every serving region and says, loudly, that it concerns the whole CDN', () => {
+    const repo = baseRepo().regions({ scalable: SCALABLE, cdn: CDN_YAML.replace('owner_id: kubecdn-test', 'owner_id: kubecdn-new') });
+    const matrix = matrixOf(repo) as { region: string; reason: string; cdnWide?: string }[];
+    expect(matrix.map((e) => `${e.region}: ${e.reason}`)).toEqual(['us-east-1: cdn.owner_id changed', 'eu-west-1: cdn.owner_id changed']);
+    expect(matrix.every((e) => e.cdnWide?.startsWith('cdn.owner_id changed: this concerns every region.'))).toBe(true);
+    const comment = kubecdn(['preview', '--base', 'main', '--format', 'markdown'], { cwd: repo.root }).stdout;
+    expect(comment).toContain('> [!CAUTION]\n> **CDN-wide change.** cdn.owner_id changed: this concerns every region.');
+    expect(comment).toContain('tear the regions down under the old settings first');
   });
 
   it('reordering and reformatting plans nothing', () => {
@@ -90,27 +105,31 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
   it('a change under terraform/ plans every serving region', () => {
     const repo = baseRepo().write('terraform/main.tf', 'terraform {\n}\n');
     expect(matrixOf(repo)).toEqual([
-      { region: 'us-east-1', operation: 'plan', reason: 'terraform/ changed', manifests: false },
-      { region: 'eu-west-1', operation: 'plan', reason: 'terraform/ changed', manifests: false },
+      { region: 'us-east-1', operation: 'plan', reason: 'terraform/ changed' },
+      { region: 'eu-west-1', operation: 'plan', reason: 'terraform/ changed' },
     ]);
   });
 
-  it('a change to shared manifests marks every serving region; a region overlay marks only that region', () => {
-    expect(matrixOf(baseRepo().write('manifests/base/kustomization.yaml', 'resources: [edge.yaml]\n'))).toEqual([
-      { region: 'us-east-1', operation: 'plan', reason: 'edge manifests changed', manifests: true },
-      { region: 'eu-west-1', operation: 'plan', reason: 'edge manifests changed', manifests: true },
-    ]);
-    expect(matrixOf(baseRepo().write('manifests/regions/eu-west-1/patch.yaml', 'kind: Deployment\n'))).toEqual([
-      { region: 'eu-west-1', operation: 'plan', reason: 'edge manifests changed', manifests: true },
-    ]);
+  it('a change to shared manifests is edge only for every serving region; a region overlay for only that region', () => {
+    const shared = baseRepo().write('manifests/base/kustomization.yaml', 'resources: [edge.yaml]\n');
+    expect(matrixOf(shared)).toEqual([]);
+    expect(edgeLines(shared).map((l) => l.split('  ')[0])).toEqual(['us-east-1', 'eu-west-1']);
+    const overlay = baseRepo().write('manifests/regions/eu-west-1/patch.yaml', 'kind: Deployment\n');
+    expect(edgeLines(overlay)).toEqual(['eu-west-1  edge only  edge manifests changed  →  manifests applied after merge, no Terraform']);
   });
 
-  it('a new origin changes every edge configuration', () => {
-    const repo = baseRepo().regions({
+  it('a new origin, or a new health-check path, changes every edge configuration and no Terraform input', () => {
+    const origin = baseRepo().regions({
       scalable: SCALABLE,
       cdn: CDN_YAML.replace('https://origin.example.com', 'https://origin2.example.com'),
     });
-    expect(matrixOf(repo).map((e) => (e as { region: string }).region)).toEqual(['us-east-1', 'eu-west-1']);
+    expect(matrixOf(origin)).toEqual([]);
+    expect(edgeLines(origin).map((l) => l.split('  edge only  ')[1])).toEqual([
+      'cdn.origin.url changed  →  manifests applied after merge, no Terraform',
+      'cdn.origin.url changed  →  manifests applied after merge, no Terraform',
+    ]);
+    const path = baseRepo().regions({ scalable: SCALABLE, cdn: `${CDN_YAML}  health_check:\n    path: /ready\n` });
+    expect(edgeLines(path).map((l) => l.split('  ')[0])).toEqual(['us-east-1', 'eu-west-1']);
   });
 
   it('compares committed heads with --head, from the merge base only', () => {
@@ -120,9 +139,7 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
     // main moves on after the branch: that change is not part of this pull request.
     repo.git('checkout', '-q', 'main');
     repo.write('terraform/main.tf', 'terraform {\n}\n').commit('stack change on main');
-    expect(matrixOf(repo, ['--head', 'add-region'])).toEqual([
-      { region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true },
-    ]);
+    expect(matrixOf(repo, ['--head', 'add-region'])).toEqual([{ region: 'sa-east-1', operation: 'plan', reason: 'added' }]);
   });
 
   it('plans every serving region when the base has no region files yet', () => {

@@ -72,6 +72,7 @@ export async function preview(
     ...(result.base ? { base: result.base } : {}),
     ...(result.change ? { baseSha: result.change.baseSha } : {}),
     ...(result.change?.matrix ? { matrix: result.change.matrix } : {}),
+    ...(result.change?.edge?.length ? { edge: result.change.edge } : {}),
     ...(result.unplanned ? { unplanned: result.unplanned } : {}),
     ...(result.noChange ? { noChange: result.noChange } : {}),
     ...(result.dns ? { dns: result.dns } : {}),

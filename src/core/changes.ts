@@ -1,6 +1,7 @@
 // Which regions a change touches, judged on meaning: the parsed region files at base and head,
 // and the paths the change touches under the stack and the manifests.
 import type { Config, Region } from './config.js';
+import { terraformVariables } from './terraform.js';
 
 export type Operation = 'plan' | 'destroy';
 
@@ -9,12 +10,22 @@ export interface MatrixEntry {
   readonly operation: Operation;
   /** Why the region is in the matrix, for people: "added", "cluster.kubernetes_version changed". */
   readonly reason: string;
-  /** Whether the region's edge manifests change, so the job also renders and diffs them. */
-  readonly manifests: boolean;
+  /**
+   * Set when the change renames what every region's stack is keyed by (owner_id): the plans alone
+   * would show new clusters and hide that the old ones keep running, unmanaged.
+   */
+  readonly cdnWide?: string;
 }
 
+/** The Terraform jobs of a change; its JSON is a GitHub Actions matrix, so it holds only `include`. */
 export interface Matrix {
   readonly include: readonly MatrixEntry[];
+}
+
+/** A serving region whose edge manifests change while its Terraform inputs do not. */
+export interface EdgeEntry {
+  readonly region: string;
+  readonly reason: string;
 }
 
 export interface ChangeInput {
@@ -23,72 +34,108 @@ export interface ChangeInput {
   readonly head: Config;
   /** Repository paths the change adds, modifies or deletes. */
   readonly changedPaths: readonly string[];
-  readonly layout?: Layout;
 }
 
-export interface Layout {
-  readonly stack: string;
-  readonly manifests: string;
-}
+const STACK = 'terraform';
+const MANIFESTS = 'manifests';
+/** cdn.yaml settings the edge's nginx renders: a change re-renders every region's manifests. */
+const EDGE_CDN = ['origin', 'health_check'];
 
-export const DEFAULT_LAYOUT: Layout = { stack: 'terraform', manifests: 'manifests' };
-
-/** Settings of a region entry that only the edge manifests read; the rest shape the cluster. */
-const MANIFEST_ONLY = ['edge'];
-/** Settings that neither Terraform nor the manifests read. */
-const NEITHER = ['scaling', 'enabled', 'region'];
-
+/**
+ * The regions whose Terraform inputs change: exactly what `kubecdn tf vars` writes for the region
+ * differs between base and head, or the stack itself changed. A change Terraform never reads (an
+ * edge setting, the origin) plans nothing here; `edgeChanges` names it.
+ */
 export function detectChanges(input: ChangeInput): Matrix {
-  const layout = input.layout ?? DEFAULT_LAYOUT;
-  const under = (dir: string) => input.changedPaths.filter((p) => p === dir || p.startsWith(`${dir}/`));
-  const stackChanged = under(layout.stack).length > 0;
-  const manifestPaths = under(layout.manifests);
-  const perRegionManifests = `${layout.manifests}/regions/`;
-  // A change to a region's own overlay concerns that region; any other manifest change, all of them.
-  const manifestRegions = new Set(
-    manifestPaths.filter((p) => p.startsWith(perRegionManifests)).map((p) => p.slice(perRegionManifests.length).split('/')[0] ?? ''),
-  );
-  const allManifests = manifestPaths.some((p) => !p.startsWith(perRegionManifests)) || originChanged(input.base, input.head);
-
-  const before = new Map((input.base?.regions ?? []).filter((r) => r.serving).map((r) => [r.region, r]));
-  const after = new Map(input.head.regions.filter((r) => r.serving).map((r) => [r.region, r]));
-  const everywhere = new Map(input.head.regions.map((r) => [r.region, r]));
+  const stackChanged = touched(input.changedPaths, STACK).length > 0;
+  const wide = cdnWideChange(input.base, input.head);
   const include: MatrixEntry[] = [];
-
-  for (const [code, region] of after) {
-    const old = before.get(code);
-    const reasons: string[] = [];
-    let manifests = allManifests || manifestRegions.has(code);
-    if (!old) {
-      reasons.push(input.base?.regions.some((r) => r.region === code) ? 'enabled' : 'added');
-      manifests = true;
-    } else {
-      const changed = changedKeys(old.spec, region.spec);
-      const cluster = changed.filter((k) => !startsWithAny(k, [...MANIFEST_ONLY, ...NEITHER]));
-      const edge = changed.filter((k) => startsWithAny(k, MANIFEST_ONLY));
-      if (cluster.length) reasons.push(`${describeKeys(cluster)} changed`);
-      if (stackChanged) reasons.push(`${layout.stack}/ changed`);
-      if (edge.length) {
-        reasons.push(`${describeKeys(edge)} changed`);
-        manifests = true;
-      }
-      if (manifests && !edge.length) reasons.push('edge manifests changed');
+  for (const region of input.head.regions.filter((r) => r.serving)) {
+    const old = serving(input.base, region.region);
+    if (!old || !input.base) {
+      const reason = input.base?.regions.some((r) => r.region === region.region) ? 'enabled' : 'added';
+      include.push({ region: region.region, operation: 'plan', reason });
+      continue;
     }
-    if (reasons.length) include.push({ region: code, operation: 'plan', reason: reasons.join('; '), manifests });
+    const reasons = terraformReasons(input.base, old, input.head, region);
+    if (stackChanged) reasons.push(`${STACK}/ changed`);
+    if (reasons.length)
+      include.push({ region: region.region, operation: 'plan', reason: reasons.join('; '), ...(wide ? { cdnWide: wide } : {}) });
   }
-  for (const [code] of before) {
-    if (after.has(code)) continue;
-    include.push({ region: code, operation: 'destroy', reason: everywhere.has(code) ? 'disabled' : 'removed', manifests: false });
+  for (const old of input.base?.regions.filter((r) => r.serving) ?? []) {
+    if (serving(input.head, old.region)) continue;
+    const reason = input.head.regions.some((r) => r.region === old.region) ? 'disabled' : 'removed';
+    include.push({ region: old.region, operation: 'destroy', reason });
   }
   return { include };
 }
 
-function originChanged(base: Config | undefined, head: Config): boolean {
-  return base !== undefined && JSON.stringify(base.cdn.origin) !== JSON.stringify(head.cdn.origin);
+/**
+ * Serving regions, already serving at the base, whose edge manifests change although Terraform has
+ * nothing to do for them. The apply workflow renders and applies every serving region's manifests,
+ * so these need no Terraform job; the preview and the comment name them.
+ */
+export function edgeChanges(input: ChangeInput): EdgeEntry[] {
+  const planned = new Set(detectChanges(input).include.map((e) => e.region));
+  const manifestPaths = touched(input.changedPaths, MANIFESTS);
+  const perRegion = `${MANIFESTS}/regions/`;
+  const overlays = new Set(manifestPaths.filter((p) => p.startsWith(perRegion)).map((p) => p.slice(perRegion.length).split('/')[0] ?? ''));
+  const shared = manifestPaths.some((p) => !p.startsWith(perRegion));
+  const cdn = input.base ? changedKeys(pick(input.base.cdn, EDGE_CDN), pick(input.head.cdn, EDGE_CDN)).map((k) => `cdn.${k}`) : [];
+  const entries: EdgeEntry[] = [];
+  for (const region of input.head.regions.filter((r) => r.serving)) {
+    const old = serving(input.base, region.region);
+    if (!old || planned.has(region.region)) continue;
+    const edge = changedKeys(old.spec.edge, region.spec.edge).map((k) => `edge.${k}`);
+    const reasons = [...(edge.length || cdn.length ? [`${describeKeys([...edge, ...cdn])} changed`] : [])];
+    if (shared || overlays.has(region.region)) reasons.push('edge manifests changed');
+    if (reasons.length) entries.push({ region: region.region, reason: reasons.join('; ') });
+  }
+  return entries;
 }
 
-function startsWithAny(key: string, prefixes: readonly string[]): boolean {
-  return prefixes.some((p) => key === p || key.startsWith(`${p}.`) || key.startsWith(`${p}[`));
+/**
+ * A change to owner_id renames every cluster and moves every region's state key, so each stack
+ * would plan new resources from an empty state while the old ones keep running. The zone decides
+ * where the certificates are validated and the records live. Both concern the whole CDN.
+ */
+export function cdnWideChange(base: Config | undefined, head: Config): string | undefined {
+  if (!base) return undefined;
+  const keys = (['owner_id', 'zone_id', 'zone_name'] as const).filter((k) => base.cdn[k] !== head.cdn[k]);
+  if (keys.length === 0) return undefined;
+  return (
+    `cdn.${keys.join(', cdn.')} changed: this concerns every region. A new owner_id gives every cluster a new name and a new ` +
+    'state key, so each plan below builds a second CDN while the old clusters keep running, unmanaged. To move safely: ' +
+    'tear the regions down under the old settings first (switch them off, merge, let apply destroy them), then change them.'
+  );
+}
+
+function terraformReasons(baseConfig: Config, old: Region, headConfig: Config, region: Region): string[] {
+  const keys = changedKeys(terraformVariables(baseConfig, old), terraformVariables(headConfig, region));
+  if (keys.length === 0) return [];
+  const cluster = region.spec.cluster as Record<string, unknown>;
+  const edge = region.spec.edge as Record<string, unknown>;
+  // Name each Terraform input by where the user writes it.
+  const yamlPath = (key: string) => {
+    const top = key.split(/[.[]/)[0] ?? key;
+    if (top in cluster || top in (old.spec.cluster as Record<string, unknown>)) return `cluster.${key}`;
+    if (top in edge || top in (old.spec.edge as Record<string, unknown>)) return `edge.${key}`;
+    if (top === 'region') return key;
+    return `cdn.${key}`;
+  };
+  return [`${describeKeys(keys.map(yamlPath))} changed`];
+}
+
+function serving(config: Config | undefined, code: string): Region | undefined {
+  return config?.regions.find((r) => r.region === code && r.serving);
+}
+
+function touched(paths: readonly string[], dir: string): string[] {
+  return paths.filter((p) => p === dir || p.startsWith(`${dir}/`));
+}
+
+function pick(obj: object, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.map((k) => [k, (obj as Record<string, unknown>)[k]]));
 }
 
 function describeKeys(keys: readonly string[]): string {

@@ -89,6 +89,8 @@ function assemble(input: CommentInput, options: RenderOptions, listCap: number, 
   if (options.marker !== false) parts.push(COMMENT_MARKER);
   parts.push(`## kubeCDN plan${input.commit ? ` for \`${input.commit.slice(0, 12)}\`` : ''}`);
   for (const note of input.notes ?? []) parts.push(`> [!NOTE]\n> ${note}`);
+  const wide = input.matrix?.include.find((e) => e.cdnWide)?.cdnWide;
+  if (wide) parts.push(`> [!CAUTION]\n> **CDN-wide change.** ${wide}`);
   parts.push(...trafficImpact(summaries), ...failures(summaries, input.unplanned ? [] : missing));
   if (input.problems?.length) parts.push(`### Region files\n${problemsToMarkdown(input.problems)}`);
   if (!errors.length) {

@@ -1,5 +1,5 @@
 // What a pull request of the working tree would show: for the terminal, and as the comment itself.
-import type { Matrix } from './changes.js';
+import type { EdgeEntry, Matrix } from './changes.js';
 import { renderComment } from './comment.js';
 import type { LoadResult } from './config.js';
 import { plain, problemsToMarkdown, problemsToText, regionsToMarkdown, regionsToText, type Style } from './render.js';
@@ -13,12 +13,24 @@ import { costChangeToText, costSectionMarkdown } from './cost/render.js';
 export const LATENCY_TITLE = 'Latency for users';
 /** The comment section on cost; the pipeline's comment uses the same title. */
 export const COST_TITLE = 'Cost a month';
+export const EDGE_TITLE = 'Edge only';
+
+/** Regions whose manifests change with no Terraform job: the apply workflow renders and applies them. */
+export function edgeToMarkdown(edge: readonly EdgeEntry[]): string {
+  return [
+    'These regions need no Terraform plan: after merge, the apply workflow renders and applies their edge manifests.',
+    '',
+    ...edge.map((e) => `- **${e.region}**: ${e.reason}`),
+  ].join('\n');
+}
 
 export interface PreviewModel {
   readonly validation: LoadResult;
   readonly base?: string;
   readonly baseSha?: string;
   readonly matrix?: Matrix;
+  /** Regions whose edge manifests change while Terraform has nothing to do for them. */
+  readonly edge?: readonly EdgeEntry[];
   readonly summaries: readonly PlanSummary[];
   readonly unplanned?: string;
   readonly noChange?: string;
@@ -56,6 +68,7 @@ export function renderPreviewMarkdown(model: PreviewModel): string {
         : []),
     ],
     sections: [
+      ...(model.edge?.length ? [{ title: EDGE_TITLE, body: edgeToMarkdown(model.edge) }] : []),
       ...(model.cost ? [{ title: COST_TITLE, body: costSectionMarkdown(model.cost, model.latency) }] : []),
       ...(model.latency
         ? [
@@ -81,7 +94,10 @@ export function renderPreviewText(model: PreviewModel, style: Style = plain): st
   if (model.noChange) out.push(`nothing to compare: ${model.noChange}`);
   else if (!model.matrix) out.push('no plan: the region files have errors');
   else if (!model.matrix.include.length) out.push('no region needs a Terraform plan');
-  else {
+  if (model.matrix?.include.some((e) => e.cdnWide))
+    out.push(style.red(`CDN-wide: ${model.matrix.include.find((e) => e.cdnWide)?.cdnWide ?? ''}`));
+  for (const e of model.edge ?? []) out.push(`${e.region}  edge only  ${e.reason}  →  manifests applied after merge, no Terraform`);
+  if (model.matrix?.include.length) {
     const width = Math.max(...model.matrix.include.map((e) => e.region.length));
     for (const entry of model.matrix.include) {
       const summary = model.summaries.find((s) => s.region === entry.region);

@@ -1,7 +1,7 @@
 // A change as a pull request sees it: the region files at the merge base and at the head (a commit,
 // or the working tree), and the matrix of regions to plan.
 import path from 'node:path';
-import { detectChanges, type Matrix } from '../core/changes.js';
+import { detectChanges, edgeChanges, type EdgeEntry, type Matrix } from '../core/changes.js';
 import { loadConfig, type Config, type LoadResult } from '../core/config.js';
 import { RegionConfigError } from '../core/problems.js';
 import { changedPaths, mergeBase, readRegionDirAt, repoRoot } from './git.js';
@@ -22,6 +22,8 @@ export interface Change {
   readonly changedPaths: readonly string[];
   /** Present when the head is valid. */
   readonly matrix?: Matrix;
+  /** Serving regions whose edge changes with no Terraform job; present when the head is valid. */
+  readonly edge?: readonly EdgeEntry[];
 }
 
 export async function loadChange(cwd: string, options: ChangeOptions): Promise<Change> {
@@ -45,6 +47,11 @@ export async function loadChange(cwd: string, options: ChangeOptions): Promise<C
     base,
     head,
     changedPaths: paths,
-    ...(head.config ? { matrix: detectChanges({ base, head: head.config, changedPaths: paths }) } : {}),
+    ...(head.config
+      ? {
+          matrix: detectChanges({ base, head: head.config, changedPaths: paths }),
+          edge: edgeChanges({ base, head: head.config, changedPaths: paths }),
+        }
+      : {}),
   };
 }

@@ -65470,56 +65470,194 @@ var context2 = new Context();
 import { mkdir as mkdir3, readFile as readFile3, writeFile as writeFile3 } from "node:fs/promises";
 import path12 from "node:path";
 
-// src/core/changes.ts
-var DEFAULT_LAYOUT = { stack: "terraform", manifests: "manifests" };
-var MANIFEST_ONLY = ["edge"];
-var NEITHER = ["scaling", "enabled", "region"];
-function detectChanges(input) {
-  const layout = input.layout ?? DEFAULT_LAYOUT;
-  const under = (dir) => input.changedPaths.filter((p) => p === dir || p.startsWith(`${dir}/`));
-  const stackChanged = under(layout.stack).length > 0;
-  const manifestPaths = under(layout.manifests);
-  const perRegionManifests = `${layout.manifests}/regions/`;
-  const manifestRegions = new Set(
-    manifestPaths.filter((p) => p.startsWith(perRegionManifests)).map((p) => p.slice(perRegionManifests.length).split("/")[0] ?? "")
-  );
-  const allManifests = manifestPaths.some((p) => !p.startsWith(perRegionManifests)) || originChanged(input.base, input.head);
-  const before = new Map((input.base?.regions ?? []).filter((r) => r.serving).map((r) => [r.region, r]));
-  const after = new Map(input.head.regions.filter((r) => r.serving).map((r) => [r.region, r]));
-  const everywhere = new Map(input.head.regions.map((r) => [r.region, r]));
-  const include = [];
-  for (const [code, region] of after) {
-    const old = before.get(code);
-    const reasons = [];
-    let manifests = allManifests || manifestRegions.has(code);
-    if (!old) {
-      reasons.push(input.base?.regions.some((r) => r.region === code) ? "enabled" : "added");
-      manifests = true;
-    } else {
-      const changed = changedKeys(old.spec, region.spec);
-      const cluster2 = changed.filter((k) => !startsWithAny(k, [...MANIFEST_ONLY, ...NEITHER]));
-      const edge2 = changed.filter((k) => startsWithAny(k, MANIFEST_ONLY));
-      if (cluster2.length) reasons.push(`${describeKeys(cluster2)} changed`);
-      if (stackChanged) reasons.push(`${layout.stack}/ changed`);
-      if (edge2.length) {
-        reasons.push(`${describeKeys(edge2)} changed`);
-        manifests = true;
-      }
-      if (manifests && !edge2.length) reasons.push("edge manifests changed");
-    }
-    if (reasons.length) include.push({ region: code, operation: "plan", reason: reasons.join("; "), manifests });
+// src/core/terraform.ts
+function terraformVariables(config, region) {
+  const { cluster: cluster2, edge: edge2 } = region.spec;
+  return {
+    region: region.region,
+    owner_id: config.cdn.owner_id,
+    kubernetes_version: cluster2.kubernetes_version,
+    availability_zones: cluster2.availability_zones,
+    node_groups: cluster2.node_groups,
+    hostnames: config.cdn.hostnames,
+    ...cluster2.vpc_cidr ? { vpc_cidr: cluster2.vpc_cidr } : {},
+    ...edge2.certificate_arn ? { certificate_arn: edge2.certificate_arn } : {}
+  };
+}
+function stateArgument(backend, ownerId, region) {
+  return backend === "s3" ? `key=${ownerId}/${region}/terraform.tfstate` : `path=state/${region}.tfstate`;
+}
+var ACTIONS = ["create", "update", "delete", "replace"];
+var TRAFFIC_CRITICAL = [
+  "aws_eks_cluster",
+  "aws_vpc",
+  "aws_subnet",
+  "aws_internet_gateway",
+  "aws_nat_gateway",
+  "aws_route_table",
+  "aws_eks_node_group",
+  "aws_lb"
+];
+function isCritical(critical, type, address) {
+  return critical.has(type) || critical.has(address) || critical.has(address.replace(/\[[^\]]*\]$/, ""));
+}
+function actionOf(actions) {
+  if (actions.includes("delete") && actions.includes("create")) return "replace";
+  if (actions.length === 1) {
+    const [only] = actions;
+    if (only === "create" || only === "update" || only === "delete") return only;
   }
-  for (const [code] of before) {
-    if (after.has(code)) continue;
-    include.push({ region: code, operation: "destroy", reason: everywhere.has(code) ? "disabled" : "removed", manifests: false });
+  return void 0;
+}
+var MASK = "(sensitive value)";
+var MIN_MASKED_LENGTH = 4;
+function sensitiveValues(plan) {
+  const found = /* @__PURE__ */ new Set();
+  const collect = (value, mask) => {
+    if (mask === true) {
+      leaves(value, (leaf) => found.add(leaf));
+    } else if (mask && typeof mask === "object" && value && typeof value === "object") {
+      for (const [key, sub] of Object.entries(mask)) collect(value[key], sub);
+    }
+  };
+  for (const [name, variable] of Object.entries(plan.configuration?.root_module?.variables ?? {})) {
+    if (variable.sensitive) collect(plan.variables?.[name]?.value, true);
+  }
+  const changes = [...plan.resource_changes ?? [], ...plan.resource_drift ?? []].map((rc) => rc.change);
+  for (const change of [...changes, ...Object.values(plan.output_changes ?? {})]) {
+    collect(change.before, change.before_sensitive);
+    collect(change.after, change.after_sensitive);
+  }
+  return [...found].filter((v) => v.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
+}
+function leaves(value, add) {
+  if (value === null || value === void 0) return;
+  if (typeof value === "object") {
+    for (const v of Object.values(value)) leaves(v, add);
+  } else if (typeof value === "string" || typeof value === "number") {
+    add(String(value));
+  }
+}
+function maskSensitive(text, values) {
+  return values.reduce((out, value) => out.split(value).join(MASK), text);
+}
+function summarizePlan(plan, planText, context3) {
+  const resources = { create: [], update: [], delete: [], replace: [] };
+  const critical = [];
+  const criticalSet = new Set(context3.critical ?? TRAFFIC_CRITICAL);
+  for (const rc of plan.resource_changes ?? []) {
+    if (rc.mode === "data") continue;
+    const action = actionOf(rc.change.actions);
+    if (!action) continue;
+    resources[action].push(rc.address);
+    if ((action === "delete" || action === "replace") && isCritical(criticalSet, rc.type, rc.address))
+      critical.push({ address: rc.address, action });
+  }
+  const counts = Object.fromEntries(ACTIONS.map((a) => [a, resources[a].length]));
+  const total = ACTIONS.reduce((n, a) => n + counts[a], 0);
+  return {
+    region: context3.region,
+    operation: context3.operation,
+    reason: context3.reason,
+    serving: context3.serving,
+    status: total > 0 ? "changes" : "no-changes",
+    counts,
+    resources,
+    critical,
+    drift: (plan.resource_drift ?? []).map((d) => ({ address: d.address, actions: d.change.actions })),
+    planText: maskSensitive(planText, sensitiveValues(plan)),
+    ...plan.terraform_version ? { terraformVersion: plan.terraform_version } : {}
+  };
+}
+function failedSummary(context3, step, message, planText = "") {
+  return {
+    region: context3.region,
+    operation: context3.operation,
+    reason: context3.reason,
+    serving: context3.serving,
+    status: "failed",
+    counts: { create: 0, update: 0, delete: 0, replace: 0 },
+    resources: { create: [], update: [], delete: [], replace: [] },
+    critical: [],
+    drift: [],
+    planText,
+    error: { step, message }
+  };
+}
+
+// src/core/changes.ts
+var STACK = "terraform";
+var MANIFESTS = "manifests";
+var EDGE_CDN = ["origin", "health_check"];
+function detectChanges(input) {
+  const stackChanged = touched(input.changedPaths, STACK).length > 0;
+  const wide = cdnWideChange(input.base, input.head);
+  const include = [];
+  for (const region of input.head.regions.filter((r) => r.serving)) {
+    const old = serving(input.base, region.region);
+    if (!old || !input.base) {
+      const reason = input.base?.regions.some((r) => r.region === region.region) ? "enabled" : "added";
+      include.push({ region: region.region, operation: "plan", reason });
+      continue;
+    }
+    const reasons = terraformReasons(input.base, old, input.head, region);
+    if (stackChanged) reasons.push(`${STACK}/ changed`);
+    if (reasons.length)
+      include.push({ region: region.region, operation: "plan", reason: reasons.join("; "), ...wide ? { cdnWide: wide } : {} });
+  }
+  for (const old of input.base?.regions.filter((r) => r.serving) ?? []) {
+    if (serving(input.head, old.region)) continue;
+    const reason = input.head.regions.some((r) => r.region === old.region) ? "disabled" : "removed";
+    include.push({ region: old.region, operation: "destroy", reason });
   }
   return { include };
 }
-function originChanged(base, head) {
-  return base !== void 0 && JSON.stringify(base.cdn.origin) !== JSON.stringify(head.cdn.origin);
+function edgeChanges(input) {
+  const planned = new Set(detectChanges(input).include.map((e) => e.region));
+  const manifestPaths = touched(input.changedPaths, MANIFESTS);
+  const perRegion = `${MANIFESTS}/regions/`;
+  const overlays = new Set(manifestPaths.filter((p) => p.startsWith(perRegion)).map((p) => p.slice(perRegion.length).split("/")[0] ?? ""));
+  const shared = manifestPaths.some((p) => !p.startsWith(perRegion));
+  const cdn = input.base ? changedKeys(pick(input.base.cdn, EDGE_CDN), pick(input.head.cdn, EDGE_CDN)).map((k) => `cdn.${k}`) : [];
+  const entries = [];
+  for (const region of input.head.regions.filter((r) => r.serving)) {
+    const old = serving(input.base, region.region);
+    if (!old || planned.has(region.region)) continue;
+    const edge2 = changedKeys(old.spec.edge, region.spec.edge).map((k) => `edge.${k}`);
+    const reasons = [...edge2.length || cdn.length ? [`${describeKeys([...edge2, ...cdn])} changed`] : []];
+    if (shared || overlays.has(region.region)) reasons.push("edge manifests changed");
+    if (reasons.length) entries.push({ region: region.region, reason: reasons.join("; ") });
+  }
+  return entries;
 }
-function startsWithAny(key, prefixes) {
-  return prefixes.some((p) => key === p || key.startsWith(`${p}.`) || key.startsWith(`${p}[`));
+function cdnWideChange(base, head) {
+  if (!base) return void 0;
+  const keys = ["owner_id", "zone_id", "zone_name"].filter((k) => base.cdn[k] !== head.cdn[k]);
+  if (keys.length === 0) return void 0;
+  return `cdn.${keys.join(", cdn.")} changed: this concerns every region. A new owner_id gives every cluster a new name and a new state key, so each plan below builds a second CDN while the old clusters keep running, unmanaged. To move safely: tear the regions down under the old settings first (switch them off, merge, let apply destroy them), then change them.`;
+}
+function terraformReasons(baseConfig, old, headConfig, region) {
+  const keys = changedKeys(terraformVariables(baseConfig, old), terraformVariables(headConfig, region));
+  if (keys.length === 0) return [];
+  const cluster2 = region.spec.cluster;
+  const edge2 = region.spec.edge;
+  const yamlPath = (key) => {
+    const top = key.split(/[.[]/)[0] ?? key;
+    if (top in cluster2 || top in old.spec.cluster) return `cluster.${key}`;
+    if (top in edge2 || top in old.spec.edge) return `edge.${key}`;
+    if (top === "region") return key;
+    return `cdn.${key}`;
+  };
+  return [`${describeKeys(keys.map(yamlPath))} changed`];
+}
+function serving(config, code) {
+  return config?.regions.find((r) => r.region === code && r.serving);
+}
+function touched(paths, dir) {
+  return paths.filter((p) => p === dir || p.startsWith(`${dir}/`));
+}
+function pick(obj, keys) {
+  return Object.fromEntries(keys.map((k) => [k, obj[k]]));
 }
 function describeKeys(keys) {
   return keys.length <= 3 ? keys.join(", ") : `${keys.slice(0, 3).join(", ")} and ${keys.length - 3} more`;
@@ -65715,121 +65853,6 @@ function regionsToMarkdown(config) {
   ].join("\n");
 }
 
-// src/core/terraform.ts
-function terraformVariables(config, region) {
-  const { cluster: cluster2, edge: edge2 } = region.spec;
-  return {
-    region: region.region,
-    owner_id: config.cdn.owner_id,
-    kubernetes_version: cluster2.kubernetes_version,
-    availability_zones: cluster2.availability_zones,
-    node_groups: cluster2.node_groups,
-    hostnames: config.cdn.hostnames,
-    ...cluster2.vpc_cidr ? { vpc_cidr: cluster2.vpc_cidr } : {},
-    ...edge2.certificate_arn ? { certificate_arn: edge2.certificate_arn } : {}
-  };
-}
-function stateArgument(backend, ownerId, region) {
-  return backend === "s3" ? `key=${ownerId}/${region}/terraform.tfstate` : `path=state/${region}.tfstate`;
-}
-var ACTIONS = ["create", "update", "delete", "replace"];
-var TRAFFIC_CRITICAL = [
-  "aws_eks_cluster",
-  "aws_vpc",
-  "aws_subnet",
-  "aws_internet_gateway",
-  "aws_nat_gateway",
-  "aws_route_table",
-  "aws_eks_node_group",
-  "aws_lb"
-];
-function isCritical(critical, type, address) {
-  return critical.has(type) || critical.has(address) || critical.has(address.replace(/\[[^\]]*\]$/, ""));
-}
-function actionOf(actions) {
-  if (actions.includes("delete") && actions.includes("create")) return "replace";
-  if (actions.length === 1) {
-    const [only] = actions;
-    if (only === "create" || only === "update" || only === "delete") return only;
-  }
-  return void 0;
-}
-var MASK = "(sensitive value)";
-var MIN_MASKED_LENGTH = 4;
-function sensitiveValues(plan) {
-  const found = /* @__PURE__ */ new Set();
-  const collect = (value, mask) => {
-    if (mask === true) {
-      leaves(value, (leaf) => found.add(leaf));
-    } else if (mask && typeof mask === "object" && value && typeof value === "object") {
-      for (const [key, sub] of Object.entries(mask)) collect(value[key], sub);
-    }
-  };
-  for (const [name, variable] of Object.entries(plan.configuration?.root_module?.variables ?? {})) {
-    if (variable.sensitive) collect(plan.variables?.[name]?.value, true);
-  }
-  const changes = [...plan.resource_changes ?? [], ...plan.resource_drift ?? []].map((rc) => rc.change);
-  for (const change of [...changes, ...Object.values(plan.output_changes ?? {})]) {
-    collect(change.before, change.before_sensitive);
-    collect(change.after, change.after_sensitive);
-  }
-  return [...found].filter((v) => v.length >= MIN_MASKED_LENGTH).sort((a, b) => b.length - a.length);
-}
-function leaves(value, add) {
-  if (value === null || value === void 0) return;
-  if (typeof value === "object") {
-    for (const v of Object.values(value)) leaves(v, add);
-  } else if (typeof value === "string" || typeof value === "number") {
-    add(String(value));
-  }
-}
-function maskSensitive(text, values) {
-  return values.reduce((out, value) => out.split(value).join(MASK), text);
-}
-function summarizePlan(plan, planText, context3) {
-  const resources = { create: [], update: [], delete: [], replace: [] };
-  const critical = [];
-  const criticalSet = new Set(context3.critical ?? TRAFFIC_CRITICAL);
-  for (const rc of plan.resource_changes ?? []) {
-    if (rc.mode === "data") continue;
-    const action = actionOf(rc.change.actions);
-    if (!action) continue;
-    resources[action].push(rc.address);
-    if ((action === "delete" || action === "replace") && isCritical(criticalSet, rc.type, rc.address))
-      critical.push({ address: rc.address, action });
-  }
-  const counts = Object.fromEntries(ACTIONS.map((a) => [a, resources[a].length]));
-  const total = ACTIONS.reduce((n, a) => n + counts[a], 0);
-  return {
-    region: context3.region,
-    operation: context3.operation,
-    reason: context3.reason,
-    serving: context3.serving,
-    status: total > 0 ? "changes" : "no-changes",
-    counts,
-    resources,
-    critical,
-    drift: (plan.resource_drift ?? []).map((d) => ({ address: d.address, actions: d.change.actions })),
-    planText: maskSensitive(planText, sensitiveValues(plan)),
-    ...plan.terraform_version ? { terraformVersion: plan.terraform_version } : {}
-  };
-}
-function failedSummary(context3, step, message, planText = "") {
-  return {
-    region: context3.region,
-    operation: context3.operation,
-    reason: context3.reason,
-    serving: context3.serving,
-    status: "failed",
-    counts: { create: 0, update: 0, delete: 0, replace: 0 },
-    resources: { create: [], update: [], delete: [], replace: [] },
-    critical: [],
-    drift: [],
-    planText,
-    error: { step, message }
-  };
-}
-
 // src/core/comment.ts
 var COMMENT_MARKER = "<!-- kubecdn:plan -->";
 var COMMENT_LIMIT = 65536;
@@ -65866,6 +65889,9 @@ function assemble(input, options, listCap, plan, details = true) {
   parts.push(`## kubeCDN plan${input.commit ? ` for \`${input.commit.slice(0, 12)}\`` : ""}`);
   for (const note of input.notes ?? []) parts.push(`> [!NOTE]
 > ${note}`);
+  const wide = input.matrix?.include.find((e) => e.cdnWide)?.cdnWide;
+  if (wide) parts.push(`> [!CAUTION]
+> **CDN-wide change.** ${wide}`);
   parts.push(...trafficImpact(summaries), ...failures(summaries, input.unplanned ? [] : missing));
   if (input.problems?.length) parts.push(`### Region files
 ${problemsToMarkdown(input.problems)}`);
@@ -67037,11 +67063,11 @@ function loadConfig(sources, options) {
   return { config: buildConfig(parsed["always-on"], parsed.scalable, parsed.cdn), problems: sorted };
 }
 function buildConfig(alwaysOn, scalable, cdn) {
-  const region = (file, index, tier, spec, serving) => ({
+  const region = (file, index, tier, spec, serving2) => ({
     region: spec.region,
     name: AWS_REGIONS.get(spec.region)?.name ?? spec.region,
     tier,
-    serving,
+    serving: serving2,
     file: file.path,
     line: file.locate(["regions", index]).line,
     spec
@@ -67252,7 +67278,10 @@ async function loadChange(cwd, options) {
     base,
     head,
     changedPaths: paths,
-    ...head.config ? { matrix: detectChanges({ base, head: head.config, changedPaths: paths }) } : {}
+    ...head.config ? {
+      matrix: detectChanges({ base, head: head.config, changedPaths: paths }),
+      edge: edgeChanges({ base, head: head.config, changedPaths: paths })
+    } : {}
   };
 }
 
