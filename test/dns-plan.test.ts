@@ -470,6 +470,36 @@ describe('sync-dns: what Route53 refuses, what a crash leaves, what nobody owns 
     expect(r53.healthChecks.size).toBe(1);
   });
 
+  // Relies on the strict model: moto answers a second DeleteHealthCheck of the same id without
+  // the NoSuchHealthCheck that Route53 gives, so only the model shows the retried call failing.
+  it('a lost DeleteHealthCheck response is not a failure: the retry finds the check gone, and the run ends done', async () => {
+    await run(r53, want(two, both));
+    const lines: string[] = [];
+    const log = { info: (l: string) => lines.push(l), group: async <T>(t: string, w: () => Promise<T>) => (lines.push(t), w()) };
+    r53.loseResponseOf = { operation: 'DeleteHealthCheck', n: 1 };
+    const result = await run(r53, want(two, both, { exclude: ['eu-west-1'] }), { maxDeleteFraction: 1, log });
+    expect(r53.calls['DeleteHealthCheck']).toBe(2);
+    expect(result.applied?.healthChecks.deleted).toBe(1);
+    expect(lines.some((l) => /^health check hc-\d+ of eu-west-1 deleted: no record uses it \(it was already gone\)$/.test(l))).toBe(true);
+    expect(r53.healthChecks.size).toBe(1);
+  });
+
+  // Relies on the strict model: it answers the SDK's retry of CreateHealthCheck (same caller
+  // reference, same settings) with the check the first call made, and a second
+  // ChangeTagsForResource with the same tags, as Route53's API reference says.
+  it('lost CreateHealthCheck and ChangeTagsForResource responses leave one check per region, tagged', async () => {
+    r53.loseResponseOf = { operation: 'CreateHealthCheck', n: 1 };
+    await run(r53, want(two, both));
+    r53.loseResponseOf = { operation: 'ChangeTagsForResource', n: 1 };
+    await run(r53, want(config(['us-east-1', 'eu-west-1', 'ap-south-1']), targets('us-east-1', 'eu-west-1', 'ap-south-1')));
+    expect(r53.calls['CreateHealthCheck']).toBe(4);
+    expect(r53.healthChecks.size).toBe(3);
+    for (const id of r53.healthChecks.keys()) expect(r53.tags.get(id)).toMatchObject({ 'kubecdn:owner': 'kubecdn-test' });
+    expect(
+      (await run(r53, want(config(['us-east-1', 'eu-west-1', 'ap-south-1']), targets('us-east-1', 'eu-west-1', 'ap-south-1')))).plan.units,
+    ).toEqual([]);
+  });
+
   it('a batch that truly failed still stops the run, with nothing half-owned', async () => {
     r53.failBatch = { n: 1, error: new Error('InvalidChangeBatch: something Route53 refused') };
     await expect(run(r53, want(two, both))).rejects.toThrow('something Route53 refused');

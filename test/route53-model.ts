@@ -14,8 +14,19 @@ import type { Route53Api } from '../src/core/dns/sync.js';
 export class InvalidChangeBatch extends Error {
   constructor(message: string) {
     super(`InvalidChangeBatch: ${message}`);
+    this.name = 'InvalidChangeBatch';
   }
 }
+
+/** An error as the SDK throws one: its name is the API's error code (NoSuchHealthCheck, …). */
+export function awsError(code: string, message = code): Error {
+  const error = new Error(message === code ? code : `${code}: ${message}`);
+  error.name = code;
+  return error;
+}
+
+/** Calls whose response the model can lose after committing them, as a dropped connection does. */
+export type LosableOperation = 'CreateHealthCheck' | 'DeleteHealthCheck' | 'ChangeTagsForResource';
 
 /** "Quotas" in the Route53 Developer Guide: per ChangeResourceRecordSets request. */
 const MAX_RESOURCE_RECORDS = 1000;
@@ -38,6 +49,15 @@ export class StrictRoute53 implements Route53Api {
   loseResponse: { n: number } | undefined;
   /** Fail the n-th ChangeTagsForResource call: the process died between creating a check and tagging it. */
   failTag: { n: number } | undefined;
+  /**
+   * Commit the n-th call of an operation and lose its response: the SDK sends the same request
+   * again, which Route53 judges against what the first one left (a second DeleteHealthCheck of
+   * the same id is NoSuchHealthCheck; a second CreateHealthCheck with the same caller reference
+   * and settings returns the same check; a second ChangeTagsForResource sets the same tags).
+   */
+  loseResponseOf: { operation: LosableOperation; n: number } | undefined;
+  /** The n-th GetChange wait times out: the batch is committed, but not INSYNC in time. */
+  insyncTimeout: { n: number } | undefined;
   private account = { nextHc: 1, usedReferences: new Map<string, Omit<HealthCheckSpec, 'region'>>() };
 
   constructor(
@@ -77,7 +97,8 @@ export class StrictRoute53 implements Route53Api {
     return Promise.resolve(this.zoneName);
   }
 
-  async listRecordSets(): Promise<RecordSet[]> {
+  async listRecordSets(zoneId: string): Promise<RecordSet[]> {
+    if (zoneId !== this.zoneId) throw awsError('NoSuchHostedZone', `No hosted zone found with ID: ${zoneId}`);
     // ListResourceRecordSets returns at most 300 records a page (MaxItems).
     const all = [...this.records.values()];
     for (let i = 0; i < Math.max(1, Math.ceil(all.length / 300)); i++) this.count('ListResourceRecordSets');
@@ -99,35 +120,53 @@ export class StrictRoute53 implements Route53Api {
   async tagHealthCheck(id: string, tags: Readonly<Record<string, string>>): Promise<void> {
     const n = this.count('ChangeTagsForResource');
     if (this.failTag?.n === n) throw new Error('process killed before ChangeTagsForResource');
-    if (!this.healthChecks.has(id)) throw new Error(`NoSuchHealthCheck: ${id}`);
+    this.setTags(id, tags);
+    if (this.lost('ChangeTagsForResource', n)) this.setTags(id, tags);
+    return Promise.resolve();
+  }
+
+  /** Whether the n-th call of an operation loses its response: then the SDK's retry is counted here. */
+  private lost(operation: LosableOperation, n: number): boolean {
+    if (this.loseResponseOf?.operation !== operation || this.loseResponseOf.n !== n) return false;
+    this.loseResponseOf = undefined;
+    this.count(operation);
+    return true;
+  }
+
+  private setTags(id: string, tags: Readonly<Record<string, string>>): void {
+    if (!this.healthChecks.has(id)) throw awsError('NoSuchHealthCheck', id);
     // ChangeTagsForResource: at most 10 tags a call; Tag Key 128 characters, Value 256.
     const entries = Object.entries(tags);
     if (entries.length > 10) throw new Error('InvalidInput: more than 10 tags');
     for (const [k, v] of entries) if (k.length > 128 || v.length > 256) throw new Error(`InvalidInput: tag ${k} is too long`);
     this.tags.set(id, { ...(this.tags.get(id) ?? {}), ...tags });
-    return Promise.resolve();
   }
 
   async createHealthCheck(reference: string, spec: HealthCheckSpec): Promise<string> {
-    this.count('CreateHealthCheck');
+    const n = this.count('CreateHealthCheck');
+    const id = this.makeHealthCheck(reference, spec);
+    return Promise.resolve(this.lost('CreateHealthCheck', n) ? this.makeHealthCheck(reference, spec) : id);
+  }
+
+  private makeHealthCheck(reference: string, spec: HealthCheckSpec): string {
     const { region: _, ...settings } = spec;
     // CallerReference: "Length Constraints: Minimum length of 1. Maximum length of 64."
     if (reference.length > 64) throw new Error(`InvalidInput: CallerReference ${reference} is over 64 characters`);
     // CreateHealthCheck: the same reference and settings return the existing check; the same
     // reference with other settings, or that of a deleted check, is HealthCheckAlreadyExists.
     const existing = [...this.healthChecks.values()].find((h) => h.callerReference === reference);
-    if (existing && JSON.stringify(existing.spec) === JSON.stringify(settings)) return Promise.resolve(existing.id);
-    if (this.account.usedReferences.has(reference)) throw new Error('HealthCheckAlreadyExists');
+    if (existing && JSON.stringify(existing.spec) === JSON.stringify(settings)) return existing.id;
+    if (this.account.usedReferences.has(reference)) throw awsError('HealthCheckAlreadyExists');
     this.account.usedReferences.set(reference, settings);
     const id = `hc-${this.account.nextHc++}`;
     this.healthChecks.set(id, { id, callerReference: reference, spec: settings });
-    return Promise.resolve(id);
+    return id;
   }
 
   async updateHealthCheck(id: string, spec: HealthCheckSpec): Promise<void> {
     this.count('UpdateHealthCheck');
     const hc = this.healthChecks.get(id);
-    if (!hc) throw new Error('NoSuchHealthCheck');
+    if (!hc) throw awsError('NoSuchHealthCheck');
     // UpdateHealthCheck cannot change Type or RequestInterval.
     if (hc.spec.protocol !== spec.protocol || hc.spec.interval !== spec.interval)
       throw new Error('InvalidInput: Type and RequestInterval cannot be updated');
@@ -137,12 +176,18 @@ export class StrictRoute53 implements Route53Api {
   }
 
   async deleteHealthCheck(id: string): Promise<void> {
-    this.count('DeleteHealthCheck');
+    const n = this.count('DeleteHealthCheck');
+    this.removeHealthCheck(id);
+    // The retry after a lost response finds the check gone: NoSuchHealthCheck.
+    if (this.lost('DeleteHealthCheck', n)) this.removeHealthCheck(id);
+    return Promise.resolve();
+  }
+
+  private removeHealthCheck(id: string): void {
     // "Route 53 does not prevent you from deleting a health check even if the health check is
     // associated with one or more resource record sets": no check of the records here.
-    if (!this.healthChecks.delete(id)) throw new Error('NoSuchHealthCheck');
+    if (!this.healthChecks.delete(id)) throw awsError('NoSuchHealthCheck', `No health check exists with the specified ID ${id}`);
     this.tags.delete(id);
-    return Promise.resolve();
   }
 
   async changeRecordSets(zoneId: string, changes: readonly Change[]): Promise<string> {
@@ -163,8 +208,12 @@ export class StrictRoute53 implements Route53Api {
     return Promise.resolve(`change-${this.batches.length}`);
   }
 
-  async waitForChange(): Promise<void> {
-    this.count('GetChange');
+  async waitForChange(changeId: string, maxSeconds: number): Promise<void> {
+    const n = this.count('GetChange');
+    if (this.insyncTimeout?.n === n) {
+      this.insyncTimeout = undefined;
+      throw new Error(`change ${changeId} was not INSYNC after ${maxSeconds} s`);
+    }
     return Promise.resolve();
   }
 

@@ -331,6 +331,23 @@ describe('sync-dns on moto_server', () => {
     expect(keys(await zoneRecords(w.zoneId))).toEqual(['_kubecdn-a.cdn.example.com.|TXT|us-east-1', 'cdn.example.com.|A|us-east-1']);
   });
 
+  // Relies on moto for committing the drain's batch and the DeleteHealthCheck; the proxy then
+  // fails that call after commit with an error the SDK does not retry. The run fails after the
+  // records are gone: the teardown reads the zone again and counts the drain as done.
+  it("a teardown's drain that fails after its records are gone is judged from the zone read again, not from the error", async () => {
+    const w = await world();
+    await w.sync();
+    writeFileSync(path.join(w.dir, 'scalable.yaml'), list(region('eu-west-1', { enabled: false })));
+    proxy.injections.push({ operation: 'DeleteHealthCheck', times: 1, status: 400, code: 'InvalidInput', afterCommit: true });
+    const lines: string[] = [];
+    const drained = await drainDns('/', { dir: w.dir, region: 'eu-west-1', zoneId: w.zoneId }, (l) => lines.push(l));
+    expect(proxy.injected.at(-1)).toBe('DeleteHealthCheck InvalidInput after commit');
+    expect(lines.some((l) => /^ {2}the drain failed \(.*\); reading the zone again/.test(l))).toBe(true);
+    expect(drained).toMatchObject({ ok: true });
+    expect(drained.detail).toMatch(/the drain call failed .* the zone read again holds no record of eu-west-1: the change was made/);
+    expect(keys(await zoneRecords(w.zoneId))).toEqual(['_kubecdn-a.cdn.example.com.|TXT|us-east-1', 'cdn.example.com.|A|us-east-1']);
+  });
+
   it("a teardown's drain is refused, calling nothing, when a record whose ownership record was edited away would be left", async () => {
     const w = await world();
     await w.sync();

@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { $ } from 'zx';
 import type { Config } from '../core/config.js';
 import { dnsPlanToMarkdown } from '../core/dns/render.js';
+import { DnsRefusedError } from '../core/dns/sync.js';
 import { errorMessage, RegionConfigError, UsageError } from '../core/problems.js';
 import { problemsToText } from '../core/render.js';
 import { disableRegionText, teardownRefusal } from '../core/teardown.js';
@@ -193,19 +194,43 @@ export async function drainDns(
     info: (line: string) => log(`  ${line}`),
     group: async <T>(title: string, work: () => Promise<T>) => (log(`  ${title}`), work()),
   };
+  // A drain whose call fails may still have happened (a lost response, or a batch committed but
+  // not INSYNC in time): the zone, read again, decides, never the error alone.
+  let drain: Awaited<ReturnType<typeof runDns>> | undefined;
+  let failure: unknown;
   try {
-    const drain = await runDns(cwd, { ...base, dryRun: false, log: logger }, options.route53);
-    const removed = drain.plan.units.filter((u) => u.region === options.region && u.kind === 'delete' && u.before).length;
+    drain = await runDns(cwd, { ...base, dryRun: false, log: logger }, options.route53);
+  } catch (error) {
+    if (error instanceof DnsRefusedError || error instanceof RegionConfigError || error instanceof UsageError)
+      return { ok: false, detail: errorMessage(error) };
+    failure = error;
+    log(`  the drain failed (${errorMessage(error)}); reading the zone again to see what it left`);
+  }
+  try {
     const check = await runDns(cwd, { ...base, dryRun: true }, options.route53);
+    const left = check.plan.units.filter((u) => u.region === options.region && u.kind === 'delete' && u.before).map((u) => u.before);
     if (check.plan.refusals.length)
       return { ok: false, detail: `the zone still holds records of ${options.region}: ${check.plan.refusals.join('; ')}` };
+    if (left.length)
+      return {
+        ok: false,
+        detail: `${failure ? `${errorMessage(failure)}; ` : ''}the zone still holds ${left.length} record${left.length === 1 ? '' : 's'} of ${options.region}`,
+      };
+    const removed = drain
+      ? drain.plan.units.filter((u) => u.region === options.region && u.kind === 'delete' && u.before).length
+      : undefined;
+    const how = failure
+      ? `; the drain call failed (${errorMessage(failure)}), but the zone read again holds no record of ${options.region}: the change was made (a health check left behind is deleted by the next sync-dns)`
+      : drain?.applied?.recovered
+        ? `, ${drain.applied.recovered} batch${drain.applied.recovered === 1 ? '' : 'es'} found committed after a lost response, not confirmed INSYNC`
+        : ', INSYNC';
     return {
       ok: true,
-      markdown: dnsPlanToMarkdown(drain.plan),
-      detail: `${removed} record${removed === 1 ? '' : 's'} of ${options.region} (with their ownership records) removed from ${drain.zoneId}${drain.applied?.recovered ? `, ${drain.applied.recovered} batch${drain.applied.recovered === 1 ? '' : 'es'} found committed after a lost response` : ', INSYNC'}; no record answers for ${options.region}`,
+      ...(drain ? { markdown: dnsPlanToMarkdown(drain.plan) } : {}),
+      detail: `${removed === undefined ? 'the records' : `${removed} record${removed === 1 ? '' : 's'}`} of ${options.region} (with their ownership records) removed from ${drain?.zoneId ?? options.zoneId ?? 'the zone'}${how}; no record answers for ${options.region}`,
     };
   } catch (error) {
-    return { ok: false, detail: errorMessage(error) };
+    return { ok: false, detail: errorMessage(failure ?? error) };
   }
 }
 

@@ -126,8 +126,16 @@ export async function applyPlan(
     changes += batch.length;
   }
   for (const hc of plan.healthChecks.delete) {
-    await api.deleteHealthCheck(hc.id);
-    log.info(`health check ${hc.id} of ${hc.region} deleted: no record uses it`);
+    // NoSuchHealthCheck is what the SDK's retry gets when the first DeleteHealthCheck was done and
+    // its response lost (or another run deleted it meanwhile): the check is gone, as asked.
+    const gone = await api.deleteHealthCheck(hc.id).then(
+      () => false,
+      (error: unknown) => {
+        if ((error as { name?: unknown } | undefined)?.name !== 'NoSuchHealthCheck') throw error;
+        return true;
+      },
+    );
+    log.info(`health check ${hc.id} of ${hc.region} deleted: no record uses it${gone ? ' (it was already gone)' : ''}`);
   }
   return {
     batches: plan.batches.length,
