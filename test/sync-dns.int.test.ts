@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownershipName, ownershipValue, recordKey, type RecordSet } from '../src/core/dns/records.js';
 import { runDns } from '../src/node/dns.js';
-import { drainDns } from '../src/node/teardown.js';
+import { drainDns, settleWait, UNCONFIRMED_MARGIN_SECONDS } from '../src/node/teardown.js';
 import { toSdk } from '../src/node/route53.js';
 import { CDN_YAML, region, regionDir } from './fixtures.js';
 import { AWS_ENV, CountingProxy, createZone, motoUrl, sdk, seed, zoneRecords } from './moto.js';
@@ -317,6 +317,31 @@ describe('sync-dns on moto_server', () => {
     expect((await w.sync()).plan.units).toEqual([]);
   });
 
+  // Relies on moto for committing the batch and refusing the SDK's retry of the same CREATE; the
+  // CLI is the built one, run as a user runs it, through the proxy that loses the response.
+  it('the CLI says how many batches were not confirmed INSYNC after a lost response, never "all INSYNC"', async () => {
+    const w = await world();
+    const env = { ...AWS_ENV, AWS_ENDPOINT_URL_ROUTE_53: endpoint, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    proxy.injections.push({ operation: 'ChangeResourceRecordSets', times: 1, status: 503, code: 'ServiceUnavailable', afterCommit: true });
+    const applied = await kubecdnAsync(['dns', 'apply', '--targets', w.targets, '--zone-id', w.zoneId, '--dir', w.dir], { env });
+    expect(proxy.injected.at(-1)).toBe('ChangeResourceRecordSets ServiceUnavailable after commit');
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain(
+      'applied: 4 changes in 1 batch, 1 batch not confirmed INSYNC (committed, found in the zone after a lost response; Route53 usually serves a change within 60 s)',
+    );
+    expect(applied.stdout).not.toContain('all INSYNC');
+  });
+
+  // Pure arithmetic, no peer: the teardown's wait after a drain, from the records' TTL.
+  it("the teardown's settle wait adds a margin when a batch of the drain was not confirmed INSYNC", () => {
+    expect(settleWait(60, undefined, 0)).toEqual({ seconds: 60, detail: "waited 60 s, the records' TTL" });
+    expect(settleWait(60, undefined, 1)).toEqual({
+      seconds: 60 + UNCONFIRMED_MARGIN_SECONDS,
+      detail: `waited ${60 + UNCONFIRMED_MARGIN_SECONDS} s: 60 s the records' TTL, and ${UNCONFIRMED_MARGIN_SECONDS} s more because 1 batch was not confirmed INSYNC`,
+    });
+    expect(settleWait(60, 5, 2).seconds).toBe(5 + UNCONFIRMED_MARGIN_SECONDS);
+  });
+
   it("a teardown's drain whose response is lost still drains, and checks that no record answers for the region", async () => {
     const w = await world();
     await w.sync();
@@ -345,6 +370,7 @@ describe('sync-dns on moto_server', () => {
     expect(lines.some((l) => /^ {2}the drain failed \(.*\); reading the zone again/.test(l))).toBe(true);
     expect(drained).toMatchObject({ ok: true });
     expect(drained.detail).toMatch(/the drain call failed .* the zone read again holds no record of eu-west-1: the change was made/);
+    expect(drained.unconfirmed).toBe(1);
     expect(keys(await zoneRecords(w.zoneId))).toEqual(['_kubecdn-a.cdn.example.com.|TXT|us-east-1', 'cdn.example.com.|A|us-east-1']);
   });
 

@@ -1,6 +1,6 @@
 // sync-dns: the after-merge door onto the DNS core. Reads inputs once, calls the core, reports.
 import * as core from '@actions/core';
-import { dnsPlanToMarkdown } from '../../src/core/dns/render.js';
+import { appliedLine, dnsPlanToMarkdown } from '../../src/core/dns/render.js';
 import { DnsRefusedError, isRefused, type Logger } from '../../src/core/dns/sync.js';
 import { isEmpty } from '../../src/core/dns/plan.js';
 import { errorMessage, RegionConfigError } from '../../src/core/problems.js';
@@ -55,9 +55,7 @@ export async function run(): Promise<void> {
     const markdown = dnsPlanToMarkdown(result.plan);
     core.setOutput('plan-markdown', markdown);
     core.setOutput('changed', String(!isEmpty(result.plan)));
-    const applied = result.applied
-      ? `\n\nApplied ${result.applied.changes} changes in ${result.applied.batches} batch${result.applied.batches === 1 ? '' : 'es'}, all INSYNC.`
-      : '';
+    const applied = result.applied ? `\n\nApplied ${appliedLine(result.applied)}.` : '';
     await core.summary
       .addRaw(`## kubeCDN DNS${inputs.dryRun ? ' (dry run)' : ''} for zone \`${result.zoneId}\`\n\n${markdown}${applied}\n`, true)
       .write();

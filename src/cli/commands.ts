@@ -14,7 +14,7 @@ import { renderPreviewMarkdown, renderPreviewText } from '../core/preview.js';
 import { renderComment } from '../core/comment.js';
 import type { Matrix } from '../core/changes.js';
 import { UsageError } from '../core/problems.js';
-import { dnsPlanToJson, dnsPlanToMarkdown, dnsPlanToText } from '../core/dns/render.js';
+import { appliedLine, dnsPlanToJson, dnsPlanToMarkdown, dnsPlanToText } from '../core/dns/render.js';
 import { DnsRefusedError, isRefused, type Logger } from '../core/dns/sync.js';
 import { loadChange } from '../node/change.js';
 import { runDns } from '../node/dns.js';
@@ -157,10 +157,7 @@ export async function dns(io: Io, options: DnsCommandOptions & { apply: boolean 
     else if (options.format === 'markdown') io.out(dnsPlanToMarkdown(run.plan));
     else {
       io.out(dnsPlanToText(run.plan, io.outStyle));
-      if (run.applied)
-        io.out(
-          `applied: ${run.applied.changes} changes in ${run.applied.batches} batch${run.applied.batches === 1 ? '' : 'es'}, all INSYNC`,
-        );
+      if (run.applied) io.out(`applied: ${appliedLine(run.applied)}`);
     }
     if (!refused && run.plan.conflicts.length)
       io.err(

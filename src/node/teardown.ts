@@ -130,14 +130,9 @@ export async function runTeardown(cwd: string, options: TeardownOptions): Promis
   step('drain', true, drained.detail);
 
   // 3. Resolvers may hold an answer for the TTL; users leave the region before it goes away.
-  const ttl = after.config.cdn.ttl;
-  const settle = options.settleSeconds ?? ttl;
-  await (options.wait ?? ((ms) => sleep(ms)))(settle * 1000);
-  step(
-    'settle',
-    true,
-    settle === ttl ? `waited ${settle} s, the records' TTL` : `waited ${settle} s as asked (the records' TTL is ${ttl} s)`,
-  );
+  const settle = settleWait(after.config.cdn.ttl, options.settleSeconds, drained.unconfirmed);
+  await (options.wait ?? ((ms) => sleep(ms)))(settle.seconds * 1000);
+  step('settle', true, settle.detail);
 
   // 4. The load balancer Kubernetes made goes with the edge, before the network under it.
   if (options.kubeContext) {
@@ -175,6 +170,29 @@ export async function runTeardown(cwd: string, options: TeardownOptions): Promis
 }
 
 /**
+ * Route53 "generally" propagates a change to all its name servers "within 60 seconds"
+ * (GetChange, API reference): the margin added when the drain was not confirmed INSYNC.
+ */
+export const UNCONFIRMED_MARGIN_SECONDS = 60;
+
+/**
+ * How long the teardown waits after the drain: the records' TTL (or the time asked for), plus a
+ * margin when a batch of the drain was never confirmed INSYNC (its response was lost, or the
+ * wait for INSYNC failed): resolvers may only start letting go once Route53 serves the change.
+ */
+export function settleWait(ttl: number, asked: number | undefined, unconfirmed: number): { seconds: number; detail: string } {
+  const base = asked ?? ttl;
+  const margin = unconfirmed > 0 ? UNCONFIRMED_MARGIN_SECONDS : 0;
+  const why = asked === undefined || asked === ttl ? `the records' TTL` : `as asked (the records' TTL is ${ttl} s)`;
+  return {
+    seconds: base + margin,
+    detail: margin
+      ? `waited ${base + margin} s: ${base} s ${why}, and ${margin} s more because ${unconfirmed} batch${unconfirmed === 1 ? ' was' : 'es were'} not confirmed INSYNC`
+      : `waited ${base} s, ${why}`,
+  };
+}
+
+/**
  * The drain of one region's DNS, then a fresh read of the zone: the drain happened only if no
  * record at our hostnames answers for the region any more.
  */
@@ -182,7 +200,7 @@ export async function drainDns(
   cwd: string,
   options: Pick<TeardownOptions, 'dir' | 'region' | 'zoneId' | 'route53'>,
   log: (line: string) => void = () => undefined,
-): Promise<{ ok: boolean; detail: string; markdown?: string }> {
+): Promise<{ ok: boolean; detail: string; markdown?: string; unconfirmed: number }> {
   const base = {
     dir: options.dir,
     targets: {},
@@ -202,7 +220,7 @@ export async function drainDns(
     drain = await runDns(cwd, { ...base, dryRun: false, log: logger }, options.route53);
   } catch (error) {
     if (error instanceof DnsRefusedError || error instanceof RegionConfigError || error instanceof UsageError)
-      return { ok: false, detail: errorMessage(error) };
+      return { ok: false, detail: errorMessage(error), unconfirmed: 0 };
     failure = error;
     log(`  the drain failed (${errorMessage(error)}); reading the zone again to see what it left`);
   }
@@ -210,10 +228,11 @@ export async function drainDns(
     const check = await runDns(cwd, { ...base, dryRun: true }, options.route53);
     const left = check.plan.units.filter((u) => u.region === options.region && u.kind === 'delete' && u.before).map((u) => u.before);
     if (check.plan.refusals.length)
-      return { ok: false, detail: `the zone still holds records of ${options.region}: ${check.plan.refusals.join('; ')}` };
+      return { ok: false, detail: `the zone still holds records of ${options.region}: ${check.plan.refusals.join('; ')}`, unconfirmed: 0 };
     if (left.length)
       return {
         ok: false,
+        unconfirmed: 0,
         detail: `${failure ? `${errorMessage(failure)}; ` : ''}the zone still holds ${left.length} record${left.length === 1 ? '' : 's'} of ${options.region}`,
       };
     const removed = drain
@@ -226,11 +245,13 @@ export async function drainDns(
         : ', INSYNC';
     return {
       ok: true,
+      // A failed call leaves at most the batch it was on unconfirmed.
+      unconfirmed: failure ? Math.max(1, drain?.applied?.recovered ?? 0) : (drain?.applied?.recovered ?? 0),
       ...(drain ? { markdown: dnsPlanToMarkdown(drain.plan) } : {}),
       detail: `${removed === undefined ? 'the records' : `${removed} record${removed === 1 ? '' : 's'}`} of ${options.region} (with their ownership records) removed from ${drain?.zoneId ?? options.zoneId ?? 'the zone'}${how}; no record answers for ${options.region}`,
     };
   } catch (error) {
-    return { ok: false, detail: errorMessage(failure ?? error) };
+    return { ok: false, detail: errorMessage(failure ?? error), unconfirmed: 0 };
   }
 }
 

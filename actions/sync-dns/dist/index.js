@@ -71703,6 +71703,11 @@ function dnsPlanToMarkdown(plan) {
   if (plan.untouched.length) out.push(`<sub>Left as they are, with no load-balancer target this run: ${plan.untouched.join(", ")}.</sub>`);
   return out.join("\n\n");
 }
+function appliedLine(applied) {
+  const batches = `${applied.batches} batch${applied.batches === 1 ? "" : "es"}`;
+  const confirmed = applied.recovered ? `${applied.recovered} batch${applied.recovered === 1 ? "" : "es"} not confirmed INSYNC (committed, found in the zone after a lost response; Route53 usually serves a change within 60 s)` : "all INSYNC";
+  return `${applied.changes} changes in ${batches}, ${confirmed}`;
+}
 
 // src/core/dns/sync.ts
 var silent = { info: () => void 0, group: (_title, work) => work() };
@@ -71767,8 +71772,14 @@ async function applyPlan(api, zoneId, desired, plan, options) {
     changes += batch.length;
   }
   for (const hc of plan.healthChecks.delete) {
-    await api.deleteHealthCheck(hc.id);
-    log2.info(`health check ${hc.id} of ${hc.region} deleted: no record uses it`);
+    const gone = await api.deleteHealthCheck(hc.id).then(
+      () => false,
+      (error3) => {
+        if (error3?.name !== "NoSuchHealthCheck") throw error3;
+        return true;
+      }
+    );
+    log2.info(`health check ${hc.id} of ${hc.region} deleted: no record uses it${gone ? " (it was already gone)" : ""}`);
   }
   return {
     batches: plan.batches.length,
@@ -73280,7 +73291,7 @@ async function run() {
     setOutput("changed", String(!isEmpty(result.plan)));
     const applied = result.applied ? `
 
-Applied ${result.applied.changes} changes in ${result.applied.batches} batch${result.applied.batches === 1 ? "" : "es"}, all INSYNC.` : "";
+Applied ${appliedLine(result.applied)}.` : "";
     await summary.addRaw(`## kubeCDN DNS${inputs.dryRun ? " (dry run)" : ""} for zone \`${result.zoneId}\`
 
 ${markdown}${applied}

@@ -87,3 +87,15 @@ export function dnsPlanToMarkdown(plan: DnsPlan): string {
   if (plan.untouched.length) out.push(`<sub>Left as they are, with no load-balancer target this run: ${plan.untouched.join(', ')}.</sub>`);
   return out.join('\n\n');
 }
+
+/**
+ * One line on what was applied. A batch recovered after a lost response was found in the zone but
+ * has no change id to await, so it is never said to be INSYNC.
+ */
+export function appliedLine(applied: { readonly changes: number; readonly batches: number; readonly recovered: number }): string {
+  const batches = `${applied.batches} batch${applied.batches === 1 ? '' : 'es'}`;
+  const confirmed = applied.recovered
+    ? `${applied.recovered} batch${applied.recovered === 1 ? '' : 'es'} not confirmed INSYNC (committed, found in the zone after a lost response; Route53 usually serves a change within 60 s)`
+    : 'all INSYNC';
+  return `${applied.changes} changes in ${batches}, ${confirmed}`;
+}
