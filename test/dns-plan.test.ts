@@ -386,6 +386,32 @@ describe('sync-dns: what Route53 refuses, what a crash leaves, what nobody owns 
     expect(r53.changeCalls()).toBe(calls);
   });
 
+  // Relies on the strict model only for the zone it holds: which records answer for a region is
+  // the planner's own reading of Region (the latency rule the model enforces keys on Region too).
+  it('judges a drain by the Region a record answers for, not its set identifier, and gives advice that can be followed', async () => {
+    await run(r53, want(two, both));
+    const named: RecordSet = {
+      name: 'cdn.example.com.',
+      type: 'A',
+      setIdentifier: 'eu-west-1',
+      region: 'eu-central-1',
+      ttl: 60,
+      values: ['192.0.2.1'],
+    };
+    const answering: RecordSet = { ...named, setIdentifier: 'by-hand', region: 'eu-west-1' };
+    // A record by hand named eu-west-1 that answers for eu-central-1, where ours stood.
+    r53.records.delete('_kubecdn-a.cdn.example.com.|TXT|eu-west-1');
+    r53.records.delete('cdn.example.com.|A|eu-west-1');
+    r53.seed(named);
+    const drained = await run(r53, want(two, {}, { exclude: ['eu-west-1'] }), { maxDeleteFraction: 1, drain: 'eu-west-1' });
+    expect(drained.plan.refusals).toEqual([]);
+    r53.seed(answering);
+    const error = await refusal(run(r53, want(two, {}, { exclude: ['eu-west-1'] }), { maxDeleteFraction: 1, drain: 'eu-west-1' }));
+    expect(error.refusals).toEqual([
+      "draining eu-west-1 would leave cdn.example.com A (by-hand) answering for it: it is not kubeCDN kubecdn-test's (its ownership record is missing or another's); remove it (it is not at a place of kubeCDN, so --adopt does not take it), then drain again",
+    ]);
+  });
+
   it('refuses, naming it, a foreign latency record for a region we serve; Route53 (the model) would refuse the batch', async () => {
     const theirs: RecordSet = {
       name: 'cdn.example.com.',

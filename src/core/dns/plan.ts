@@ -282,12 +282,16 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
     conflicts.push(`health check ${hc.id} of ${hc.region} is not deleted: ${users.join(', ')} still uses it`);
   }
   if (options.drain) {
-    for (const r of left.filter(
-      (r) => servingHosts.has(r.name) && r.setIdentifier !== undefined && (r.region === options.drain || r.setIdentifier === options.drain),
-    ))
+    // What answers for a region is a latency record's Region; its set identifier is only a name.
+    for (const r of left.filter((r) => servingHosts.has(r.name) && r.region === options.drain)) {
+      const adoptablePlace =
+        r.setIdentifier === r.region &&
+        (MANAGED_TYPES as readonly string[]).includes(r.type) &&
+        adoptable(ownershipOf(r, r.type as ManagedType));
       refusals.push(
-        `draining ${options.drain} would leave ${label(r)} answering for it: it is not kubeCDN ${owner}'s (its ownership record is missing or another's); take it with --adopt or remove it, then drain again`,
+        `draining ${options.drain} would leave ${label(r)} answering for it: it is not kubeCDN ${owner}'s (its ownership record is missing or another's); ${adoptablePlace ? 'take it with --adopt or remove it' : 'remove it (it is not at a place of kubeCDN, so --adopt does not take it)'}, then drain again`,
       );
+    }
   }
 
   // ---- safety -------------------------------------------------------------------------------
