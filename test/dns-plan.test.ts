@@ -586,6 +586,38 @@ describe('sync-dns: what Route53 refuses, what a crash leaves, what nobody owns 
     expect((await run(r53, want(three, all, { exclude: ['ap-south-1'] }))).plan.units).toEqual([]);
   });
 
+  // Relies on the strict model for the zone it holds and for refusing nothing it should not; what
+  // --adopt may take is the planner's own rule (Route53 has no notion of it).
+  it('--adopt takes nothing in a region the region files do not name, and its deletions count in the guards', async () => {
+    const handMade = (region: string): RecordSet => ({
+      name: 'cdn.example.com.',
+      type: 'A',
+      setIdentifier: region,
+      region,
+      ttl: 60,
+      values: ['192.0.2.1'],
+    });
+    // ap-south-1 is in no region file: a latency record there is someone else's, even with --adopt.
+    await run(r53, want(two, both));
+    r53.seed(handMade('ap-south-1'));
+    const adopted = await run(r53, want(two, both), { adopt: true });
+    expect(adopted.plan.units).toEqual([]);
+    expect(r53.records.has('cdn.example.com.|A|ap-south-1')).toBe(true);
+
+    // eu-west-1 is in the files but disabled, and a hand-made record is all that serves the
+    // hostname: deleting it with --adopt would leave the hostname with nothing, and is refused.
+    const fresh = new StrictRoute53();
+    fresh.seed(handMade('eu-west-1'));
+    const disabled = config(['us-east-1', 'eu-west-1']);
+    const calls = fresh.changeCalls();
+    const error = await refusal(run(fresh, want(disabled, {}, { exclude: ['eu-west-1'] }), { adopt: true, minExisting: 1 }));
+    expect(error.guards).toEqual([
+      "this would delete 1 of kubeCDN's 1 records (100%), more than the 30% allowed in one run",
+      'cdn.example.com A would be left with no serving region',
+    ]);
+    expect(fresh.changeCalls()).toBe(calls);
+  });
+
   it('moves our records off a check of an earlier version (no zone in its reference) and leaves that check alone', async () => {
     const desired = want(config(['us-east-1']), targets('us-east-1'));
     const legacy = await r53.createHealthCheck(

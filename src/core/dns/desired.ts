@@ -40,6 +40,8 @@ export interface Desired {
   readonly untouched: readonly string[];
   /** Serving regions after exclusions, whether or not they have a target. */
   readonly serving: readonly string[];
+  /** Every region of the region files, serving or not: the only regions --adopt may take records in. */
+  readonly known: readonly string[];
 }
 
 const HEALTH_CHECK_REF = 'kubecdn:health-check:';
@@ -100,5 +102,13 @@ export function desiredState(input: DesiredInput): Desired {
       }
     }
   }
-  return { ownerId: cdn.owner_id, records, healthChecks, hostnames, untouched, serving: serving.map((r) => r.region) };
+  return {
+    ownerId: cdn.owner_id,
+    records,
+    healthChecks,
+    hostnames,
+    untouched,
+    serving: serving.map((r) => r.region),
+    known: input.config.regions.map((r) => r.region),
+  };
 }

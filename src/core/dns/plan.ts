@@ -224,8 +224,9 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
 
   const wantedKeys = new Set(desired.records.filter((r) => r.type !== 'TXT').map(recordKey));
   const servingHosts = new Set(desired.hostnames.map((h) => fqdn(h)));
-  // Records at our places with no ownership record, in regions that no longer serve: with adopt,
-  // they are ours to delete.
+  // Records at our places with no ownership record, in regions of the region files that no longer
+  // serve: with adopt, they are ours to delete. A region kubeCDN was never given is someone else's.
+  const known = new Set(desired.known);
   const adoptedGone = options.adopt
     ? actual.records.filter(
         (r) =>
@@ -233,6 +234,7 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
           servingHosts.has(r.name) &&
           r.setIdentifier !== undefined &&
           r.region === r.setIdentifier &&
+          known.has(r.region) &&
           !ownedKeys.has(recordKey(r)) &&
           !wantedKeys.has(recordKey(r)) &&
           !untouched.has(r.setIdentifier) &&
@@ -296,7 +298,8 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
 
   // ---- safety -------------------------------------------------------------------------------
   const guards: string[] = [];
-  const existing = ownedManaged.length;
+  // Records taken with --adopt count as ours: before the run, and when they are deleted.
+  const existing = ownedManaged.length + adoptedGone.length + units.filter((u) => u.kind === 'adopt').length;
   const deleting = units.filter((u) => u.kind === 'delete' && u.before).length;
   const maxFraction = options.maxDeleteFraction ?? 0.3;
   if (existing >= (options.minExisting ?? 10) && deleting / existing > maxFraction) {
@@ -307,10 +310,9 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
   const hosts = new Set([...desired.hostnames, ...ownedManaged.map((r) => r.name.replace(/\.$/, ''))]);
   for (const host of hosts) {
     for (const type of MANAGED_TYPES) {
-      const before = ownedManaged.filter((r) => r.name === `${host}.` && r.type === type).length;
-      const deleted = units.filter(
-        (u) => u.kind === 'delete' && u.before && ownedKeys.has(recordKey(u.before)) && u.hostname === host && u.type === type,
-      ).length;
+      const taken = [...ownedManaged, ...adoptedGone];
+      const before = taken.filter((r) => r.name === `${host}.` && r.type === type).length;
+      const deleted = units.filter((u) => u.kind === 'delete' && u.before && u.hostname === host && u.type === type).length;
       const created = units.filter((u) => (u.kind === 'create' || u.kind === 'adopt') && u.hostname === host && u.type === type).length;
       if (before > 0 && before - deleted + created === 0) guards.push(`${host} ${type} would be left with no serving region`);
     }
