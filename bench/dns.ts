@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { AWS_REGIONS } from '../src/core/aws-regions.js';
 import type { Config, Region } from '../src/core/config.js';
 import { desiredState, type Desired } from '../src/core/dns/desired.js';
+import { NLB_HOSTED_ZONES } from '../src/core/dns/load-balancers.js';
 import { syncDns } from '../src/core/dns/sync.js';
 import { route53 } from '../src/node/route53.js';
 import { StrictRoute53 } from '../test/route53-model.js';
@@ -43,7 +44,7 @@ function desired(ids: readonly string[]): Desired {
     regions,
   } as Config;
   const targets = Object.fromEntries(
-    ids.map((id) => [id, { dnsName: `edge-${id}.elb.${id}.amazonaws.com`, hostedZoneId: 'Z26RNL4JYFTOTI' }]),
+    ids.map((id) => [id, { dnsName: `edge-${id}.elb.${id}.amazonaws.com`, hostedZoneId: NLB_HOSTED_ZONES[id] ?? '' }]),
   );
   return desiredState({ config, targets });
 }

@@ -6,6 +6,8 @@ import { planDns, toBatches } from '../src/core/dns/plan.js';
 import { ownershipName, ownershipValue, recordKey, type RecordSet } from '../src/core/dns/records.js';
 import { DnsRefusedError, syncDns, type SyncOptions } from '../src/core/dns/sync.js';
 import { CDN_YAML, load, region } from './fixtures.js';
+import { NLB_HOSTED_ZONES } from '../src/core/dns/load-balancers.js';
+import { loadTargets } from '../src/core/dns/targets.js';
 import { StrictRoute53 } from './route53-model.js';
 
 const list = (...entries: string[]) => `regions:\n${entries.join('')}`;
@@ -27,9 +29,7 @@ function config(regions: string[], options: { hostnames?: string[]; dualStack?: 
 }
 
 const targets = (...codes: string[]): Record<string, Target> =>
-  Object.fromEntries(
-    codes.map((c) => [c, { dnsName: `edge-${c}.elb.${c}.amazonaws.com`, hostedZoneId: `ZLB${c.replace(/-/g, '').toUpperCase()}` }]),
-  );
+  Object.fromEntries(codes.map((c) => [c, { dnsName: `edge-${c}.elb.${c}.amazonaws.com`, hostedZoneId: NLB_HOSTED_ZONES[c] ?? '' }]));
 
 let nonce = 0;
 const options = { nonce: () => String(++nonce) };
@@ -61,7 +61,7 @@ describe('sync-dns against a strict model of Route53', () => {
       type: 'A',
       setIdentifier: 'eu-west-1',
       region: 'eu-west-1',
-      aliasTarget: { hostedZoneId: 'ZLBEUWEST1', dnsName: 'edge-eu-west-1.elb.eu-west-1.amazonaws.com.', evaluateTargetHealth: true },
+      aliasTarget: { hostedZoneId: 'Z2IFOLAFXWLO4F', dnsName: 'edge-eu-west-1.elb.eu-west-1.amazonaws.com.', evaluateTargetHealth: true },
       healthCheckId: [...r53.healthChecks.values()].find((h) => h.spec.fqdn === 'edge-eu-west-1.elb.eu-west-1.amazonaws.com')?.id,
     });
     expect(r53.records.get('_kubecdn-a.cdn.example.com.|TXT|eu-west-1')).toEqual({
@@ -227,9 +227,11 @@ describe('sync-dns against a strict model of Route53', () => {
   describe('changes', () => {
     it('a new load balancer is an in-place UPSERT', async () => {
       await sync(config(['us-east-1']), targets('us-east-1'));
-      await sync(config(['us-east-1']), { 'us-east-1': { dnsName: 'edge-new.elb.amazonaws.com', hostedZoneId: 'ZLBNEW' } });
+      await sync(config(['us-east-1']), {
+        'us-east-1': { dnsName: 'edge-new.elb.us-east-1.amazonaws.com', hostedZoneId: 'Z26RNL4JYFTOTI' },
+      });
       expect(r53.batches.at(-1)?.map((c) => c.action)).toEqual(['UPSERT']);
-      expect(r53.records.get('cdn.example.com.|A|us-east-1')?.aliasTarget?.dnsName).toBe('edge-new.elb.amazonaws.com.');
+      expect(r53.records.get('cdn.example.com.|A|us-east-1')?.aliasTarget?.dnsName).toBe('edge-new.elb.us-east-1.amazonaws.com.');
     });
 
     it('an identity change of our record (alias or not) is a DELETE and a CREATE in one batch', async () => {
@@ -410,6 +412,18 @@ describe('sync-dns: what Route53 refuses, what a crash leaves, what nobody owns 
     expect(error.refusals).toEqual([
       "draining eu-west-1 would leave cdn.example.com A (by-hand) answering for it: it is not kubeCDN kubecdn-test's (its ownership record is missing or another's); remove it (it is not at a place of kubeCDN, so --adopt does not take it), then drain again",
     ]);
+  });
+
+  // Relies on the strict model: moto takes any alias target, while Route53 refuses an alias whose
+  // name does not lie within its target hosted zone. The targets file refuses such a target before
+  // any call (test/load-balancers.test.ts); here, the model holds the rule the loader follows.
+  it("Route53 (the model) refuses an alias to an ALB's name with the region's NLB zone, as the targets file does", async () => {
+    const alb = { 'us-east-1': { dnsName: 'k8s-a-1.us-east-1.elb.amazonaws.com', hostedZoneId: 'Z26RNL4JYFTOTI' } };
+    await expect(run(r53, want(config(['us-east-1']), alb))).rejects.toThrow(
+      'InvalidChangeBatch: Tried to create an alias that targets k8s-a-1.us-east-1.elb.amazonaws.com., type A in zone Z26RNL4JYFTOTI, but the alias target name does not lie within the target zone',
+    );
+    expect(r53.records.size).toBe(0);
+    expect(loadTargets({ path: 't.json', text: JSON.stringify(alb) }).targets).toBeUndefined();
   });
 
   it('refuses, naming it, a foreign latency record for a region we serve; Route53 (the model) would refuse the batch', async () => {

@@ -96,6 +96,31 @@ describe('loadTargets', () => {
     );
   });
 
+  it("refuses, at its place, a target Route53 would refuse: an ALB's name, or an NLB's name with another zone", () => {
+    const alb = load('{"eu-west-1": {\n  "dnsName": "k8s-a-1.eu-west-1.elb.amazonaws.com",\n  "hostedZoneId": "Z2IFOLAFXWLO4F"}}');
+    expect(alb.targets).toBeUndefined();
+    expect(alb.problems).toEqual([
+      expect.objectContaining({
+        file: 'targets.json',
+        line: 2,
+        column: 14,
+        rule: 'targets/region',
+        message:
+          "eu-west-1.dnsName: k8s-a-1.eu-west-1.elb.amazonaws.com is not a Network Load Balancer's name (<name>.elb.eu-west-1.amazonaws.com): an Application or Classic Load Balancer's name lies in another hosted zone",
+      }),
+    ]);
+    const zone = load('{"eu-west-1": {\n  "dnsName": "a-1.elb.eu-west-1.amazonaws.com",\n  "hostedZoneId": "Z32O12XQLNTSW2"}}');
+    expect(zone.targets).toBeUndefined();
+    expect(zone.problems).toEqual([
+      expect.objectContaining({
+        line: 3,
+        column: 19,
+        message:
+          'eu-west-1.hostedZoneId: Z32O12XQLNTSW2 is not the Network Load Balancer zone of eu-west-1 (Z2IFOLAFXWLO4F); Route53 refuses an alias whose name does not lie within its target zone',
+      }),
+    ]);
+  });
+
   it('takes a well-formed file', () => {
     expect(load('{"eu-west-1": {"dnsName": "a-1.elb.eu-west-1.amazonaws.com", "hostedZoneId": "Z2IFOLAFXWLO4F"}}').targets).toEqual({
       'eu-west-1': { dnsName: 'a-1.elb.eu-west-1.amazonaws.com', hostedZoneId: 'Z2IFOLAFXWLO4F' },

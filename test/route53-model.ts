@@ -7,6 +7,7 @@
 // own arithmetic, so that its limit check can fail where the planner is wrong.
 import type { HealthCheckSpec } from '../src/core/dns/desired.js';
 import type { ActualHealthCheck } from '../src/core/dns/health-checks.js';
+import { NLB_HOSTED_ZONES } from '../src/core/dns/load-balancers.js';
 import type { Change } from '../src/core/dns/plan.js';
 import { recordKey, routingPolicy, sameRecord, type RecordSet } from '../src/core/dns/records.js';
 import type { Route53Api } from '../src/core/dns/sync.js';
@@ -27,6 +28,15 @@ export function awsError(code: string, message = code): Error {
 
 /** Calls whose response the model can lose after committing them, as a dropped connection does. */
 export type LosableOperation = 'CreateHealthCheck' | 'DeleteHealthCheck' | 'ChangeTagsForResource';
+
+/**
+ * The hosted zones an alias may target, and the domain each holds: each region's Network Load
+ * Balancer zone holds `elb.<region>.amazonaws.com` (the table is AWS's, checked against the General
+ * Reference's Elastic Load Balancing endpoints; see src/core/dns/load-balancers.ts).
+ */
+const ALIAS_ZONES: ReadonlyMap<string, string> = new Map(
+  Object.entries(NLB_HOSTED_ZONES).map(([region, zone]) => [zone, `elb.${region}.amazonaws.com`]),
+);
 
 /** "Quotas" in the Route53 Developer Guide: per ChangeResourceRecordSets request. */
 const MAX_RESOURCE_RECORDS = 1000;
@@ -291,8 +301,24 @@ export class StrictRoute53 implements Route53Api {
     // A record with a routing policy needs a SetIdentifier; a simple record must not have one.
     if ((routingPolicy(record) === 'simple') !== (record.setIdentifier === undefined))
       throw new InvalidChangeBatch(`${recordKey(record)}: SetIdentifier goes with a routing policy`);
+    if (record.aliasTarget) this.checkAliasTarget(record, record.aliasTarget);
     if (record.healthCheckId && !this.healthChecks.has(record.healthCheckId))
       throw new InvalidChangeBatch(`${recordKey(record)}: health check ${record.healthCheckId} does not exist`);
+  }
+
+  /**
+   * AliasTarget (API reference): HostedZoneId is the target's hosted zone (for an ELB load balancer,
+   * the zone of its kind and region), and its DNSName must lie within that zone; Route53 answers
+   * "Tried to create an alias that targets …, but the alias target name does not lie within the
+   * target zone". An alias to a record of the same hosted zone names this zone.
+   */
+  private checkAliasTarget(record: RecordSet, target: NonNullable<RecordSet['aliasTarget']>): void {
+    const domain = target.hostedZoneId === this.zoneId ? this.zoneName : ALIAS_ZONES.get(target.hostedZoneId);
+    const name = target.dnsName.toLowerCase().replace(/\.$/, '');
+    if (!domain || (name !== domain && !name.endsWith(`.${domain}`)))
+      throw new InvalidChangeBatch(
+        `Tried to create an alias that targets ${target.dnsName}, type ${record.type} in zone ${target.hostedZoneId}, but the alias target name does not lie within the target zone`,
+      );
   }
 
   private checkZone(zone: ReadonlyMap<string, RecordSet>): void {

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownershipName, ownershipValue, recordKey, type RecordSet } from '../src/core/dns/records.js';
+import { NLB_HOSTED_ZONES } from '../src/core/dns/load-balancers.js';
 import { runDns } from '../src/node/dns.js';
 import { drainDns, settleWait, UNCONFIRMED_MARGIN_SECONDS } from '../src/node/teardown.js';
 import { toSdk } from '../src/node/route53.js';
@@ -19,7 +20,7 @@ import { kubecdnAsync } from './run.js';
 const list = (...entries: string[]) => `regions:\n${entries.join('')}`;
 const REGIONS = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-south-1'];
 const TARGETS = Object.fromEntries(
-  REGIONS.map((r) => [r, { dnsName: `edge-${r}.elb.${r}.amazonaws.com`, hostedZoneId: `ZLB${r.replace(/-/g, '').toUpperCase()}` }]),
+  REGIONS.map((r) => [r, { dnsName: `edge-${r}.elb.${r}.amazonaws.com`, hostedZoneId: NLB_HOSTED_ZONES[r] ?? '' }]),
 );
 
 let proxy: CountingProxy;
@@ -111,7 +112,7 @@ describe('sync-dns on moto_server', () => {
     const a = (await zoneRecords(w.zoneId)).find((r) => recordKey(r) === 'cdn.example.com.|A|eu-west-1');
     expect(a).toMatchObject({
       region: 'eu-west-1',
-      aliasTarget: { hostedZoneId: 'ZLBEUWEST1', dnsName: 'edge-eu-west-1.elb.eu-west-1.amazonaws.com.', evaluateTargetHealth: true },
+      aliasTarget: { hostedZoneId: 'Z2IFOLAFXWLO4F', dnsName: 'edge-eu-west-1.elb.eu-west-1.amazonaws.com.', evaluateTargetHealth: true },
     });
     const checks = (await sdk().send(new ListHealthChecksCommand({}))).HealthChecks ?? [];
     expect(checks.find((h) => h.Id === a?.healthCheckId)?.HealthCheckConfig).toMatchObject({

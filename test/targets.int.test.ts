@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { NLB_HOSTED_ZONES } from '../src/core/dns/load-balancers.js';
 import { readTargets } from '../src/node/dns.js';
 import { kubecdn } from './run.js';
 
@@ -37,7 +38,9 @@ describe('kubecdn targets', () => {
 });
 
 describe('readTargets', () => {
-  const target = (region: string) => ({ [region]: { dnsName: `a-1.elb.${region}.amazonaws.com`, hostedZoneId: 'Z1' } });
+  const target = (region: string) => ({
+    [region]: { dnsName: `a-1.elb.${region}.amazonaws.com`, hostedZoneId: NLB_HOSTED_ZONES[region] ?? '' },
+  });
 
   it('merges a folder of per-region files, as the artifacts download them', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'kubecdn-targets-'));

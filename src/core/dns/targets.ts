@@ -30,16 +30,35 @@ export function loadBalancerRegion(dnsName: string): string | undefined {
   );
 }
 
-/** A target that would send one region's users to another region's load balancer. */
-function wrongRegion(region: string, target: Target): { field: 'dnsName' | 'hostedZoneId'; message: string } | undefined {
+/**
+ * A target Route53 would refuse, or that would send one region's users to another region. An
+ * alias's DNS name must lie within its target hosted zone (Route53 refuses "alias target name does
+ * not lie within the target zone"): an NLB's name `….elb.<region>.amazonaws.com` lies in that
+ * region's Network Load Balancer zone only. kubeCDN's edge is a Network Load Balancer, so an
+ * Application or Classic Load Balancer's name (`….<region>.elb.amazonaws.com`, another zone) is
+ * refused too, as `kubecdn targets` does.
+ */
+function wrongTarget(region: string, target: Target): { field: 'dnsName' | 'hostedZoneId'; message: string } | undefined {
   const named = loadBalancerRegion(target.dnsName);
   if (named && named !== region)
     return { field: 'dnsName', message: `${region}.dnsName: ${target.dnsName} is a load balancer in ${named}, not ${region}` };
+  const name = target.dnsName.toLowerCase().replace(/\.$/, '');
+  if (!name.endsWith(`.elb.${region}.amazonaws.com`))
+    return {
+      field: 'dnsName',
+      message: `${region}.dnsName: ${target.dnsName} is not a Network Load Balancer's name (<name>.elb.${region}.amazonaws.com)${named ? ": an Application or Classic Load Balancer's name lies in another hosted zone" : ''}`,
+    };
   const zoneOf = Object.entries(NLB_HOSTED_ZONES).find(([, zone]) => zone === target.hostedZoneId)?.[0];
   if (zoneOf && zoneOf !== region)
     return {
       field: 'hostedZoneId',
       message: `${region}.hostedZoneId: ${target.hostedZoneId} is the Network Load Balancer zone of ${zoneOf}, not of ${region} (${NLB_HOSTED_ZONES[region] ?? 'unknown'})`,
+    };
+  const expected = NLB_HOSTED_ZONES[region];
+  if (expected && target.hostedZoneId !== expected)
+    return {
+      field: 'hostedZoneId',
+      message: `${region}.hostedZoneId: ${target.hostedZoneId} is not the Network Load Balancer zone of ${region} (${expected}); Route53 refuses an alias whose name does not lie within its target zone`,
     };
   return undefined;
 }
@@ -53,7 +72,7 @@ export function loadTargets(source: SourceFile): { targets?: Record<string, Targ
   if (validate(data)) {
     const targets = data as Record<string, Target>;
     const misplaced = Object.entries(targets).flatMap(([region, target]): Problem[] => {
-      const wrong = wrongRegion(region, target);
+      const wrong = wrongTarget(region, target);
       return wrong
         ? [
             {
