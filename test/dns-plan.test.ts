@@ -426,6 +426,34 @@ describe('sync-dns: what Route53 refuses, what a crash leaves, what nobody owns 
     expect(loadTargets({ path: 't.json', text: JSON.stringify(alb) }).targets).toBeUndefined();
   });
 
+  // Relies on the strict model: moto has no ListResourceRecordSetProtections (it answers 404), and
+  // Route53 rejects a whole batch that changes a protected name and type. The model enforces that;
+  // the plan leaves such places out and shows them, and the rest of the sync goes on.
+  it('leaves a protected name and type alone, shown, with no health check made for it, and the rest goes on', async () => {
+    const hosts = { hostnames: ['cdn.example.com', 'static.example.com'] };
+    await run(r53, want(config(['us-east-1'], hosts), targets('us-east-1')));
+    r53.protect('static.example.com', 'A', 'frozen for the launch');
+    const three = config(['us-east-1', 'eu-west-1'], hosts);
+    const checks = r53.healthChecks.size;
+    const result = await run(r53, want(three, both));
+    expect(result.plan.conflicts).toEqual([
+      'cannot create static.example.com A (eu-west-1): static.example.com. A is protected (frozen for the launch), and Route53 refuses a batch that changes it; left as it is until the protection is deleted (DeleteResourceRecordSetProtections)',
+    ]);
+    expect(r53.records.has('cdn.example.com.|A|eu-west-1')).toBe(true);
+    expect(r53.records.has('static.example.com.|A|eu-west-1')).toBe(false);
+    expect(r53.healthChecks.size).toBe(checks + 1);
+    // Only the protected region: no health check for a region none of whose records can be written.
+    r53.protect('cdn.example.com', 'A');
+    const before = r53.calls['CreateHealthCheck'];
+    const blocked = await run(
+      r53,
+      want(config(['us-east-1', 'eu-west-1', 'ap-south-1'], hosts), targets('us-east-1', 'eu-west-1', 'ap-south-1')),
+    );
+    expect(blocked.plan.conflicts).toHaveLength(3);
+    expect(r53.records.has('cdn.example.com.|A|ap-south-1')).toBe(false);
+    expect(r53.calls['CreateHealthCheck']).toBe(before);
+  });
+
   it('refuses, naming it, a foreign latency record for a region we serve; Route53 (the model) would refuse the batch', async () => {
     const theirs: RecordSet = {
       name: 'cdn.example.com.',

@@ -44,6 +44,8 @@ const MAX_VALUE_CHARACTERS = 32_000;
 
 export class StrictRoute53 implements Route53Api {
   records = new Map<string, RecordSet>();
+  /** Resource record set protections of this zone, by `name|type` (name lower case, final dot). */
+  protections = new Map<string, { name: string; type: string; comment?: string }>();
   healthChecks = new Map<string, ActualHealthCheck>();
   tags = new Map<string, Record<string, string>>();
   /** Every call, by operation, as a bill would count them. */
@@ -113,6 +115,19 @@ export class StrictRoute53 implements Route53Api {
     const all = [...this.records.values()];
     for (let i = 0; i < Math.max(1, Math.ceil(all.length / 300)); i++) this.count('ListResourceRecordSets');
     return Promise.resolve(all);
+  }
+
+  /** Protects a name and type, as CreateResourceRecordSetProtections does. */
+  protect(name: string, type: string, comment?: string): void {
+    const fq = `${name.toLowerCase().replace(/\.$/, '')}.`;
+    this.protections.set(`${fq}|${type}`, { name: fq, type, ...(comment ? { comment } : {}) });
+  }
+
+  async listRecordProtections(zoneId: string): Promise<{ name: string; type: string; comment?: string }[]> {
+    // The model answers in one page; the adapter walks NextToken with the SDK's paginator.
+    this.count('ListResourceRecordSetProtections');
+    if (zoneId !== this.zoneId) throw awsError('NoSuchHostedZone', `No hosted zone found with ID: ${zoneId}`);
+    return Promise.resolve([...this.protections.values()]);
   }
 
   async listHealthChecks(): Promise<ActualHealthCheck[]> {
@@ -248,6 +263,14 @@ export class StrictRoute53 implements Route53Api {
       throw new InvalidChangeBatch(`${cost.resourceRecords} ResourceRecord elements, more than ${MAX_RESOURCE_RECORDS}`);
     if (cost.characters > MAX_VALUE_CHARACTERS)
       throw new InvalidChangeBatch(`${cost.characters} characters of values, more than ${MAX_VALUE_CHARACTERS}`);
+    // "If a resource record set protection exists for a name and type, Route 53 rejects any change
+    // in the change batch that creates, updates, or deletes a resource record set with that name
+    // and type": the whole request fails, naming each protected set (ChangeResourceRecordSets).
+    const hit = changes.map(({ record }) => this.protections.get(`${record.name.toLowerCase()}|${record.type}`)).filter(Boolean);
+    if (hit.length)
+      throw new InvalidChangeBatch(
+        [...new Set(hit.map((p) => `${p?.name} ${p?.type} is protected${p?.comment ? ` (${p.comment})` : ''}`))].join('; '),
+      );
     // "Change batches are considered transactional changes": all of a batch, or none of it.
     const next = new Map(this.records);
     const deleted = new Set<string>();

@@ -13,6 +13,7 @@ import {
   ListResourceRecordSetsCommand,
   ListTagsForResourcesCommand,
   paginateListHealthChecks,
+  paginateListResourceRecordSetProtections,
   Route53Client,
   UpdateHealthCheckCommand,
   waitUntilResourceRecordSetsChanged,
@@ -21,7 +22,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import type { HealthCheckSpec } from '../core/dns/desired.js';
 import type { ActualHealthCheck } from '../core/dns/health-checks.js';
-import type { Change } from '../core/dns/plan.js';
+import type { Change, RecordProtection } from '../core/dns/plan.js';
 import { fqdn, recordKey, type RecordSet } from '../core/dns/records.js';
 import type { Route53Api } from '../core/dns/sync.js';
 
@@ -132,6 +133,22 @@ export function route53(options: Route53Options = {}): Route53Api {
           ...(page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}),
         };
       }
+    },
+
+    async listRecordProtections(zoneId) {
+      const found: RecordProtection[] = [];
+      try {
+        for await (const page of paginateListResourceRecordSetProtections({ client }, { HostedZoneId: zoneId }))
+          for (const p of page.ResourceRecordSetProtections ?? [])
+            found.push({ name: fqdn(p.RecordName ?? ''), type: p.RecordType ?? '', ...(p.Comment ? { comment: p.Comment } : {}) });
+      } catch (error) {
+        // Route53 answers this operation for every zone it has (NoSuchHostedZone otherwise). A
+        // Route53-compatible endpoint without it (moto answers 404 with a code Route53 never
+        // gives) has no protections to offer: nothing there is protected.
+        const e = error as { name?: string; $metadata?: { httpStatusCode?: number } };
+        if (e.$metadata?.httpStatusCode !== 404 || e.name === 'NoSuchHostedZone') throw error;
+      }
+      return found;
     },
 
     async getZoneName(zoneId) {

@@ -23,6 +23,15 @@ export interface Actual {
   readonly zoneName?: string;
   readonly records: readonly RecordSet[];
   readonly healthChecks: readonly ActualHealthCheck[];
+  /** Names and types with a resource record set protection (ListResourceRecordSetProtections). */
+  readonly protections?: readonly RecordProtection[];
+}
+
+export interface RecordProtection {
+  /** Lower case, with the final dot, as `fqdn` gives it. */
+  readonly name: string;
+  readonly type: string;
+  readonly comment?: string;
 }
 
 export type ChangeAction = 'CREATE' | 'DELETE' | 'UPSERT';
@@ -101,7 +110,29 @@ type Place = {
   region: string;
 };
 
+/**
+ * The plan. Route53 rejects a whole batch that changes a protected name and type
+ * (ChangeResourceRecordSets, "Protected Resource Record Sets"), so a place whose change would touch
+ * one is left out, shown as a conflict, and planned again without it: then nothing is called for
+ * it, not even a health check its region would only need for it.
+ */
 export function planDns(desired: Desired, actual: Actual, options: PlanOptions = {}): DnsPlan {
+  const protections = new Map((actual.protections ?? []).map((p) => [`${fqdn(p.name)}|${p.type}`, p]));
+  const protection = (record: RecordSet) => protections.get(`${fqdn(record.name)}|${record.type}`);
+  const first = planPlaces(desired, actual, options, new Set());
+  const hit = first.units.filter((u) => u.changes.some((c) => protection(c.record)));
+  if (!hit.length) return first;
+  const second = planPlaces(desired, actual, options, new Set(hit.map(placeKey)));
+  const shown = hit.map((u) => {
+    const p = u.changes.map((c) => protection(c.record)).find(Boolean) as RecordProtection;
+    return `cannot ${u.kind} ${u.hostname} ${u.type} (${u.region}): ${p.name} ${p.type} is protected${p.comment ? ` (${p.comment})` : ''}, and Route53 refuses a batch that changes it; left as it is until the protection is deleted (DeleteResourceRecordSetProtections)`;
+  });
+  return { ...second, conflicts: [...shown, ...second.conflicts] };
+}
+
+const placeKey = (p: { hostname: string; type: string; region: string }) => `${p.hostname}|${p.type}|${p.region}`;
+
+function planPlaces(desired: Desired, actual: Actual, options: PlanOptions, skip: ReadonlySet<string>): DnsPlan {
   const owner = desired.ownerId;
   const scope = { ownerId: owner, zoneId: actual.zoneId };
   const untouched = new Set(desired.untouched);
@@ -143,7 +174,7 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
     // The set identifier is the record's identity; its Region is where it answers from.
     const region = want.setIdentifier ?? '';
     const txtWant = desiredTxt.get(recordKey({ name: ownershipName(host, type), type: 'TXT', setIdentifier: region }));
-    if (!txtWant) continue;
+    if (!txtWant || skip.has(placeKey({ hostname: host, type, region }))) continue;
     const have = byKey.get(recordKey(want));
     const txtHave = ownershipOf(want, type);
     const place = { want, txtWant, host, type, region, ...(have ? { have } : {}), ...(txtHave ? { txtHave } : {}) };
@@ -244,6 +275,7 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
   for (const have of [...ownedManaged, ...adoptedGone]) {
     if (wantedKeys.has(recordKey(have)) || untouched.has(have.setIdentifier ?? '')) continue;
     const type = have.type as ManagedType;
+    if (skip.has(placeKey({ hostname: have.name.replace(/\.$/, ''), type, region: have.setIdentifier ?? '' }))) continue;
     const txt = ownershipOf(have, type);
     units.push({
       kind: 'delete',
@@ -265,7 +297,8 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
       recordKey({ name: target.hostname, type: target.type, ...(txt.setIdentifier ? { setIdentifier: txt.setIdentifier } : {}) }),
     );
     const stillWanted = desiredTxt.has(recordKey(txt));
-    if (recordThere || stillWanted || untouched.has(txt.setIdentifier ?? '')) continue;
+    const place = { hostname: target.hostname.replace(/\.$/, ''), type: target.type, region: txt.setIdentifier ?? '' };
+    if (recordThere || stillWanted || untouched.has(txt.setIdentifier ?? '') || skip.has(placeKey(place))) continue;
     units.push({
       kind: 'delete',
       hostname: target.hostname.replace(/\.$/, ''),

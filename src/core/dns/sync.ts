@@ -2,7 +2,7 @@
 import { refRegion, type Desired } from './desired.js';
 import { callerReference, checkTags, ownCheck, type ActualHealthCheck } from './health-checks.js';
 import type { HealthCheckSpec } from './desired.js';
-import { isEmpty, planDns, type Actual, type Change, type DnsPlan, type PlanOptions } from './plan.js';
+import { isEmpty, planDns, type Actual, type Change, type DnsPlan, type PlanOptions, type RecordProtection } from './plan.js';
 import { recordKey, sameRecord, type RecordSet } from './records.js';
 
 /** What the sync needs of Route53; the SDK adapter and the tests' strict model both provide it. */
@@ -10,6 +10,8 @@ export interface Route53Api {
   /** The hosted zone's name (GetHostedZone), lower case, without the final dot. */
   getZoneName(zoneId: string): Promise<string>;
   listRecordSets(zoneId: string): Promise<RecordSet[]>;
+  /** Every resource record set protection of the zone (ListResourceRecordSetProtections, all pages). */
+  listRecordProtections(zoneId: string): Promise<RecordProtection[]>;
   listHealthChecks(): Promise<ActualHealthCheck[]>;
   /** The tags of some health checks (ListTagsForResources), by id. */
   listHealthCheckTags(ids: readonly string[]): Promise<Map<string, Record<string, string>>>;
@@ -55,7 +57,12 @@ export function isRefused(plan: DnsPlan, force: boolean): boolean {
 const TAGS_PER_CALL = 10; // ListTagsForResources takes at most 10 resource ids.
 
 export async function readActual(api: Route53Api, zoneId: string, ownerId: string): Promise<Actual> {
-  const [zoneName, records, listed] = await Promise.all([api.getZoneName(zoneId), api.listRecordSets(zoneId), api.listHealthChecks()]);
+  const [zoneName, records, listed, protections] = await Promise.all([
+    api.getZoneName(zoneId),
+    api.listRecordSets(zoneId),
+    api.listHealthChecks(),
+    api.listRecordProtections(zoneId),
+  ]);
   // Tags are read only for the checks whose caller reference names this owner and zone.
   const candidates = listed.filter((hc) => ownCheck({ ownerId, zoneId }, hc)).map((hc) => hc.id);
   const tags = new Map<string, Record<string, string>>();
@@ -65,7 +72,7 @@ export async function readActual(api: Route53Api, zoneId: string, ownerId: strin
     const t = tags.get(hc.id);
     return t ? { ...hc, tags: t } : hc;
   });
-  return { zoneId, zoneName, records, healthChecks };
+  return { zoneId, zoneName, records, healthChecks, protections };
 }
 
 export interface ApplyResult {
