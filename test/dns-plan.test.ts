@@ -572,6 +572,10 @@ describe('sync-dns: what Route53 refuses, what a crash leaves, what nobody owns 
     r53.failBatch = { n: 1, error: new Error('InvalidChangeBatch: something Route53 refused') };
     await expect(run(r53, want(two, both))).rejects.toThrow('something Route53 refused');
     expect(r53.records.size).toBe(0);
+    // The two checks made for the records that never landed are deleted again (strict model: its
+    // health checks are account-wide, as Route53's, and nothing else deletes them).
+    expect(r53.calls['CreateHealthCheck']).toBe(2);
+    expect(r53.healthChecks.size).toBe(0);
   });
 
   it('tags, on the next run, a check made by a run that died before tagging it, and makes no other', async () => {
@@ -598,8 +602,9 @@ describe('sync-dns: what Route53 refuses, what a crash leaves, what nobody owns 
       targets('us-east-1'),
     );
     // The new check is made; the process dies before the records move to it.
-    r53.failBatch = { n: 2, error: new Error('process killed') };
+    r53.failBatch = { n: 2, error: new Error('process killed'), kill: true };
     await expect(run(r53, http)).rejects.toThrow('killed');
+    r53.restart();
     expect(r53.healthChecks.size).toBe(2);
     const created = r53.calls['CreateHealthCheck'];
     const next = await run(r53, http);

@@ -52,8 +52,17 @@ export class StrictRoute53 implements Route53Api {
   readonly calls: Record<string, number> = {};
   /** Batches accepted, in order. */
   readonly batches: Change[][] = [];
-  /** Fail the n-th ChangeResourceRecordSets call (1-based) with this error, once, changing nothing. */
-  failBatch: { n: number; error: Error } | undefined;
+  /**
+   * Fail the n-th ChangeResourceRecordSets call (1-based) with this error, once, changing nothing.
+   * With `kill`, the process died there: every later call fails until `restart()`.
+   */
+  failBatch: { n: number; error: Error; kill?: boolean } | undefined;
+  private killed = false;
+
+  /** A new process after a kill: calls go through again. */
+  restart(): void {
+    this.killed = false;
+  }
   /**
    * Commit the n-th ChangeResourceRecordSets call and lose its response: the SDK then sends the
    * same request again, which Route53 judges against the zone the first one left.
@@ -87,6 +96,7 @@ export class StrictRoute53 implements Route53Api {
   }
 
   private count(op: string): number {
+    if (this.killed) throw new Error(`${op}: the process is dead`);
     this.calls[op] = (this.calls[op] ?? 0) + 1;
     return this.calls[op];
   }
@@ -219,8 +229,9 @@ export class StrictRoute53 implements Route53Api {
     const n = this.count('ChangeResourceRecordSets');
     if (zoneId !== this.zoneId) throw new Error(`NoSuchHostedZone: ${zoneId}`);
     if (this.failBatch?.n === n) {
-      const { error } = this.failBatch;
+      const { error, kill } = this.failBatch;
       this.failBatch = undefined;
+      if (kill) this.killed = true;
       throw error;
     }
     this.apply(changes);

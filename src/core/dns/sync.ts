@@ -125,12 +125,17 @@ export async function applyPlan(
   }
   let changes = 0;
   let recovered = 0;
-  for (const [i, batch] of plan.batches.entries()) {
-    const resolved = batch.map((change) => ({ ...change, record: withHealthCheck(change.record, ids) }));
-    const title = `batch ${i + 1} of ${plan.batches.length}: ${describe(resolved)}`;
-    const done = await log.group(title, () => applyBatch(api, zoneId, resolved, log, maxSeconds));
-    if (done === 'recovered') recovered += 1;
-    changes += batch.length;
+  try {
+    for (const [i, batch] of plan.batches.entries()) {
+      const resolved = batch.map((change) => ({ ...change, record: withHealthCheck(change.record, ids) }));
+      const title = `batch ${i + 1} of ${plan.batches.length}: ${describe(resolved)}`;
+      const done = await log.group(title, () => applyBatch(api, zoneId, resolved, log, maxSeconds));
+      if (done === 'recovered') recovered += 1;
+      changes += batch.length;
+    }
+  } catch (error) {
+    await dropUnused(api, zoneId, [...ids.values()], log);
+    throw error;
   }
   for (const hc of plan.healthChecks.delete) {
     // NoSuchHealthCheck is what the SDK's retry gets when the first DeleteHealthCheck was done and
@@ -155,6 +160,25 @@ export async function applyPlan(
       tagged: plan.healthChecks.tag.length,
     },
   };
+}
+
+/**
+ * After a batch failed for good: the checks this run made that no record in the zone uses are
+ * deleted, so that a failed run leaves no check behind. A check the zone, read again, uses stays
+ * (a batch that used it did land), and so does every check when the zone cannot be read.
+ */
+async function dropUnused(api: Route53Api, zoneId: string, created: readonly string[], log: Logger): Promise<void> {
+  if (!created.length) return;
+  const zone = await api.listRecordSets(zoneId).catch(() => undefined);
+  if (!zone) return;
+  const used = new Set(zone.map((r) => r.healthCheckId).filter(Boolean));
+  for (const id of created.filter((c) => !used.has(c))) {
+    await api.deleteHealthCheck(id).then(
+      () => log.info(`health check ${id} deleted: the run stopped before any record used it`),
+      (error: unknown) =>
+        log.info(`health check ${id} is left (${error instanceof Error ? error.message : String(error)}): the next run uses or deletes it`),
+    );
+  }
 }
 
 function describe(batch: readonly Change[]): string {
