@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { Config } from '../src/core/config.js';
 import { desiredState, type Desired, type HealthCheckSpec, type Target } from '../src/core/dns/desired.js';
-import { shortTag } from '../src/core/dns/health-checks.js';
+import { callerReference, shortTag } from '../src/core/dns/health-checks.js';
 import { planDns, toBatches } from '../src/core/dns/plan.js';
 import { ownershipName, ownershipValue, recordKey, type RecordSet } from '../src/core/dns/records.js';
 import { DnsRefusedError, syncDns, type SyncOptions } from '../src/core/dns/sync.js';
@@ -591,6 +591,28 @@ describe('sync-dns: what Route53 refuses, what a crash leaves, what nobody owns 
       'kubecdn:region': 'us-east-1',
     });
     expect(r53.records.get('cdn.example.com.|A|us-east-1')?.healthCheckId).toBe(made);
+  });
+
+  // Relies on the strict model: its caller references and tags behave as Route53's; whose check
+  // an untagged one is is the planner's rule.
+  it('claims an untagged check only when it checks one of our edges, not on the hash of its reference alone', async () => {
+    const scope = { ownerId: 'kubecdn-test', zoneId: 'Z0TEST' };
+    const spec = {
+      region: 'eu-west-1',
+      fqdn: 'someone-else.example.net',
+      path: '/',
+      port: 443,
+      protocol: 'HTTPS',
+      interval: 30,
+      failureThreshold: 3,
+    } as const;
+    const stranger = await r53.createHealthCheck(callerReference(scope, 'eu-west-1', 'zz'), spec);
+    await run(r53, want(config(['us-east-1', 'eu-west-1']), targets('us-east-1', 'eu-west-1')));
+    expect(r53.healthChecks.has(stranger)).toBe(true);
+    expect(r53.tags.get(stranger)).toBeUndefined();
+    await run(r53, want(config(['us-east-1']), targets('us-east-1')));
+    expect(r53.healthChecks.has(stranger)).toBe(true);
+    expect(r53.tags.get(stranger)).toBeUndefined();
   });
 
   it('converges after a crash in the middle of a check replacement, with no third check', async () => {

@@ -95,8 +95,12 @@ export function planHealthChecks(
   /** Regions whose records this run writes or keeps: only they get a check. */
   wanted: readonly HealthCheckSpec[],
 ): { plan: HealthCheckPlan; ids: Map<string, string> } {
+  // An untagged check's claim rests on a 32-bit hash of the owner and zone: it is ours only when it
+  // also checks one of our edges in its region (its FQDN is that region's target this run).
+  // Otherwise it is left alone, never tagged or deleted.
   const ours = actual.healthChecks.flatMap((hc) => {
     const own = ownCheck(scope, hc);
+    if (own?.untagged && !wanted.some((s) => s.region === own.region && s.fqdn === hc.spec.fqdn)) return [];
     return own ? [{ ...hc, ...own }] : [];
   });
   const usedNow = new Set(actual.records.map((r) => r.healthCheckId).filter(Boolean));
