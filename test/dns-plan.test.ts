@@ -3,6 +3,7 @@ import type { Config } from '../src/core/config.js';
 import { desiredState, type Desired, type HealthCheckSpec, type Target } from '../src/core/dns/desired.js';
 import { callerReference, shortTag } from '../src/core/dns/health-checks.js';
 import { planDns, toBatches } from '../src/core/dns/plan.js';
+import { dnsPlanToText } from '../src/core/dns/render.js';
 import { ownershipName, ownershipValue, recordKey, type RecordSet } from '../src/core/dns/records.js';
 import { DnsRefusedError, syncDns, type SyncOptions } from '../src/core/dns/sync.js';
 import { CDN_YAML, load, region } from './fixtures.js';
@@ -699,6 +700,11 @@ describe('sync-dns: what Route53 refuses, what a crash leaves, what nobody owns 
     expect(result.plan.units.map((u) => u.kind)).toEqual(['update']);
     expect(r53.healthChecks.has(legacy)).toBe(true);
     expect(r53.records.get('cdn.example.com.|A|us-east-1')?.healthCheckId).not.toBe(legacy);
+    // Never forgotten: every plan lists it by id, in the text a user reads.
+    expect(result.plan.legacyChecks).toEqual([{ id: legacy, region: 'us-east-1' }]);
+    expect(dnsPlanToText(result.plan)).toContain(
+      `health checks of an earlier version, left for you to delete once no record uses them: ${legacy} (us-east-1)`,
+    );
     expect((await run(r53, desired)).plan.units).toEqual([]);
   });
 });

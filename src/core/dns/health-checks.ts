@@ -142,3 +142,20 @@ export function keepReferenced(
   const kept = plan.delete.filter((hc) => referenced.has(hc.id));
   return { plan: { ...plan, delete: plan.delete.filter((hc) => !referenced.has(hc.id)) }, kept };
 }
+
+/**
+ * Checks made by earlier versions for this owner, whose caller reference (`kubecdn-<owner
+ * hash>-<region>-<nonce>`) names no zone: no longer claimed, so never changed or deleted, but listed
+ * by id so that they are not forgotten (each counts against the account's health-check quota).
+ */
+export function legacyChecks(ownerId: string, checks: readonly ActualHealthCheck[]): { id: string; region: string }[] {
+  const prefix = `kubecdn-${shortTag(ownerId)}-`;
+  return checks.flatMap((hc) => {
+    if (!hc.callerReference.startsWith(prefix)) return [];
+    const rest = hc.callerReference.slice(prefix.length);
+    // Today's references go on with the zone's 8-hex-digit tag; a region code never looks like one.
+    if (/^[0-9a-f]{8}-/.test(rest)) return [];
+    const region = rest.slice(0, rest.lastIndexOf('-'));
+    return region ? [{ id: hc.id, region }] : [];
+  });
+}

@@ -2,7 +2,7 @@
 // to create, change and delete, what never to do, and in which batches.
 import { refRegion, type Desired } from './desired.js';
 import { label, routeBlockers } from './conflicts.js';
-import { keepReferenced, planHealthChecks, type ActualHealthCheck, type HealthCheckPlan } from './health-checks.js';
+import { keepReferenced, legacyChecks, planHealthChecks, type ActualHealthCheck, type HealthCheckPlan } from './health-checks.js';
 import { hostnameProblems } from './hostnames.js';
 import {
   fqdn,
@@ -68,6 +68,8 @@ export interface DnsPlan {
   /** What makes the whole run change nothing, forced or not. */
   readonly refusals: readonly string[];
   readonly untouched: readonly string[];
+  /** Checks of earlier versions (no zone in their reference): never touched, left for you to delete. */
+  readonly legacyChecks: readonly { readonly id: string; readonly region: string }[];
   /** Our A and AAAA records before the change. */
   readonly existing: number;
 }
@@ -368,6 +370,7 @@ function planPlaces(desired: Desired, actual: Actual, options: PlanOptions, skip
     guards,
     refusals,
     untouched: desired.untouched,
+    legacyChecks: legacyChecks(owner, actual.healthChecks),
     existing,
   };
 }

@@ -47,6 +47,7 @@ export function dnsPlanToText(plan: DnsPlan, style: Style = plain): string {
   for (const r of plan.refusals) lines.push(style.red(`refused: ${r}`));
   for (const g of plan.guards) lines.push(style.yellow(`refused unless --force: ${g}`));
   for (const c of plan.conflicts) lines.push(style.red(`conflict, never changed: ${c}`));
+  if (plan.legacyChecks.length) lines.push(style.dim(legacyLine(plan)));
   return lines.join('\n');
 }
 
@@ -59,6 +60,7 @@ export function dnsPlanToJson(plan: DnsPlan): object {
     refusals: plan.refusals,
     guards: plan.guards,
     conflicts: plan.conflicts,
+    legacyChecks: plan.legacyChecks,
   };
 }
 
@@ -85,6 +87,7 @@ export function dnsPlanToMarkdown(plan: DnsPlan): string {
     }
   }
   if (plan.untouched.length) out.push(`<sub>Left as they are, with no load-balancer target this run: ${plan.untouched.join(', ')}.</sub>`);
+  if (plan.legacyChecks.length) out.push(`<sub>${escapeCell(legacyLine(plan))}.</sub>`);
   return out.join('\n\n');
 }
 
@@ -98,4 +101,8 @@ export function appliedLine(applied: { readonly changes: number; readonly batche
     ? `${applied.recovered} batch${applied.recovered === 1 ? '' : 'es'} not confirmed INSYNC (committed, found in the zone after a lost response; Route53 usually serves a change within 60 s)`
     : 'all INSYNC';
   return `${applied.changes} changes in ${batches}, ${confirmed}`;
+}
+
+function legacyLine(plan: DnsPlan): string {
+  return `health checks of an earlier version, left for you to delete once no record uses them: ${plan.legacyChecks.map((c) => `${c.id} (${c.region})`).join(', ')}`;
 }
