@@ -67931,7 +67931,7 @@ var require_dist_cjs17 = __commonJS({
     var paginateListHealthChecks2 = createPaginator2(Route53Client2, ListHealthChecksCommand, "Marker", "NextMarker", "MaxItems");
     var paginateListHostedZones = createPaginator2(Route53Client2, ListHostedZonesCommand, "Marker", "NextMarker", "MaxItems");
     var paginateListQueryLoggingConfigs = createPaginator2(Route53Client2, ListQueryLoggingConfigsCommand, "NextToken", "NextToken", "MaxResults");
-    var paginateListResourceRecordSetProtections = createPaginator2(Route53Client2, ListResourceRecordSetProtectionsCommand, "NextToken", "NextToken", "MaxResults");
+    var paginateListResourceRecordSetProtections2 = createPaginator2(Route53Client2, ListResourceRecordSetProtectionsCommand, "NextToken", "NextToken", "MaxResults");
     var checkState = async (client, input) => {
       let reason;
       try {
@@ -68043,7 +68043,7 @@ var require_dist_cjs17 = __commonJS({
       paginateListHealthChecks: paginateListHealthChecks2,
       paginateListHostedZones,
       paginateListQueryLoggingConfigs,
-      paginateListResourceRecordSetProtections
+      paginateListResourceRecordSetProtections: paginateListResourceRecordSetProtections2
     };
     var waiters = {
       waitUntilResourceRecordSetsChanged: waitUntilResourceRecordSetsChanged2
@@ -68815,7 +68815,7 @@ var require_dist_cjs17 = __commonJS({
     exports.paginateListHealthChecks = paginateListHealthChecks2;
     exports.paginateListHostedZones = paginateListHostedZones;
     exports.paginateListQueryLoggingConfigs = paginateListQueryLoggingConfigs;
-    exports.paginateListResourceRecordSetProtections = paginateListResourceRecordSetProtections;
+    exports.paginateListResourceRecordSetProtections = paginateListResourceRecordSetProtections2;
     exports.waitForResourceRecordSetsChanged = waitForResourceRecordSetsChanged;
     exports.waitUntilResourceRecordSetsChanged = waitUntilResourceRecordSetsChanged2;
   }
@@ -71315,7 +71315,15 @@ function desiredState(input) {
       }
     }
   }
-  return { ownerId: cdn.owner_id, records, healthChecks, hostnames, untouched, serving: serving.map((r5) => r5.region) };
+  return {
+    ownerId: cdn.owner_id,
+    records,
+    healthChecks,
+    hostnames,
+    untouched,
+    serving: serving.map((r5) => r5.region),
+    known: input.config.regions.map((r5) => r5.region)
+  };
 }
 
 // src/core/dns/conflicts.ts
@@ -71375,6 +71383,7 @@ var differing = (hc, spec, fields) => fields.filter((f5) => hc.spec[f5] !== spec
 function planHealthChecks(scope, desired, actual, wanted) {
   const ours = actual.healthChecks.flatMap((hc) => {
     const own = ownCheck(scope, hc);
+    if (own?.untagged && !wanted.some((s2) => s2.region === own.region && s2.fqdn === hc.spec.fqdn)) return [];
     return own ? [{ ...hc, ...own }] : [];
   });
   const usedNow = new Set(actual.records.map((r5) => r5.healthCheckId).filter(Boolean));
@@ -71406,6 +71415,16 @@ function planHealthChecks(scope, desired, actual, wanted) {
 function keepReferenced(plan, referenced) {
   const kept = plan.delete.filter((hc) => referenced.has(hc.id));
   return { plan: { ...plan, delete: plan.delete.filter((hc) => !referenced.has(hc.id)) }, kept };
+}
+function legacyChecks(ownerId, checks) {
+  const prefix = `kubecdn-${shortTag(ownerId)}-`;
+  return checks.flatMap((hc) => {
+    if (!hc.callerReference.startsWith(prefix)) return [];
+    const rest = hc.callerReference.slice(prefix.length);
+    if (/^[0-9a-f]{8}-/.test(rest)) return [];
+    const region = rest.slice(0, rest.lastIndexOf("-"));
+    return region ? [{ id: hc.id, region }] : [];
+  });
 }
 
 // src/core/dns/hostnames.ts
@@ -71445,6 +71464,20 @@ function hostnameProblems(hostnames, zoneName) {
 // src/core/dns/plan.ts
 var ROUTE53_LIMITS = { elements: 1e3, characters: 32e3 };
 function planDns(desired, actual, options = {}) {
+  const protections = new Map((actual.protections ?? []).map((p3) => [`${fqdn(p3.name)}|${p3.type}`, p3]));
+  const protection = (record) => protections.get(`${fqdn(record.name)}|${record.type}`);
+  const first = planPlaces(desired, actual, options, /* @__PURE__ */ new Set());
+  const hit = first.units.filter((u) => u.changes.some((c5) => protection(c5.record)));
+  if (!hit.length) return first;
+  const second = planPlaces(desired, actual, options, new Set(hit.map(placeKey)));
+  const shown = hit.map((u) => {
+    const p3 = u.changes.map((c5) => protection(c5.record)).find(Boolean);
+    return `cannot ${u.kind} ${u.hostname} ${u.type} (${u.region}): ${p3.name} ${p3.type} is protected${p3.comment ? ` (${p3.comment})` : ""}, and Route53 refuses a batch that changes it; left as it is until the protection is deleted (DeleteResourceRecordSetProtections)`;
+  });
+  return { ...second, conflicts: [...shown, ...second.conflicts] };
+}
+var placeKey = (p3) => `${p3.hostname}|${p3.type}|${p3.region}`;
+function planPlaces(desired, actual, options, skip) {
   const owner = desired.ownerId;
   const scope = { ownerId: owner, zoneId: actual.zoneId };
   const untouched = new Set(desired.untouched);
@@ -71476,7 +71509,7 @@ function planDns(desired, actual, options = {}) {
     const host = want.name.replace(/\.$/, "");
     const region = want.setIdentifier ?? "";
     const txtWant = desiredTxt.get(recordKey({ name: ownershipName(host, type), type: "TXT", setIdentifier: region }));
-    if (!txtWant) continue;
+    if (!txtWant || skip.has(placeKey({ hostname: host, type, region }))) continue;
     const have = byKey.get(recordKey(want));
     const txtHave = ownershipOf(want, type);
     const place = { want, txtWant, host, type, region, ...have ? { have } : {}, ...txtHave ? { txtHave } : {} };
@@ -71541,12 +71574,14 @@ function planDns(desired, actual, options = {}) {
   }
   const wantedKeys = new Set(desired.records.filter((r5) => r5.type !== "TXT").map(recordKey));
   const servingHosts = new Set(desired.hostnames.map((h5) => fqdn(h5)));
+  const known = new Set(desired.known);
   const adoptedGone = options.adopt ? actual.records.filter(
-    (r5) => MANAGED_TYPES.includes(r5.type) && servingHosts.has(r5.name) && r5.setIdentifier !== void 0 && r5.region === r5.setIdentifier && !ownedKeys.has(recordKey(r5)) && !wantedKeys.has(recordKey(r5)) && !untouched.has(r5.setIdentifier) && adoptable(ownershipOf(r5, r5.type))
+    (r5) => MANAGED_TYPES.includes(r5.type) && servingHosts.has(r5.name) && r5.setIdentifier !== void 0 && r5.region === r5.setIdentifier && known.has(r5.region) && !ownedKeys.has(recordKey(r5)) && !wantedKeys.has(recordKey(r5)) && !untouched.has(r5.setIdentifier) && adoptable(ownershipOf(r5, r5.type))
   ) : [];
   for (const have of [...ownedManaged, ...adoptedGone]) {
     if (wantedKeys.has(recordKey(have)) || untouched.has(have.setIdentifier ?? "")) continue;
     const type = have.type;
+    if (skip.has(placeKey({ hostname: have.name.replace(/\.$/, ""), type, region: have.setIdentifier ?? "" }))) continue;
     const txt = ownershipOf(have, type);
     units.push({
       kind: "delete",
@@ -71567,7 +71602,8 @@ function planDns(desired, actual, options = {}) {
       recordKey({ name: target2.hostname, type: target2.type, ...txt.setIdentifier ? { setIdentifier: txt.setIdentifier } : {} })
     );
     const stillWanted = desiredTxt.has(recordKey(txt));
-    if (recordThere || stillWanted || untouched.has(txt.setIdentifier ?? "")) continue;
+    const place = { hostname: target2.hostname.replace(/\.$/, ""), type: target2.type, region: txt.setIdentifier ?? "" };
+    if (recordThere || stillWanted || untouched.has(txt.setIdentifier ?? "") || skip.has(placeKey(place))) continue;
     units.push({
       kind: "delete",
       hostname: target2.hostname.replace(/\.$/, ""),
@@ -71584,15 +71620,15 @@ function planDns(desired, actual, options = {}) {
     conflicts.push(`health check ${hc.id} of ${hc.region} is not deleted: ${users.join(", ")} still uses it`);
   }
   if (options.drain) {
-    for (const r5 of left.filter(
-      (r6) => servingHosts.has(r6.name) && r6.setIdentifier !== void 0 && (r6.region === options.drain || r6.setIdentifier === options.drain)
-    ))
+    for (const r5 of left.filter((r6) => servingHosts.has(r6.name) && r6.region === options.drain)) {
+      const adoptablePlace = r5.setIdentifier === r5.region && MANAGED_TYPES.includes(r5.type) && adoptable(ownershipOf(r5, r5.type));
       refusals.push(
-        `draining ${options.drain} would leave ${label(r5)} answering for it: it is not kubeCDN ${owner}'s (its ownership record is missing or another's); take it with --adopt or remove it, then drain again`
+        `draining ${options.drain} would leave ${label(r5)} answering for it: it is not kubeCDN ${owner}'s (its ownership record is missing or another's); ${adoptablePlace ? "take it with --adopt or remove it" : "remove it (it is not at a place of kubeCDN, so --adopt does not take it)"}, then drain again`
       );
+    }
   }
   const guards = [];
-  const existing = ownedManaged.length;
+  const existing = ownedManaged.length + adoptedGone.length + units.filter((u) => u.kind === "adopt").length;
   const deleting = units.filter((u) => u.kind === "delete" && u.before).length;
   const maxFraction = options.maxDeleteFraction ?? 0.3;
   if (existing >= (options.minExisting ?? 10) && deleting / existing > maxFraction) {
@@ -71603,10 +71639,9 @@ function planDns(desired, actual, options = {}) {
   const hosts = /* @__PURE__ */ new Set([...desired.hostnames, ...ownedManaged.map((r5) => r5.name.replace(/\.$/, ""))]);
   for (const host of hosts) {
     for (const type of MANAGED_TYPES) {
-      const before = ownedManaged.filter((r5) => r5.name === `${host}.` && r5.type === type).length;
-      const deleted = units.filter(
-        (u) => u.kind === "delete" && u.before && ownedKeys.has(recordKey(u.before)) && u.hostname === host && u.type === type
-      ).length;
+      const taken = [...ownedManaged, ...adoptedGone];
+      const before = taken.filter((r5) => r5.name === `${host}.` && r5.type === type).length;
+      const deleted = units.filter((u) => u.kind === "delete" && u.before && u.hostname === host && u.type === type).length;
       const created = units.filter((u) => (u.kind === "create" || u.kind === "adopt") && u.hostname === host && u.type === type).length;
       if (before > 0 && before - deleted + created === 0) guards.push(`${host} ${type} would be left with no serving region`);
     }
@@ -71624,6 +71659,7 @@ function planDns(desired, actual, options = {}) {
     guards,
     refusals,
     untouched: desired.untouched,
+    legacyChecks: legacyChecks(owner, actual.healthChecks),
     existing
   };
 }
@@ -71701,12 +71737,16 @@ function dnsPlanToMarkdown(plan) {
     }
   }
   if (plan.untouched.length) out.push(`<sub>Left as they are, with no load-balancer target this run: ${plan.untouched.join(", ")}.</sub>`);
+  if (plan.legacyChecks.length) out.push(`<sub>${escapeCell(legacyLine(plan))}.</sub>`);
   return out.join("\n\n");
 }
 function appliedLine(applied) {
   const batches = `${applied.batches} batch${applied.batches === 1 ? "" : "es"}`;
   const confirmed = applied.recovered ? `${applied.recovered} batch${applied.recovered === 1 ? "" : "es"} not confirmed INSYNC (committed, found in the zone after a lost response; Route53 usually serves a change within 60 s)` : "all INSYNC";
   return `${applied.changes} changes in ${batches}, ${confirmed}`;
+}
+function legacyLine(plan) {
+  return `health checks of an earlier version, left for you to delete once no record uses them: ${plan.legacyChecks.map((c5) => `${c5.id} (${c5.region})`).join(", ")}`;
 }
 
 // src/core/dns/sync.ts
@@ -71731,7 +71771,12 @@ function isRefused(plan, force) {
 }
 var TAGS_PER_CALL = 10;
 async function readActual(api, zoneId, ownerId) {
-  const [zoneName, records, listed] = await Promise.all([api.getZoneName(zoneId), api.listRecordSets(zoneId), api.listHealthChecks()]);
+  const [zoneName, records, listed, protections] = await Promise.all([
+    api.getZoneName(zoneId),
+    api.listRecordSets(zoneId),
+    api.listHealthChecks(),
+    api.listRecordProtections(zoneId)
+  ]);
   const candidates = listed.filter((hc) => ownCheck({ ownerId, zoneId }, hc)).map((hc) => hc.id);
   const tags = /* @__PURE__ */ new Map();
   for (let i5 = 0; i5 < candidates.length; i5 += TAGS_PER_CALL)
@@ -71740,7 +71785,7 @@ async function readActual(api, zoneId, ownerId) {
     const t = tags.get(hc.id);
     return t ? { ...hc, tags: t } : hc;
   });
-  return { zoneId, zoneName, records, healthChecks };
+  return { zoneId, zoneName, records, healthChecks, protections };
 }
 async function applyPlan(api, zoneId, desired, plan, options) {
   if (isRefused(plan, Boolean(options.force))) throw new DnsRefusedError(plan, Boolean(options.force));
@@ -71764,12 +71809,17 @@ async function applyPlan(api, zoneId, desired, plan, options) {
   }
   let changes = 0;
   let recovered = 0;
-  for (const [i5, batch] of plan.batches.entries()) {
-    const resolved = batch.map((change) => ({ ...change, record: withHealthCheck(change.record, ids) }));
-    const title = `batch ${i5 + 1} of ${plan.batches.length}: ${describe(resolved)}`;
-    const done = await log2.group(title, () => applyBatch(api, zoneId, resolved, log2, maxSeconds));
-    if (done === "recovered") recovered += 1;
-    changes += batch.length;
+  try {
+    for (const [i5, batch] of plan.batches.entries()) {
+      const resolved = batch.map((change) => ({ ...change, record: withHealthCheck(change.record, ids) }));
+      const title = `batch ${i5 + 1} of ${plan.batches.length}: ${describe(resolved)}`;
+      const done = await log2.group(title, () => applyBatch(api, zoneId, resolved, log2, maxSeconds));
+      if (done === "recovered") recovered += 1;
+      changes += batch.length;
+    }
+  } catch (error3) {
+    await dropUnused(api, zoneId, [...ids.values()], log2);
+    throw error3;
   }
   for (const hc of plan.healthChecks.delete) {
     const gone = await api.deleteHealthCheck(hc.id).then(
@@ -71792,6 +71842,18 @@ async function applyPlan(api, zoneId, desired, plan, options) {
       tagged: plan.healthChecks.tag.length
     }
   };
+}
+async function dropUnused(api, zoneId, created, log2) {
+  if (!created.length) return;
+  const zone = await api.listRecordSets(zoneId).catch(() => void 0);
+  if (!zone) return;
+  const used = new Set(zone.map((r5) => r5.healthCheckId).filter(Boolean));
+  for (const id of created.filter((c5) => !used.has(c5))) {
+    await api.deleteHealthCheck(id).then(
+      () => log2.info(`health check ${id} deleted: the run stopped before any record used it`),
+      (error3) => log2.info(`health check ${id} is left (${error3 instanceof Error ? error3.message : String(error3)}): the next run uses or deletes it`)
+    );
+  }
 }
 function describe(batch) {
   const n3 = (action) => batch.filter((c5) => c5.action === action).length;
@@ -71988,15 +72050,27 @@ function loadBalancerRegion(dnsName) {
   const name = dnsName.toLowerCase().replace(/\.$/, "");
   return /\.elb\.([a-z]{2}(?:-[a-z]+)+-\d+)\.amazonaws\.com$/.exec(name)?.[1] ?? /\.([a-z]{2}(?:-[a-z]+)+-\d+)\.elb\.amazonaws\.com$/.exec(name)?.[1];
 }
-function wrongRegion(region, target2) {
+function wrongTarget(region, target2) {
   const named = loadBalancerRegion(target2.dnsName);
   if (named && named !== region)
     return { field: "dnsName", message: `${region}.dnsName: ${target2.dnsName} is a load balancer in ${named}, not ${region}` };
+  const name = target2.dnsName.toLowerCase().replace(/\.$/, "");
+  if (!name.endsWith(`.elb.${region}.amazonaws.com`))
+    return {
+      field: "dnsName",
+      message: `${region}.dnsName: ${target2.dnsName} is not a Network Load Balancer's name (<name>.elb.${region}.amazonaws.com)${named ? ": an Application or Classic Load Balancer's name lies in another hosted zone" : ""}`
+    };
   const zoneOf = Object.entries(NLB_HOSTED_ZONES).find(([, zone]) => zone === target2.hostedZoneId)?.[0];
   if (zoneOf && zoneOf !== region)
     return {
       field: "hostedZoneId",
       message: `${region}.hostedZoneId: ${target2.hostedZoneId} is the Network Load Balancer zone of ${zoneOf}, not of ${region} (${NLB_HOSTED_ZONES[region] ?? "unknown"})`
+    };
+  const expected = NLB_HOSTED_ZONES[region];
+  if (expected && target2.hostedZoneId !== expected)
+    return {
+      field: "hostedZoneId",
+      message: `${region}.hostedZoneId: ${target2.hostedZoneId} is not the Network Load Balancer zone of ${region} (${expected}); Route53 refuses an alias whose name does not lie within its target zone`
     };
   return void 0;
 }
@@ -72009,7 +72083,7 @@ function loadTargets(source) {
   if (validate(data)) {
     const targets = data;
     const misplaced = Object.entries(targets).flatMap(([region, target2]) => {
-      const wrong = wrongRegion(region, target2);
+      const wrong = wrongTarget(region, target2);
       return wrong ? [
         {
           file: source.path,
@@ -73098,6 +73172,18 @@ function route53(options = {}) {
           ...page.NextRecordIdentifier ? { StartRecordIdentifier: page.NextRecordIdentifier } : {}
         };
       }
+    },
+    async listRecordProtections(zoneId) {
+      const found = [];
+      try {
+        for await (const page of (0, import_client_route_53.paginateListResourceRecordSetProtections)({ client }, { HostedZoneId: zoneId }))
+          for (const p3 of page.ResourceRecordSetProtections ?? [])
+            found.push({ name: fqdn(p3.RecordName ?? ""), type: p3.RecordType ?? "", ...p3.Comment ? { comment: p3.Comment } : {} });
+      } catch (error3) {
+        const e5 = error3;
+        if (e5.$metadata?.httpStatusCode !== 404 || e5.name === "NoSuchHostedZone") throw error3;
+      }
+      return found;
     },
     async getZoneName(zoneId) {
       const out = await client.send(new import_client_route_53.GetHostedZoneCommand({ Id: zoneId }));
