@@ -280,7 +280,8 @@ describe('sync-dns against a strict model of Route53', () => {
     it('respect the limits, never split a record from its ownership record, and put deletes first', () => {
       const hosts = Array.from({ length: 16 }, (_, i) => `h${i}.example.com`);
       const regions = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-south-1'];
-      const desired = desiredState({ config: config(regions, { hostnames: hosts }), targets: targets(...regions) });
+      // More hostnames than cdn.yaml takes (10), as --hostname gives them.
+      const desired = desiredState({ config: config(regions), targets: targets(...regions), hostnames: hosts });
       const plan = planDns(desired, { zoneId: 'Z0TEST', records: [], healthChecks: [] });
       // 64 units of 2 changes; a limit of 10 elements fits 5 units a batch.
       const batches = toBatches(plan.units, { elements: 10, characters: 32_000 });
@@ -504,7 +505,7 @@ describe('sync-dns: what Route53 refuses, what a crash leaves, what nobody owns 
   it("counts a batch's cost by itself: batches the planner packs within the limits pass, and a batch over them fails", async () => {
     const hosts = Array.from({ length: 260 }, (_, i) => `h${i}.example.com`);
     const regions = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-south-1'];
-    const desired = want(config(regions, { hostnames: hosts }), targets(...regions));
+    const desired = want(config(regions), targets(...regions), { hostnames: hosts });
     const lax = await run(new StrictRoute53(), desired, { limits: { elements: 100_000, characters: 10_000_000 } }).catch((e: unknown) => e);
     expect(String(lax)).toMatch(/InvalidChangeBatch: 1040 ResourceRecord elements, more than 1000/);
     const result = await run(r53, desired);
