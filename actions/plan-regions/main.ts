@@ -123,13 +123,16 @@ async function planStep(inputs: Inputs, root: string): Promise<void> {
       ? planTarget(inputs.region, loaded.config, (await loadChange(root, { base: inputs.baseRef, dir: inputs.directory })).base)
       : undefined);
   if (!target) throw new UsageError(`region ${inputs.region} is neither in the region files nor at the base`);
-  const summary = await planRegion({
-    stack: path.resolve(root, inputs.stack),
-    out: path.resolve(root, inputs.out),
-    ...target,
-    reason: inputs.reason,
-    backendConfig: inputs.backendConfig,
-  });
+  const summary = await core.group(`Terraform plan of ${inputs.region}`, () =>
+    planRegion({
+      stack: path.resolve(root, inputs.stack),
+      out: path.resolve(root, inputs.out),
+      ...target,
+      reason: inputs.reason,
+      backendConfig: inputs.backendConfig,
+      log: (line) => core.info(line),
+    }),
+  );
   core.setOutput('status', summary.status);
   await core.summary
     .addRaw(renderComment({ summaries: [summary] }, { marker: false, limit: SUMMARY_LIMIT, measure: utf8Bytes }), true)

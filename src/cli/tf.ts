@@ -60,6 +60,7 @@ export async function plan(io: Io, options: PlanOptions): Promise<number> {
       reason: options.reason ?? '',
       backendConfig: options.backendConfig,
       ...(options.critical ? { critical: options.critical } : {}),
+      log: (line) => io.err(line),
     });
     const { create, update, delete: del, replace } = summary.counts;
     if (summary.status === 'failed') {
@@ -80,7 +81,12 @@ export async function plan(io: Io, options: PlanOptions): Promise<number> {
 export async function apply(io: Io, options: { region: string[]; stack: string; out: string }): Promise<number> {
   let failed = 0;
   for (const region of options.region) {
-    const result = await applyRegion({ stack: path.resolve(io.cwd, options.stack), out: path.resolve(io.cwd, options.out), region });
+    const result = await applyRegion({
+      stack: path.resolve(io.cwd, options.stack),
+      out: path.resolve(io.cwd, options.out),
+      region,
+      log: (line) => io.err(line),
+    });
     if (result.ok) io.out(`${region}: applied`);
     else {
       failed += 1;
@@ -103,6 +109,7 @@ export async function output(
       config: target.config,
       region: target.region,
       backendConfig: options.backendConfig,
+      log: (line) => io.err(line),
     });
     if (result.ok) io.out(`${target.region.region}: outputs in ${path.relative(io.cwd, result.output)}`);
     else {

@@ -28,6 +28,17 @@ export interface PlanRequest {
   readonly backendConfig?: readonly string[];
   readonly critical?: readonly string[];
   readonly terraform?: string;
+  /** Progress: a line as each Terraform step starts and ends, so a long plan says what it waits for. */
+  readonly log?: (line: string) => void;
+}
+
+/** Runs one Terraform step, saying what it starts and how long it took. */
+async function step<T>(log: ((line: string) => void) | undefined, what: string, run: () => Promise<T>): Promise<T> {
+  const started = Date.now();
+  log?.(`${what}…`);
+  const result = await run();
+  log?.(`${what}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return result;
 }
 
 /** Where a region's files are written; the tf commands and the comment read the same places. */
@@ -81,12 +92,16 @@ async function runPlan(request: PlanRequest, dir: string, context: Parameters<ty
     (c) => `-backend-config=${c}`,
   );
 
-  const init = await tf`${bin} init -input=false -no-color -reconfigure ${backendArgs}`;
+  const say = (what: string) => `${request.region.region}: terraform ${what}`;
+  const init = await step(request.log, say('init'), () => tf`${bin} init -input=false -no-color -reconfigure ${backendArgs}`);
   if (init.exitCode !== 0) return failedSummary(context, 'init', terraformError(init.stderr, init.stdout));
 
   const destroy = request.operation === 'destroy' ? ['-destroy'] : [];
-  const plan =
-    await tf`${bin} plan -input=false -no-color -lock-timeout=5m -detailed-exitcode ${destroy} -var-file=${varFile} -out=${planFile}`;
+  const plan = await step(
+    request.log,
+    say(`plan${destroy.length ? ' -destroy' : ''} (waits up to 5 min for the state lock)`),
+    () => tf`${bin} plan -input=false -no-color -lock-timeout=5m -detailed-exitcode ${destroy} -var-file=${varFile} -out=${planFile}`,
+  );
   if (plan.exitCode !== 0 && plan.exitCode !== 2)
     return failedSummary(context, 'plan', terraformError(plan.stderr, plan.stdout), plan.stdout);
 
@@ -114,7 +129,13 @@ export interface ApplyResult {
 }
 
 /** Applies the plan `planRegion` saved for the region: exactly what was reviewed, nothing newer. */
-export async function applyRegion(options: { stack: string; out: string; region: string; terraform?: string }): Promise<ApplyResult> {
+export async function applyRegion(options: {
+  stack: string;
+  out: string;
+  region: string;
+  terraform?: string;
+  log?: (line: string) => void;
+}): Promise<ApplyResult> {
   const dir = path.resolve(regionOutDir(options.out, options.region));
   const planFile = path.join(dir, 'plan.tfplan');
   const summary = await readFile(path.join(dir, 'summary.json'), 'utf8').then(
@@ -126,7 +147,11 @@ export async function applyRegion(options: { stack: string; out: string; region:
   if (summary.status === 'failed')
     return { region: options.region, ok: false, output: `the plan for ${options.region} failed; nothing applied` };
   const tf = terraformIn(options.stack, dir);
-  const apply = await tf`${options.terraform ?? 'terraform'} apply -input=false -no-color -lock-timeout=5m ${planFile}`;
+  const apply = await step(
+    options.log,
+    `${options.region}: terraform apply (waits up to 5 min for the state lock)`,
+    () => tf`${options.terraform ?? 'terraform'} apply -input=false -no-color -lock-timeout=5m ${planFile}`,
+  );
   // What the steps after the apply read of the stack: the edge's certificate.
   const outputs = apply.exitCode === 0 ? await tf`${options.terraform ?? 'terraform'} output -json` : undefined;
   if (outputs?.exitCode === 0) await writeFile(path.join(dir, 'outputs.json'), outputs.stdout);
@@ -144,6 +169,7 @@ export interface OutputRequest {
   readonly region: Region;
   readonly backendConfig?: readonly string[];
   readonly terraform?: string;
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -160,7 +186,8 @@ export async function refreshOutputs(request: OutputRequest): Promise<{ ok: bool
   const backendArgs = [stateArgument(backend, request.config.cdn.owner_id, request.region.region), ...(request.backendConfig ?? [])].map(
     (c) => `-backend-config=${c}`,
   );
-  const init = await tf`${bin} init -input=false -no-color -reconfigure ${backendArgs}`;
+  const say = (what: string) => `${request.region.region}: terraform ${what}`;
+  const init = await step(request.log, say('init'), () => tf`${bin} init -input=false -no-color -reconfigure ${backendArgs}`);
   if (init.exitCode !== 0) return { ok: false, output: terraformError(init.stderr, init.stdout) };
   const outputs = await tf`${bin} output -json`;
   if (outputs.exitCode !== 0) return { ok: false, output: terraformError(outputs.stderr, outputs.stdout) };

@@ -19284,22 +19284,22 @@ var require_lib = __commonJS({
       return new (P || (P = Promise))(function(resolve2, reject) {
         function fulfilled(value) {
           try {
-            step(generator.next(value));
+            step2(generator.next(value));
           } catch (e) {
             reject(e);
           }
         }
         function rejected(value) {
           try {
-            step(generator["throw"](value));
+            step2(generator["throw"](value));
           } catch (e) {
             reject(e);
           }
         }
-        function step(result) {
+        function step2(result) {
           result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
         }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
+        step2((generator = generator.apply(thisArg, _arguments || [])).next());
       });
     };
     Object.defineProperty(exports, "__esModule", { value: true });
@@ -35153,20 +35153,20 @@ var require_esblib = __commonJS({
       return new Promise((resolve2, reject) => {
         var fulfilled = (value) => {
           try {
-            step(generator.next(value));
+            step2(generator.next(value));
           } catch (e) {
             reject(e);
           }
         };
         var rejected = (value) => {
           try {
-            step(generator.throw(value));
+            step2(generator.throw(value));
           } catch (e) {
             reject(e);
           }
         };
-        var step = (x2) => x2.done ? resolve2(x2.value) : Promise.resolve(x2.value).then(fulfilled, rejected);
-        step((generator = generator.apply(__this, __arguments)).next());
+        var step2 = (x2) => x2.done ? resolve2(x2.value) : Promise.resolve(x2.value).then(fulfilled, rejected);
+        step2((generator = generator.apply(__this, __arguments)).next());
       });
     };
     var __defProps = Object.defineProperties;
@@ -38290,10 +38290,10 @@ var require_vendor_extra = __commonJS({
           return false;
         };
         exports2.find = (node, type) => node.nodes.find((node2) => node2.type === type);
-        exports2.exceedsLimit = (min, max, step = 1, limit) => {
+        exports2.exceedsLimit = (min, max, step2 = 1, limit) => {
           if (limit === false) return false;
           if (!exports2.isInteger(min) || !exports2.isInteger(max)) return false;
-          return (Number(max) - Number(min)) / Number(step) >= limit;
+          return (Number(max) - Number(min)) / Number(step2) >= limit;
         };
         exports2.escapeNode = (block, n4 = 0, type) => {
           const node = block.nodes[n4];
@@ -38703,13 +38703,13 @@ var require_vendor_extra = __commonJS({
           if (options.strictRanges === true) throw rangeError([start, end]);
           return [];
         };
-        var invalidStep = (step, options) => {
+        var invalidStep = (step2, options) => {
           if (options.strictRanges === true) {
-            throw new TypeError(`Expected step "${step}" to be a number`);
+            throw new TypeError(`Expected step "${step2}" to be a number`);
           }
           return [];
         };
-        var fillNumbers = (start, end, step = 1, options = {}) => {
+        var fillNumbers = (start, end, step2 = 1, options = {}) => {
           let a = Number(start);
           let b = Number(end);
           if (!Number.isInteger(a) || !Number.isInteger(b)) {
@@ -38721,13 +38721,13 @@ var require_vendor_extra = __commonJS({
           let descending = a > b;
           let startString = String(start);
           let endString = String(end);
-          let stepString = String(step);
-          step = Math.max(Math.abs(step), 1);
+          let stepString = String(step2);
+          step2 = Math.max(Math.abs(step2), 1);
           let padded = zeros(startString) || zeros(endString) || zeros(stepString);
           let maxLen = padded ? Math.max(startString.length, endString.length, stepString.length) : 0;
           let toNumber = padded === false && stringify5(start, end, options) === false;
           let format = options.transform || transform(toNumber);
-          if (options.toRegex && step === 1) {
+          if (options.toRegex && step2 === 1) {
             return toRange(toMaxLen(start, maxLen), toMaxLen(end, maxLen), true, options);
           }
           let parts = { negatives: [], positives: [] };
@@ -38735,20 +38735,20 @@ var require_vendor_extra = __commonJS({
           let range = [];
           let index = 0;
           while (descending ? a >= b : a <= b) {
-            if (options.toRegex === true && step > 1) {
+            if (options.toRegex === true && step2 > 1) {
               push(a);
             } else {
               range.push(pad(format(a, index), maxLen, toNumber));
             }
-            a = descending ? a - step : a + step;
+            a = descending ? a - step2 : a + step2;
             index++;
           }
           if (options.toRegex === true) {
-            return step > 1 ? toSequence(parts, options, maxLen) : toRegex(range, null, __spreadValues({ wrap: false }, options));
+            return step2 > 1 ? toSequence(parts, options, maxLen) : toRegex(range, null, __spreadValues({ wrap: false }, options));
           }
           return range;
         };
-        var fillLetters = (start, end, step = 1, options = {}) => {
+        var fillLetters = (start, end, step2 = 1, options = {}) => {
           if (!isNumber(start) && start.length > 1 || !isNumber(end) && end.length > 1) {
             return invalidRange(start, end, options);
           }
@@ -38758,14 +38758,14 @@ var require_vendor_extra = __commonJS({
           let descending = a > b;
           let min = Math.min(a, b);
           let max = Math.max(a, b);
-          if (options.toRegex && step === 1) {
+          if (options.toRegex && step2 === 1) {
             return toRange(min, max, false, options);
           }
           let range = [];
           let index = 0;
           while (descending ? a >= b : a <= b) {
             range.push(format(a, index));
-            a = descending ? a - step : a + step;
+            a = descending ? a - step2 : a + step2;
             index++;
           }
           if (options.toRegex === true) {
@@ -38773,30 +38773,30 @@ var require_vendor_extra = __commonJS({
           }
           return range;
         };
-        var fill = (start, end, step, options = {}) => {
+        var fill = (start, end, step2, options = {}) => {
           if (end == null && isValidValue(start)) {
             return [start];
           }
           if (!isValidValue(start) || !isValidValue(end)) {
             return invalidRange(start, end, options);
           }
-          if (typeof step === "function") {
-            return fill(start, end, 1, { transform: step });
+          if (typeof step2 === "function") {
+            return fill(start, end, 1, { transform: step2 });
           }
-          if (isObject(step)) {
-            return fill(start, end, 0, step);
+          if (isObject(step2)) {
+            return fill(start, end, 0, step2);
           }
           let opts = __spreadValues({}, options);
           if (opts.capture === true) opts.wrap = true;
-          step = step || opts.step || 1;
-          if (!isNumber(step)) {
-            if (step != null && !isObject(step)) return invalidStep(step, opts);
-            return fill(start, end, 1, step);
+          step2 = step2 || opts.step || 1;
+          if (!isNumber(step2)) {
+            if (step2 != null && !isObject(step2)) return invalidStep(step2, opts);
+            return fill(start, end, 1, step2);
           }
           if (isNumber(start) && isNumber(end)) {
-            return fillNumbers(start, end, step, opts);
+            return fillNumbers(start, end, step2, opts);
           }
-          return fillLetters(start, end, Math.max(Math.abs(step), 1), opts);
+          return fillLetters(start, end, Math.max(Math.abs(step2), 1), opts);
         };
         module2.exports = fill;
       }
@@ -59293,22 +59293,22 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
-        step(generator.next(value));
+        step2(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step(generator["throw"](value));
+        step2(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step(result) {
+    function step2(result) {
       result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
+    step2((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var HttpCodes;
@@ -59922,22 +59922,22 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
-        step(generator.next(value));
+        step2(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step(generator["throw"](value));
+        step2(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step(result) {
+    function step2(result) {
       result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
+    step2((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var BearerCredentialHandler = class {
@@ -59973,22 +59973,22 @@ var __awaiter3 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
-        step(generator.next(value));
+        step2(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step(generator["throw"](value));
+        step2(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step(result) {
+    function step2(result) {
       result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
+    step2((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var OidcClient = class _OidcClient {
@@ -60062,22 +60062,22 @@ var __awaiter4 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
-        step(generator.next(value));
+        step2(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step(generator["throw"](value));
+        step2(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step(result) {
+    function step2(result) {
       result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
+    step2((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var { access, appendFile, writeFile } = promises;
@@ -60384,22 +60384,22 @@ var __awaiter5 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
-        step(generator.next(value));
+        step2(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step(generator["throw"](value));
+        step2(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step(result) {
+    function step2(result) {
       result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
+    step2((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs3.promises;
@@ -60508,22 +60508,22 @@ var __awaiter6 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
-        step(generator.next(value));
+        step2(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step(generator["throw"](value));
+        step2(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step(result) {
+    function step2(result) {
       result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
+    step2((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function which2(tool, check) {
@@ -60602,22 +60602,22 @@ var __awaiter7 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
-        step(generator.next(value));
+        step2(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step(generator["throw"](value));
+        step2(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step(result) {
+    function step2(result) {
       result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
+    step2((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var IS_WINDOWS2 = process.platform === "win32";
@@ -61047,22 +61047,22 @@ var __awaiter8 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
-        step(generator.next(value));
+        step2(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step(generator["throw"](value));
+        step2(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step(result) {
+    function step2(result) {
       result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
+    step2((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function exec(commandLine, args, options) {
@@ -61120,22 +61120,22 @@ var __awaiter9 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
-        step(generator.next(value));
+        step2(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step(generator["throw"](value));
+        step2(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step(result) {
+    function step2(result) {
       result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
+    step2((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var getWindowsInfo = () => __awaiter9(void 0, void 0, void 0, function* () {
@@ -61199,22 +61199,22 @@ var __awaiter10 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
-        step(generator.next(value));
+        step2(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step(generator["throw"](value));
+        step2(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step(result) {
+    function step2(result) {
       result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
+    step2((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 var ExitCode;
@@ -61401,22 +61401,22 @@ var __awaiter11 = function(thisArg, _arguments, P, generator) {
   return new (P || (P = Promise))(function(resolve2, reject) {
     function fulfilled(value) {
       try {
-        step(generator.next(value));
+        step2(generator.next(value));
       } catch (e) {
         reject(e);
       }
     }
     function rejected(value) {
       try {
-        step(generator["throw"](value));
+        step2(generator["throw"](value));
       } catch (e) {
         reject(e);
       }
     }
-    function step(result) {
+    function step2(result) {
       result.done ? resolve2(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
-    step((generator = generator.apply(thisArg, _arguments || [])).next());
+    step2((generator = generator.apply(thisArg, _arguments || [])).next());
   });
 };
 function getProxyAgent(destinationUrl) {
@@ -65569,7 +65569,7 @@ function summarizePlan(plan, planText, context3) {
     ...plan.terraform_version ? { terraformVersion: plan.terraform_version } : {}
   };
 }
-function failedSummary(context3, step, message, planText = "") {
+function failedSummary(context3, step2, message, planText = "") {
   return {
     region: context3.region,
     operation: context3.operation,
@@ -65581,7 +65581,7 @@ function failedSummary(context3, step, message, planText = "") {
     critical: [],
     drift: [],
     planText,
-    error: { step, message }
+    error: { step: step2, message }
   };
 }
 
@@ -67677,6 +67677,13 @@ async function pullRequestOfRun(client, target, headSha, headRepository) {
 // src/node/terraform.ts
 import { mkdir as mkdir2, readdir as readdir2, readFile as readFile2, writeFile as writeFile2 } from "node:fs/promises";
 import path11 from "node:path";
+async function step(log2, what, run2) {
+  const started = Date.now();
+  log2?.(`${what}\u2026`);
+  const result = await run2();
+  log2?.(`${what}: ${((Date.now() - started) / 1e3).toFixed(1)} s`);
+  return result;
+}
 function regionOutDir(out, region) {
   return path11.join(out, region);
 }
@@ -67725,10 +67732,15 @@ async function runPlan(request2, dir, context3) {
   const backendArgs = [stateArgument(backend, request2.config.cdn.owner_id, request2.region.region), ...request2.backendConfig ?? []].map(
     (c) => `-backend-config=${c}`
   );
-  const init = await tf`${bin} init -input=false -no-color -reconfigure ${backendArgs}`;
+  const say = (what) => `${request2.region.region}: terraform ${what}`;
+  const init = await step(request2.log, say("init"), () => tf`${bin} init -input=false -no-color -reconfigure ${backendArgs}`);
   if (init.exitCode !== 0) return failedSummary(context3, "init", terraformError(init.stderr, init.stdout));
   const destroy = request2.operation === "destroy" ? ["-destroy"] : [];
-  const plan = await tf`${bin} plan -input=false -no-color -lock-timeout=5m -detailed-exitcode ${destroy} -var-file=${varFile} -out=${planFile}`;
+  const plan = await step(
+    request2.log,
+    say(`plan${destroy.length ? " -destroy" : ""} (waits up to 5 min for the state lock)`),
+    () => tf`${bin} plan -input=false -no-color -lock-timeout=5m -detailed-exitcode ${destroy} -var-file=${varFile} -out=${planFile}`
+  );
   if (plan.exitCode !== 0 && plan.exitCode !== 2)
     return failedSummary(context3, "plan", terraformError(plan.stderr, plan.stdout), plan.stdout);
   const json = await tf`${bin} show -json ${planFile}`;
@@ -67768,11 +67780,11 @@ async function readSummaries(dir) {
 // actions/plan-regions/main.ts
 var STEPS = ["matrix", "plan", "comment", "post"];
 function getInputs() {
-  const step = getInput("step") || "matrix";
-  if (!STEPS.includes(step)) throw new UsageError(`step must be ${STEPS.join(", ")}, not ${step}`);
+  const step2 = getInput("step") || "matrix";
+  if (!STEPS.includes(step2)) throw new UsageError(`step must be ${STEPS.join(", ")}, not ${step2}`);
   const pullRequest = context2.payload.pull_request;
   return {
-    step,
+    step: step2,
     directory: getInput("directory") || "regions",
     baseRef: getInput("base-ref") || pullRequest?.base?.sha || "",
     region: getInput("region"),
@@ -67835,13 +67847,17 @@ async function planStep(inputs, root) {
   if (!loaded.config) throw new RegionConfigError(loaded.problems);
   const target = planTarget(inputs.region, loaded.config) ?? (inputs.baseRef ? planTarget(inputs.region, loaded.config, (await loadChange(root, { base: inputs.baseRef, dir: inputs.directory })).base) : void 0);
   if (!target) throw new UsageError(`region ${inputs.region} is neither in the region files nor at the base`);
-  const summary2 = await planRegion({
-    stack: path12.resolve(root, inputs.stack),
-    out: path12.resolve(root, inputs.out),
-    ...target,
-    reason: inputs.reason,
-    backendConfig: inputs.backendConfig
-  });
+  const summary2 = await group(
+    `Terraform plan of ${inputs.region}`,
+    () => planRegion({
+      stack: path12.resolve(root, inputs.stack),
+      out: path12.resolve(root, inputs.out),
+      ...target,
+      reason: inputs.reason,
+      backendConfig: inputs.backendConfig,
+      log: (line) => info(line)
+    })
+  );
   setOutput("status", summary2.status);
   await summary.addRaw(renderComment({ summaries: [summary2] }, { marker: false, limit: SUMMARY_LIMIT, measure: utf8Bytes }), true).write();
   if (summary2.status === "failed")
