@@ -74,7 +74,7 @@ describe('plan-regions, started as the runner starts it', () => {
     expect(ran.outputs).toEqual({
       valid: 'true',
       'serving-regions': '["us-east-1"]',
-      matrix: '{"include":[{"region":"eu-west-1","operation":"destroy","reason":"disabled","manifests":false}]}',
+      matrix: '{"include":[{"region":"eu-west-1","operation":"destroy","reason":"disabled"}]}',
       'has-changes': 'true',
       'has-destroy': 'true',
     });
@@ -89,7 +89,7 @@ describe('plan-regions, started as the runner starts it', () => {
     );
     const matrix = await runAction('plan-regions', { workspace: repo.root, inputs: {}, event });
     expect(JSON.parse(matrix.outputs['matrix'] ?? '')).toEqual({
-      include: [{ region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true }],
+      include: [{ region: 'sa-east-1', operation: 'plan', reason: 'added' }],
     });
 
     // One job per matrix entry; sa-east-1 fails on purpose (the fixture refuses it), us-east-1 plans.
@@ -119,9 +119,9 @@ describe('plan-regions, started as the runner starts it', () => {
           'github-token': 'test-token',
           matrix: JSON.stringify({
             include: [
-              { region: 'sa-east-1', operation: 'plan', reason: 'added', manifests: true },
-              { region: 'us-east-1', operation: 'plan', reason: 'terraform/ changed', manifests: false },
-              { region: 'eu-west-1', operation: 'plan', reason: 'terraform/ changed', manifests: false },
+              { region: 'sa-east-1', operation: 'plan', reason: 'added' },
+              { region: 'us-east-1', operation: 'plan', reason: 'terraform/ changed' },
+              { region: 'eu-west-1', operation: 'plan', reason: 'terraform/ changed' },
             ],
           }),
         },
