@@ -12,7 +12,7 @@ import { kubecdn } from './run.js';
 const p = (usd: number): PriceEntry => ({ usd, source: 'sheet' });
 const priced = (): RegionPrices => ({
   eks_cluster_hour: p(0.1),
-  eks_extended_cluster_hour: p(0.6),
+  eks_extended_support_hour: p(0.5),
   nat_gateway_hour: p(0.05),
   nat_gateway_gb: p(0.05),
   nlb_hour: p(0.025),

@@ -17,7 +17,7 @@ import { CDN_YAML } from './fixtures.js';
 const p = (usd: number): PriceEntry => ({ usd, source: 'sheet' });
 const prices = (i: number): RegionPrices => ({
   eks_cluster_hour: p(0.1),
-  eks_extended_cluster_hour: p(0.6),
+  eks_extended_support_hour: p(0.5),
   nat_gateway_hour: p(0.045 + i / 1000),
   nat_gateway_gb: p(0.045),
   nlb_hour: p(0.0225),

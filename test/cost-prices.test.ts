@@ -56,8 +56,9 @@ const CATALOG: PriceListProduct[] = [
   },
   {
     serviceCode: 'AmazonEKS',
+    // The surcharge billed on top of the perCluster hour while a version is in extended support.
     attributes: { ...R('us-east-1'), usagetype: 'USE1-AmazonEKS-Hours:extendedSupport' },
-    dimensions: [{ unit: 'Hours', usd: '0.6000000000' }],
+    dimensions: [{ unit: 'Hours', usd: '0.5000000000' }],
   },
   {
     serviceCode: 'AmazonEKS',
@@ -202,6 +203,7 @@ describe('kubecdn prices refresh, against a stand-in on the SDK’s model of the
       auto_mode_hour: { usd: 0.0102, source: 'price-list-api' },
     });
     expect(us?.data_transfer_out_gb).toEqual({ usd: 0.09, source: 'price-list-api' });
+    expect(us?.eks_extended_support_hour).toEqual({ usd: 0.5, source: 'price-list-api' });
     expect(us?.nlb_nlcu_hour).toEqual({ usd: 0.006, source: 'price-list-api' });
     expect(table.global.route53_latency_queries_million).toEqual({ usd: 0.6, source: 'price-list-api' });
     // Only eu-west-1's two NAT gateway products took a second page; had the c6i.large decoys

@@ -15,7 +15,7 @@ const p = (usd: number): PriceEntry => ({ usd, source: S });
 function regionPrices(scale = 1): RegionPrices {
   return {
     eks_cluster_hour: p(0.1),
-    eks_extended_cluster_hour: p(0.6),
+    eks_extended_support_hour: p(0.5),
     nat_gateway_hour: p(0.048 * scale),
     nat_gateway_gb: p(0.048 * scale),
     nlb_hour: p(0.0252 * scale),
@@ -115,7 +115,7 @@ describe('a small region, priced by hand', () => {
   it('has every part, each to the cent', () => {
     const parts = Object.fromEntries(cost.parts.map((x) => [x.item, [Math.round(x.min * 100) / 100, Math.round(x.max * 100) / 100]]));
     expect(parts).toEqual({
-      // 730 h × $0.60 (1.31 is in extended support on 2026-06-01)
+      // 730 h × ($0.10 + $0.50 surcharge) (1.31 is in extended support on 2026-06-01)
       'EKS control plane': [438, 438],
       // 2 zones × 730 h × $0.048 = 70.08, + 40 GB × $0.048 = 1.92
       'NAT gateways': [72, 72],
@@ -149,6 +149,20 @@ describe('a small region, priced by hand', () => {
   it('prices the control plane at the standard rate when the version is in standard support', () => {
     const current = config([{ code: 'eu-west-1', zones: 2, od: [1, 3] }]);
     expect(regionCost(at(current.regions, 0), current, OPTIONS).parts[0]?.min.toFixed(2)).toBe('73.00');
+  });
+
+  it('adds the extended-support surcharge to the standard hour, as the Price List bills them', () => {
+    const part = cost.parts[0];
+    expect(part?.basis).toBe('730 h × ($0.10 + $0.50 extended support)/h (Kubernetes 1.31 in extended support)');
+    // A table whose surcharge is the Price List's $0.50 must not bill 730 × $0.50 = $365.
+    expect(part?.min).toBe(438);
+  });
+
+  it('says so when a version is past extended support, and prices it as extended rather than standard', () => {
+    const ended = config([{ code: 'eu-west-1', zones: 2, version: '1.31', od: [1, 3] }]);
+    const part = regionCost(at(ended.regions, 0), ended, { ...OPTIONS, today: '2030-01-01' }).parts[0];
+    expect(part?.basis).toBe('730 h × ($0.10 + $0.50 extended support)/h (Kubernetes 1.31 past extended support: AWS upgrades it; priced as extended)');
+    expect(part?.min).toBe(438);
   });
 
   it('takes measured demand for a region over the assumption', () => {

@@ -79,10 +79,11 @@ export function regionQueries(region: string): Record<Exclude<keyof RegionPrices
       filters: [r, { Type: 'CONTAINS', Field: 'usagetype', Value: 'AmazonEKS-Hours:perCluster' }],
       what: `the EKS cluster hour in ${region}`,
     },
-    eks_extended_cluster_hour: {
+    // The surcharge on top of the perCluster hour, not the whole rate.
+    eks_extended_support_hour: {
       serviceCode: 'AmazonEKS',
       filters: [r, { Type: 'CONTAINS', Field: 'usagetype', Value: 'AmazonEKS-Hours:extendedSupport' }],
-      what: `the EKS extended-support cluster hour in ${region}`,
+      what: `the EKS extended-support surcharge in ${region}`,
     },
     nat_gateway_hour: {
       serviceCode: 'AmazonEC2',

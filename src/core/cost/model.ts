@@ -142,11 +142,23 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
   const { zones, pools } = regionCapacity(region.spec);
 
   add('EKS control plane', () => {
-    const extended = eksSupport(region.spec.cluster.kubernetes_version, options.today).kind === 'extended';
-    const rate = need(() => regionPrice(prices, code, extended ? 'eks_extended_cluster_hour' : 'eks_cluster_hour'));
+    const version = region.spec.cluster.kubernetes_version;
+    const support = eksSupport(version, options.today).kind;
+    const rate = need(() => regionPrice(prices, code, 'eks_cluster_hour'));
+    // Extended support is a surcharge billed on top of the standard hour, not a rate of its own.
+    // A version past extended support, or one not in the calendar, is priced as extended: AWS
+    // upgrades an ended version, and the higher figure is the safe one for a version we cannot place.
+    const extended = support !== 'standard';
+    const surcharge = extended ? need(() => regionPrice(prices, code, 'eks_extended_support_hour')) : 0;
+    const why = {
+      standard: '',
+      extended: ` (Kubernetes ${version} in extended support)`,
+      ended: ` (Kubernetes ${version} past extended support: AWS upgrades it; priced as extended)`,
+      unknown: ` (Kubernetes ${version} not in the support calendar: priced as extended)`,
+    }[support];
     return {
-      basis: `${H} h × ${money(rate)}/h${extended ? ` (Kubernetes ${region.spec.cluster.kubernetes_version} in extended support)` : ''}`,
-      min: H * rate,
+      basis: extended ? `${H} h × (${money(rate)} + ${money(surcharge)} extended support)/h${why}` : `${H} h × ${money(rate)}/h`,
+      min: H * (rate + surcharge),
     };
   });
   add('NAT gateways', () => {

@@ -25,8 +25,12 @@ export interface InstancePrices {
 export interface RegionPrices {
   /** EKS cluster under standard support, per hour. */
   readonly eks_cluster_hour: PriceEntry;
-  /** EKS cluster under extended support, per hour (the whole rate, not the extra). */
-  readonly eks_extended_cluster_hour: PriceEntry;
+  /**
+   * The extended-support surcharge, per cluster-hour: billed on top of `eks_cluster_hour` while the
+   * cluster's Kubernetes version is in extended support (the Price List's
+   * `AmazonEKS-Hours:extendedSupport`, $0.50 beside the $0.10 standard rate).
+   */
+  readonly eks_extended_support_hour: PriceEntry;
   readonly nat_gateway_hour: PriceEntry;
   readonly nat_gateway_gb: PriceEntry;
   readonly nlb_hour: PriceEntry;
@@ -64,7 +68,7 @@ export type GlobalItem = keyof GlobalPrices;
 /** What each item is called in messages. */
 export const ITEM_NAMES: Record<RegionItem | GlobalItem | keyof InstancePrices, string> = {
   eks_cluster_hour: 'EKS cluster hour',
-  eks_extended_cluster_hour: 'EKS cluster hour under extended support',
+  eks_extended_support_hour: 'EKS extended support surcharge hour',
   nat_gateway_hour: 'NAT gateway hour',
   nat_gateway_gb: 'NAT gateway GB processed',
   nlb_hour: 'Network Load Balancer hour',
