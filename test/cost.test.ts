@@ -123,9 +123,10 @@ describe('a small region, priced by hand', () => {
       'Network Load Balancer': [21.4, 21.4],
       // (2 NAT EIPs + 2 NLB addresses) × 730 h × $0.005
       'Public IPv4 addresses': [14.6, 14.6],
-      // cheapest of c7i.large (0.1008 + 0.0121) and c6i.large (0.096 + 0.0115 = 0.1075): 1 and 3 × 730 h × 0.1075
-      // = 78.475 and 235.425, each line of the bill in cents, half up
-      'Nodes: edge': [78.48, 235.43],
+      // Auto Mode may launch either allowed type: the minimum on the cheapest, c6i.large
+      // (0.096 + 0.0115 = 0.1075), 1 × 730 h × 0.1075 = 78.475; the maximum on the dearest,
+      // c7i.large (0.1008 + 0.0121 = 0.1129), 3 × 730 h × 0.1129 = 247.251; each in cents, half up
+      'Nodes: edge': [78.48, 247.25],
       // c5.large at the on-demand price 0.101 + 0.0121: 0 and 2 × 730 h × 0.1131
       'Nodes: edge-spot (spot)': [0, 165.13],
       // $0.50 + HTTPS $1 + fast interval $1
@@ -135,15 +136,16 @@ describe('a small region, priced by hand', () => {
     });
   });
 
-  it('totals $671.98 to $994.06 (the sum of the lines), and says what it assumed', () => {
-    // 438 + 72 + 21.40 + 14.60 + 78.48 + 0 + 2.50 + 45, and with 235.43 and 165.13 at the maximum
+  it('totals $671.98 to $1,005.88 (the sum of the lines), and says what it assumed', () => {
+    // 438 + 72 + 21.40 + 14.60 + 78.48 + 0 + 2.50 + 45, and with 247.25 and 165.13 at the maximum
     expect(cost.min).toBe(671.98);
-    expect(cost.max).toBe(994.06);
+    expect(cost.max).toBe(1005.88);
     const text = costChangeToText(costChange(undefined, small, OPTIONS));
-    expect(text).toContain('eu-west-1  $671.98 to $994.06 a month');
+    expect(text).toContain('eu-west-1  $671.98 to $1,006 a month');
     expect(text).toContain('Assumed per serving region a month: 500 GB out, 36,000,000 requests, 40 GB from the origin');
     expect(text).toContain('730 hours a month; prices of 2026-11-01');
-    expect(text).toContain('1 to 3 × c6i.large × 730 h × ($0.096 + $0.0115 Auto Mode)/h');
+    expect(text).toContain('1 × c6i.large × 730 h × ($0.096 + $0.0115 Auto Mode)/h to 3 × c7i.large × 730 h × ($0.1008 + $0.0121 Auto Mode)/h');
+    expect(text).toContain('0 to 2 × c5.large × 730 h × ($0.101 + $0.0121 Auto Mode)/h');
   });
 
   it('prices the control plane at the standard rate when the version is in standard support', () => {

@@ -95,7 +95,7 @@ export interface Assumptions {
 }
 
 export const NOTES: readonly string[] = [
-  'nodes: the cheapest allowed instance type, from the minimum to the maximum count of each pool',
+  'nodes: the minimum count of each pool on its cheapest allowed instance type, the maximum count on its dearest',
   'spot nodes at the on-demand price, the most spot can charge',
   'data out at the first paid tier (up to 10 TB a month); the free 100 GB and volume tiers not counted',
   'NLB capacity units from the larger of GB processed and new TLS connections (one per request)',
@@ -194,12 +194,18 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
         ec2: need(() => instancePrice(prices, code, type, 'on_demand_hour')),
         fee: need(() => instancePrice(prices, code, type, 'auto_mode_hour')),
       }));
+      // Auto Mode (Karpenter) may launch any allowed type: the minimum takes the cheapest, the
+      // maximum the dearest, so that the range holds whatever it picks.
       const cheapest = rates.reduce((a, b) => (b.ec2 + b.fee < a.ec2 + a.fee ? b : a));
-      const rate = cheapest.ec2 + cheapest.fee;
+      const dearest = rates.reduce((a, b) => (b.ec2 + b.fee > a.ec2 + a.fee ? b : a));
+      const at = (r: (typeof rates)[number]) => `${r.type} × ${H} h × (${money(r.ec2)} + ${money(r.fee)} Auto Mode)/h`;
       return {
-        basis: `${pool.min} to ${pool.max} × ${cheapest.type} × ${H} h × (${money(cheapest.ec2)} + ${money(cheapest.fee)} Auto Mode)/h`,
-        min: pool.min * H * rate,
-        max: pool.max * H * rate,
+        basis:
+          cheapest === dearest
+            ? `${pool.min} to ${pool.max} × ${at(cheapest)}`
+            : `${pool.min} × ${at(cheapest)} to ${pool.max} × ${at(dearest)}`,
+        min: pool.min * H * (cheapest.ec2 + cheapest.fee),
+        max: pool.max * H * (dearest.ec2 + dearest.fee),
       };
     });
   }
