@@ -60,10 +60,21 @@ const CATALOG: PriceListProduct[] = [
     attributes: { ...R('us-east-1'), usagetype: 'USE1-AmazonEKS-Hours:extendedSupport' },
     dimensions: [{ unit: 'Hours', usd: '0.5000000000' }],
   },
+  // Auto Mode's fee as the AmazonEKS offer holds it: family Compute, operation EKSAutoUsage,
+  // eksproducttype AutoMode, and the type in the lowercase attribute `instancetype` (the shape
+  // public Price List readers select on; its usagetype is left out, unknown here).
   {
     serviceCode: 'AmazonEKS',
-    attributes: { ...R('us-east-1'), instanceType: 'c6i.large', usagetype: 'USE1-AutoMode-c6i.large' },
+    productFamily: 'Compute',
+    attributes: { ...R('us-east-1'), operation: 'EKSAutoUsage', eksproducttype: 'AutoMode', instancetype: 'c6i.large' },
     dimensions: [{ unit: 'Hrs', usd: '0.0102000000' }],
+  },
+  // A decoy of the same type in the EKS offer that is not Auto Mode's fee (a hybrid-nodes product).
+  {
+    serviceCode: 'AmazonEKS',
+    productFamily: 'Compute',
+    attributes: { ...R('us-east-1'), operation: 'HybridNodesUsage', eksproducttype: 'HybridNodes', instancetype: 'c6i.large' },
+    dimensions: [{ unit: 'Hrs', usd: '0.0200000000' }],
   },
   {
     serviceCode: 'AmazonEC2',
