@@ -119,7 +119,8 @@ describe('a small region, priced by hand', () => {
       'EKS control plane': [438, 438],
       // 2 zones × 730 h × $0.048 = 70.08, + 40 GB × $0.048 = 1.92
       'NAT gateways': [72, 72],
-      // 730 h × $0.0252 = 18.396, + max(500 GB, 36e6 / (50 × 3600) = 200) = 500 NLCU-h × $0.006 = 3
+      // 730 h × $0.0252 = 18.396, + every request over TLS on 443: max(500 GB, 36e6 / (50 × 3600) = 200)
+      // = 500 NLCU-h × $0.006 = 3
       'Network Load Balancer': [21.4, 21.4],
       // (2 NAT EIPs + 2 NLB addresses) × 730 h × $0.005
       'Public IPv4 addresses': [14.6, 14.6],
@@ -165,6 +166,22 @@ describe('a small region, priced by hand', () => {
     const part = regionCost(at(ended.regions, 0), ended, { ...OPTIONS, today: '2030-01-01' }).parts[0];
     expect(part?.basis).toBe('730 h × ($0.10 + $0.50 extended support)/h (Kubernetes 1.31 past extended support: AWS upgrades it; priced as extended)');
     expect(part?.min).toBe(438);
+  });
+
+  it('counts NLB capacity per listener: TLS on 443 by new TLS connections, TCP on 80 by new flows', () => {
+    // 360 million requests, half of them plain HTTP on 80, 500 GB out split the same way.
+    // TLS: max(250 GB, 180e6 / (50 × 3600) = 1,000) = 1,000; TCP: max(250 GB, 180e6 / (800 × 3600) = 62.5) = 250.
+    // 730 h × $0.0252 = 18.396, + 1,250 NLCU-h × $0.006 = 7.50; each request counted as a TLS
+    // connection would have made 2,000 NLCU-h.
+    const busy = regionCost(at(small.regions, 0), small, { ...OPTIONS, traffic: { ...TRAFFIC, requests: 360_000_000, plainHttpShare: 0.5 } });
+    const nlb = busy.parts.find((x) => x.item === 'Network Load Balancer');
+    expect(nlb?.min).toBe(25.9);
+    expect(nlb?.basis).toBe('730 h × $0.0252/h + (1,000 TLS on 443 + 250 TCP on 80) NLCU-h × $0.006');
+    expect(costChangeToText(costChange(undefined, small, { ...OPTIONS, traffic: { ...TRAFFIC, plainHttpShare: 0.5 } }))).toContain(
+      '36,000,000 requests (50% plain HTTP on port 80), 40 GB from the origin',
+    );
+    expect(parseTraffic('http=0.25').plainHttpShare).toBe(0.25);
+    expect(() => parseTraffic('http=2')).toThrow('--traffic: http is a share of the requests, 0 to 1, not "2"');
   });
 
   it('takes measured demand for a region over the assumption', () => {

@@ -14,8 +14,10 @@ export const HOURS_PER_MONTH = 730;
 export interface Traffic {
   /** GB sent to users a month, by each serving region. */
   readonly gbOut: number;
-  /** Requests a month, by each serving region (each counted as a new TLS connection: the most it can cost). */
+  /** Requests a month, by each serving region, each counted as a new connection (keep-alive makes fewer). */
   readonly requests: number;
+  /** The share of requests (and bytes) over plain HTTP on port 80, 0 to 1; the rest is TLS on 443. Default 0. */
+  readonly plainHttpShare?: number;
   /** GB fetched from the origin a month, by each serving region (through its NAT gateways). */
   readonly originGb: number;
   /** Latency-routed DNS queries a month, for the whole CDN (Route53 bills queries, not regions). */
@@ -98,7 +100,7 @@ export const NOTES: readonly string[] = [
   'nodes: the minimum count of each pool on its cheapest allowed instance type, the maximum count on its dearest',
   'spot nodes at the on-demand price, the most spot can charge',
   'data out at the first paid tier (up to 10 TB a month); the free 100 GB and volume tiers not counted',
-  'NLB capacity units from the larger of GB processed and new TLS connections (one per request)',
+  'NLB capacity units, an estimate from monthly sums (AWS bills the larger dimension hour by hour, which can only be more): for TLS on 443 the larger of GB processed and new TLS connections, for TCP on 80 the larger of GB and new flows, one connection per request',
   'not counted: EBS volumes, cross-zone traffic, the hosted zone, CloudWatch',
 ];
 
@@ -172,13 +174,16 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
   add('Network Load Balancer', () => {
     const hour = need(() => regionPrice(prices, code, 'nlb_hour'));
     const nlcu = need(() => regionPrice(prices, code, 'nlb_nlcu_hour'));
-    // An NLCU-hour is 1 GB processed, or 50 new TLS connections a second held for an hour.
-    const byBytes = traffic.gbOut;
-    const byConnections = traffic.requests / (50 * 3600);
-    const units = Math.max(byBytes, byConnections);
+    // The NLB terminates TLS on 443 and passes plain TCP on 80 (manifests/base/service.yaml), and
+    // bills each protocol's NLCUs apart: a TLS NLCU is 1 GB processed or 50 new TLS connections a
+    // second, a TCP NLCU 1 GB or 800 new flows a second; per protocol the larger dimension counts.
+    // AWS takes that larger one hour by hour; from monthly sums it is an estimate, never above the bill.
+    const plain = traffic.plainHttpShare ?? 0;
+    const tls = Math.max(traffic.gbOut * (1 - plain), (traffic.requests * (1 - plain)) / (50 * 3600));
+    const tcp = Math.max(traffic.gbOut * plain, (traffic.requests * plain) / (800 * 3600));
     return {
-      basis: `${H} h × ${money(hour)}/h + ${count(Math.round(units))} NLCU-h × ${money(nlcu)}`,
-      min: H * hour + units * nlcu,
+      basis: `${H} h × ${money(hour)}/h + (${count(Math.round(tls))} TLS on 443 + ${count(Math.round(tcp))} TCP on 80) NLCU-h × ${money(nlcu)}`,
+      min: H * hour + (tls + tcp) * nlcu,
     };
   });
   add('Public IPv4 addresses', () => {
