@@ -130,22 +130,24 @@ describe('a small region, priced by hand', () => {
       'Nodes: edge': [78.48, 247.25],
       // c5.large at the on-demand price 0.101 + 0.0121: 0 and 2 × 730 h × 0.1131
       'Nodes: edge-spot (spot)': [0, 165.13],
-      // $0.50 + HTTPS $1 + fast interval $1
-      'Route53 health check': [2.5, 2.5],
+      // the basic check free (one of the account's first 50 of AWS endpoints), + HTTPS $1 + fast interval $1
+      'Route53 health check': [2, 2],
       // 500 GB × $0.09
       'Data out to the internet': [45, 45],
     });
   });
 
-  it('totals $671.98 to $1,005.88 (the sum of the lines), and says what it assumed', () => {
-    // 438 + 72 + 21.40 + 14.60 + 78.48 + 0 + 2.50 + 45, and with 247.25 and 165.13 at the maximum
-    expect(cost.min).toBe(671.98);
-    expect(cost.max).toBe(1005.88);
+  it('totals $671.48 to $1,005.38 (the sum of the lines), and says what it assumed', () => {
+    // 438 + 72 + 21.40 + 14.60 + 78.48 + 0 + 2 + 45, and with 247.25 and 165.13 at the maximum
+    expect(cost.min).toBe(671.48);
+    expect(cost.max).toBe(1005.38);
     const text = costChangeToText(costChange(undefined, small, OPTIONS));
-    expect(text).toContain('eu-west-1  $671.98 to $1,006 a month');
+    expect(text).toContain('eu-west-1  $671.48 to $1,005 a month');
     expect(text).toContain('Assumed per serving region a month: 500 GB out, 36,000,000 requests, 40 GB from the origin');
     expect(text).toContain('730 hours a month; prices of 2026-11-01');
     expect(text).toContain('1 × c6i.large × 730 h × ($0.096 + $0.0115 Auto Mode)/h to 3 × c7i.large × 730 h × ($0.1008 + $0.0121 Auto Mode)/h');
+    expect(text).toContain('1 check, free as one of the first 50 of AWS endpoints + HTTPS, fast interval × $1.00');
+    expect(text).toContain("Route53 health checks: the CDN's take the account's 50 free basic checks of AWS endpoints first");
     expect(text).toContain('0 to 2 × c5.large × 730 h × ($0.101 + $0.0121 Auto Mode)/h');
   });
 

@@ -7,6 +7,9 @@ import { eksSupport } from '../eks-versions.js';
 import type { RegionSpec } from '../schema.js';
 import { globalPrice, instancePrice, MissingPriceError, regionPrice, type PriceTable } from './prices.js';
 
+/** Route53 bills no basic health check of an AWS endpoint among an account's first 50. */
+export const FREE_HEALTH_CHECKS = 50;
+
 /** Hours in the average month (8,760 / 12), as AWS's own calculator counts them. */
 export const HOURS_PER_MONTH = 730;
 
@@ -101,6 +104,7 @@ export const NOTES: readonly string[] = [
   'spot nodes at the on-demand price, the most spot can charge',
   'data out at the first paid tier (up to 10 TB a month); the free 100 GB and volume tiers not counted',
   'NLB capacity units, an estimate from monthly sums (AWS bills the larger dimension hour by hour, which can only be more): for TLS on 443 the larger of GB processed and new TLS connections, for TCP on 80 the larger of GB and new flows, one connection per request',
+  "Route53 health checks: the CDN's take the account's 50 free basic checks of AWS endpoints first (other checks in the account not known)",
   'not counted: EBS volumes, cross-zone traffic, the hosted zone, CloudWatch',
 ];
 
@@ -223,9 +227,17 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
       ...(options.measureLatency ? ['latency measurement'] : []),
     ];
     const option = options_.length ? need(() => globalPrice(prices, 'route53_health_check_option_month')) : 0;
+    // Route53 does not bill the first 50 basic health checks of AWS endpoints in an account (its
+    // optional features are billed all the same). The CDN's checks, one per serving region in the
+    // files' order, take those first 50; checks the account holds besides are not known here.
+    const ordinal = config.regions.filter((r) => r.serving).findIndex((r) => r.region === code);
+    const free = ordinal < FREE_HEALTH_CHECKS;
+    const features = options_.length ? ` + ${options_.join(', ')} × ${money(option)}` : '';
     return {
-      basis: `1 check × ${money(base)}${options_.length ? ` + ${options_.join(', ')} × ${money(option)}` : ''}`,
-      min: base + options_.length * option,
+      basis: free
+        ? `1 check, free as one of the first ${FREE_HEALTH_CHECKS} of AWS endpoints${features}`
+        : `1 check × ${money(base)} (beyond the first ${FREE_HEALTH_CHECKS}, which are free)${features}`,
+      min: (free ? 0 : base) + options_.length * option,
     };
   });
   add('Data out to the internet', () => {
