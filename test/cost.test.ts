@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/core/config.js';
 import { cdnCost, costChange, regionCost, type CostOptions, type Traffic } from '../src/core/cost/model.js';
-import { regionSwitchCost } from '../src/core/cost/switch.js';
+import { regionSwitchCost, regionsSwitchCost } from '../src/core/cost/switch.js';
 import { MissingPriceError, type PriceEntry, type PriceTable, type RegionPrices } from '../src/core/cost/prices.js';
 import { costChangeToText, costSectionMarkdown, usd } from '../src/core/cost/render.js';
 import { parseTraffic } from '../src/core/cost/table.js';
@@ -305,6 +305,35 @@ describe('for the autoscaler', () => {
     expect(s.fitsBudget).toBe(s.totalWithOn <= 1200);
     expect(s.fitsBudget).toBe(false);
     expect(regionSwitchCost(c, 'eu-west-1', OPTIONS).totalWithOff).toBeLessThan(1200);
+  });
+
+  it('judges regions switched on together as one change: each may fit the budget alone while the set does not', () => {
+    const c = config([{ code: 'us-east-1' }], [
+      { code: 'eu-west-1', enabled: false },
+      { code: 'sa-east-1', enabled: false },
+    ]);
+    const base = cdnCost(c, OPTIONS).max;
+    const eu = regionSwitchCost(c, 'eu-west-1', OPTIONS);
+    const sa = regionSwitchCost(c, 'sa-east-1', OPTIONS);
+    // A budget with room for the dearer of the two alone, but not for both.
+    const budget = Math.ceil(base + Math.max(eu.on.max, sa.on.max) + 1);
+    const withBudget = config(
+      [{ code: 'us-east-1' }],
+      [
+        { code: 'eu-west-1', enabled: false },
+        { code: 'sa-east-1', enabled: false },
+      ],
+      `  budget:\n    monthly_usd: ${budget}\n`,
+    );
+    expect(regionSwitchCost(withBudget, 'eu-west-1', OPTIONS).fitsBudget).toBe(true);
+    expect(regionSwitchCost(withBudget, 'sa-east-1', OPTIONS).fitsBudget).toBe(true);
+    const both = regionsSwitchCost(withBudget, ['eu-west-1', 'sa-east-1'], OPTIONS);
+    expect(both.on).toEqual({ 'eu-west-1': eu.on, 'sa-east-1': sa.on });
+    expect(both.totalWithOn).toBeCloseTo(base + eu.on.max + sa.on.max, 6);
+    expect(both.totalWithOff).toBeCloseTo(base, 6);
+    expect(both.budget).toBe(budget);
+    expect(both.fitsBudget).toBe(false);
+    expect(() => regionsSwitchCost(withBudget, ['eu-west-1', 'eu-north-1'], OPTIONS)).toThrow('region eu-north-1 is not in the region files');
   });
 
   it('refuses a budget that is not a positive number, at its place', () => {
