@@ -113,6 +113,21 @@ describe('kubecdn cost', () => {
     expect(kubecdn(['cost', '--base', 'main', '--allow-missing'], { cwd: r.root }).code).toBe(1);
   });
 
+  it('kubecdn latency prices the region that would help most from --prices', () => {
+    const r = new Repo()
+      .regions({
+        alwaysOn: `regions:\n${region('us-east-1')}`,
+        scalable: `regions:\n${region('eu-west-1', { enabled: true })}${region('ap-south-1', { enabled: false })}`,
+        cdn: CDN_YAML,
+      })
+      .commit('the CDN');
+    const table = path.join(r.root, 'sheet.json');
+    writeFileSync(table, JSON.stringify(sheet()));
+    const ran = kubecdn(['latency', '--base', 'main', '--prices', table], { cwd: r.root });
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/would help most if switched on: ap-south-1 \(−\d+ ms on average; \+\$498\.17 to \+\$825\.21 a month/);
+  });
+
   it('refuses a price table that is not one', () => {
     const r = repo();
     writeFileSync(path.join(r.root, 'bad.json'), JSON.stringify({ date: 'today' }));

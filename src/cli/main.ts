@@ -141,6 +141,7 @@ export function program(io: Io, exit: (code: number) => void): Command {
     )
     .option('--base <ref>', 'compare with this branch or commit (default: the default branch)')
     .option('--inflation <factor>', 'path inflation over the great circle in fibre; 1 is the physical lower bound', '1.5')
+    .option('--prices <file>', 'a price table kubecdn prices refresh wrote, for the cost of switching on (default: the committed one)')
     .addOption(new Option('--format <format>', 'output').choices(['text', 'json', 'markdown']).default('text'))
     .addOption(dirOption())
     .action(run(commands.latency));
