@@ -26,6 +26,15 @@ describe('the committed price table', () => {
     }
   });
 
+  it('names for each source the page actually read and that page’s own date', () => {
+    // Figures read on third-party pages that quote AWS are not AWS's page read today: each source
+    // is the page read, with its own date (or "undated"), so that a reader can judge freshness.
+    for (const s of COMMITTED_PRICES.sources) {
+      expect(s.url, s.id).not.toMatch(/^https:\/\/aws\.amazon\.com\//);
+      expect(s.published, s.id).toMatch(/^(\d{4}(-\d{2}-\d{2})?|undated)$/);
+    }
+  });
+
   it('carries the instance types the example region files use', () => {
     for (const code of servableRegions())
       for (const type of ['c7i.large', 'c6i.large', 'c5.large']) expect(COMMITTED_PRICES.regions[code]?.instances[type]).toBeDefined();

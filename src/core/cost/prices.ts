@@ -5,9 +5,12 @@ import { AWS_REGIONS, SERVING_PARTITION } from '../aws-regions.js';
 /** Where a figure came from, and when it was read there. */
 export interface PriceSource {
   readonly id: string;
+  /** The page the figures were actually read on (not the page it quotes). */
   readonly url: string;
-  /** YYYY-MM-DD. */
+  /** YYYY-MM-DD: the day the page was read. */
   readonly read: string;
+  /** The page's own date (YYYY-MM-DD, or as much of it as the page gives, or "undated"): how fresh its figures are. */
+  readonly published?: string;
   readonly note?: string;
 }
 
