@@ -84,7 +84,10 @@ describe('kubecdn cost', () => {
     const ap = t.regions['ap-south-1'] as RegionPrices;
     const us = t.regions['us-east-1'] as RegionPrices;
     t.regions['ap-south-1'] = { ...ap, nat_gateway_hour: { missing: 'not published' } };
-    t.regions['us-east-1'] = { ...us, instances: { 'c7i.large': { on_demand_hour: p(0.1), auto_mode_hour: { missing: 'not published' } } } };
+    t.regions['us-east-1'] = {
+      ...us,
+      instances: { 'c7i.large': { on_demand_hour: p(0.1), auto_mode_hour: { missing: 'not published' } } },
+    };
     const file = path.join(root, 'gappy.json');
     writeFileSync(file, JSON.stringify(t));
     return file;

@@ -145,7 +145,9 @@ describe('a small region, priced by hand', () => {
     expect(text).toContain('eu-west-1  $671.48 to $1,005 a month');
     expect(text).toContain('Assumed per serving region a month: 500 GB out, 36,000,000 requests, 40 GB from the origin');
     expect(text).toContain('730 hours a month; prices of 2026-11-01');
-    expect(text).toContain('1 × c6i.large × 730 h × ($0.096 + $0.0115 Auto Mode)/h to 3 × c7i.large × 730 h × ($0.1008 + $0.0121 Auto Mode)/h');
+    expect(text).toContain(
+      '1 × c6i.large × 730 h × ($0.096 + $0.0115 Auto Mode)/h to 3 × c7i.large × 730 h × ($0.1008 + $0.0121 Auto Mode)/h',
+    );
     expect(text).toContain('1 check, free as one of the first 50 of AWS endpoints + HTTPS, fast interval × $1.00');
     expect(text).toContain("Route53 health checks: the CDN's take the account's 50 free basic checks of AWS endpoints first");
     expect(text).toContain('0 to 2 × c5.large × 730 h × ($0.101 + $0.0121 Auto Mode)/h');
@@ -166,7 +168,9 @@ describe('a small region, priced by hand', () => {
   it('says so when a version is past extended support, and prices it as extended rather than standard', () => {
     const ended = config([{ code: 'eu-west-1', zones: 2, version: '1.31', od: [1, 3] }]);
     const part = regionCost(at(ended.regions, 0), ended, { ...OPTIONS, today: '2030-01-01' }).parts[0];
-    expect(part?.basis).toBe('730 h × ($0.10 + $0.50 extended support)/h (Kubernetes 1.31 past extended support: AWS upgrades it; priced as extended)');
+    expect(part?.basis).toBe(
+      '730 h × ($0.10 + $0.50 extended support)/h (Kubernetes 1.31 past extended support: AWS upgrades it; priced as extended)',
+    );
     expect(part?.min).toBe(438);
   });
 
@@ -175,7 +179,10 @@ describe('a small region, priced by hand', () => {
     // TLS: max(250 GB, 180e6 / (50 × 3600) = 1,000) = 1,000; TCP: max(250 GB, 180e6 / (800 × 3600) = 62.5) = 250.
     // 730 h × $0.0252 = 18.396, + 1,250 NLCU-h × $0.006 = 7.50; each request counted as a TLS
     // connection would have made 2,000 NLCU-h.
-    const busy = regionCost(at(small.regions, 0), small, { ...OPTIONS, traffic: { ...TRAFFIC, requests: 360_000_000, plainHttpShare: 0.5 } });
+    const busy = regionCost(at(small.regions, 0), small, {
+      ...OPTIONS,
+      traffic: { ...TRAFFIC, requests: 360_000_000, plainHttpShare: 0.5 },
+    });
     const nlb = busy.parts.find((x) => x.item === 'Network Load Balancer');
     expect(nlb?.min).toBe(25.9);
     expect(nlb?.basis).toBe('730 h × $0.0252/h + (1,000 TLS on 443 + 250 TCP on 80) NLCU-h × $0.006');
@@ -308,10 +315,13 @@ describe('for the autoscaler', () => {
   });
 
   it('judges regions switched on together as one change: each may fit the budget alone while the set does not', () => {
-    const c = config([{ code: 'us-east-1' }], [
-      { code: 'eu-west-1', enabled: false },
-      { code: 'sa-east-1', enabled: false },
-    ]);
+    const c = config(
+      [{ code: 'us-east-1' }],
+      [
+        { code: 'eu-west-1', enabled: false },
+        { code: 'sa-east-1', enabled: false },
+      ],
+    );
     const base = cdnCost(c, OPTIONS).max;
     const eu = regionSwitchCost(c, 'eu-west-1', OPTIONS);
     const sa = regionSwitchCost(c, 'sa-east-1', OPTIONS);
@@ -333,7 +343,9 @@ describe('for the autoscaler', () => {
     expect(both.totalWithOff).toBeCloseTo(base, 6);
     expect(both.budget).toBe(budget);
     expect(both.fitsBudget).toBe(false);
-    expect(() => regionsSwitchCost(withBudget, ['eu-west-1', 'eu-north-1'], OPTIONS)).toThrow('region eu-north-1 is not in the region files');
+    expect(() => regionsSwitchCost(withBudget, ['eu-west-1', 'eu-north-1'], OPTIONS)).toThrow(
+      'region eu-north-1 is not in the region files',
+    );
   });
 
   it('refuses a budget that is not a positive number, at its place', () => {

@@ -154,7 +154,10 @@ export function program(io: Io, exit: (code: number) => void): Command {
     )
     .option('--allow-missing', 'exit 0 when the only problem is a missing price, listing each on stderr')
     .option('--base <ref>', 'compare with this branch or commit (default: the default branch)')
-    .option('--traffic <key=value,...>', 'usage per serving region a month: gb (out), requests, origin (GB), http (share on port 80), and queries for the CDN')
+    .option(
+      '--traffic <key=value,...>',
+      'usage per serving region a month: gb (out), requests, origin (GB), http (share on port 80), and queries for the CDN',
+    )
     .option('--prices <file>', 'a price table kubecdn prices refresh wrote (default: the committed one)')
     .addOption(new Option('--format <format>', 'output').choices(['text', 'json', 'markdown']).default('text'))
     .addOption(dirOption())

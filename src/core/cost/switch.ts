@@ -70,7 +70,8 @@ export interface SetSwitchCost {
  * against the budget in cdn.yaml as one change. Throws MissingPriceError as regionSwitchCost does.
  */
 export function regionsSwitchCost(config: Config, regions: readonly string[], options: CostOptions): SetSwitchCost {
-  for (const region of regions) if (!config.regions.some((r) => r.region === region)) throw new Error(`region ${region} is not in the region files`);
+  for (const region of regions)
+    if (!config.regions.some((r) => r.region === region)) throw new Error(`region ${region} is not in the region files`);
   const set = new Set(regions);
   const withServing = (serving: boolean): Config => ({
     ...config,
