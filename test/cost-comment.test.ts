@@ -1,12 +1,18 @@
-// The plan comment with everything at once: 60 regions of large plans, the latency section with
-// its map, and the cost section with a row per region, still within GitHub's comment limit; and
-// the latency line that ranks switched-off regions by what they cost.
+// The plan comment with everything at once, as the plan workflow assembles it: 60 regions of large
+// plans, the cost section as `kubecdn cost --format markdown` prints it (costChangeToMarkdown, with
+// its per-region breakdowns), the latency section with its map, and the DNS section as sync-dns's
+// dry run renders it (dnsPlanToMarkdown), in the order plan-regions places them, still within
+// GitHub's comment limit; and the latency line that ranks switched-off regions by what they cost.
 import { describe, expect, it } from 'vitest';
 import { COMMENT_LIMIT, renderComment } from '../src/core/comment.js';
 import { loadConfig, type Config } from '../src/core/config.js';
 import { costChange, type CostChange, type CostOptions } from '../src/core/cost/model.js';
 import { servableRegions, type PriceEntry, type PriceTable, type RegionPrices } from '../src/core/cost/prices.js';
-import { costSectionMarkdown } from '../src/core/cost/render.js';
+import { costChangeToMarkdown } from '../src/core/cost/render.js';
+import { desiredState, type Target } from '../src/core/dns/desired.js';
+import { planDns } from '../src/core/dns/plan.js';
+import { dnsPlanToMarkdown } from '../src/core/dns/render.js';
+import { DNS_TITLE } from '../actions/plan-regions/main.js';
 import { candidateCosts } from '../src/core/cost/value.js';
 import { latencyImpact, latencyToMarkdown, latencyToText } from '../src/core/latency/impact.js';
 import { COST_TITLE, LATENCY_TITLE } from '../src/core/preview.js';
@@ -17,7 +23,7 @@ import { CDN_YAML } from './fixtures.js';
 const p = (usd: number): PriceEntry => ({ usd, source: 'sheet' });
 const prices = (i: number): RegionPrices => ({
   eks_cluster_hour: p(0.1),
-  eks_extended_cluster_hour: p(0.6),
+  eks_extended_support_hour: p(0.5),
   nat_gateway_hour: p(0.045 + i / 1000),
   nat_gateway_gb: p(0.045),
   nlb_hour: p(0.0225),
@@ -82,15 +88,29 @@ describe('the comment with plans, latency and cost of 60 regions', () => {
     const latency = latencyImpact(cities(), base, head);
     const costs = candidateCosts(latency, head, OPTIONS);
     const summaries = rows.map((d, i) => summary({ region: d.region, planText: largePlan(d.region, 200 + 40 * i) }));
+    // sync-dns's dry run against an empty zone: every serving region's records and checks to create.
+    const serving = head.regions.filter((r) => r.serving).map((r) => r.region);
+    const targets: Record<string, Target> = Object.fromEntries(
+      serving.map((c) => [c, { dnsName: `edge-${c}.elb.${c}.amazonaws.com`, hostedZoneId: 'Z26RNL4JYFTOTI' }]),
+    );
+    const dns = dnsPlanToMarkdown(planDns(desiredState({ config: head, targets }), { zoneId: 'Z0TEST', records: [], healthChecks: [] }));
+    const cost = costChangeToMarkdown(change, latency);
     const body = renderComment({
       summaries,
       fullPlans: 'the job summary of run 42',
       sections: [
-        { title: COST_TITLE, body: costSectionMarkdown(change, latency) },
+        { title: COST_TITLE, body: cost },
         { title: LATENCY_TITLE, body: latencyToMarkdown(latency, { costs }) },
+        { title: DNS_TITLE, body: dns },
       ],
     });
     expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
+    // The sections arrive whole: the cost breakdowns and every DNS row.
+    expect(body).toContain(cost);
+    expect(body).toContain(dns);
+    expect(body).toContain(`<details><summary><b>${serving[1] ?? ''}</b>: `);
+    for (const code of serving) expect(body).toContain(`| \`${code}\` |`);
+    expect(body).toContain('### DNS after merge');
     for (const d of rows) expect(body).toContain(`| \`${d.region}\` | `);
     expect(body).toContain('### Cost a month');
     expect(body).toMatch(

@@ -26,6 +26,15 @@ describe('the committed price table', () => {
     }
   });
 
+  it('names for each source the page actually read and that page’s own date', () => {
+    // Figures read on third-party pages that quote AWS are not AWS's page read today: each source
+    // is the page read, with its own date (or "undated"), so that a reader can judge freshness.
+    for (const s of COMMITTED_PRICES.sources) {
+      expect(s.url, s.id).not.toMatch(/^https:\/\/aws\.amazon\.com\//);
+      expect(s.published, s.id).toMatch(/^(\d{4}(-\d{2}-\d{2})?|undated)$/);
+    }
+  });
+
   it('carries the instance types the example region files use', () => {
     for (const code of servableRegions())
       for (const type of ['c7i.large', 'c6i.large', 'c5.large']) expect(COMMITTED_PRICES.regions[code]?.instances[type]).toBeDefined();
@@ -56,13 +65,25 @@ const CATALOG: PriceListProduct[] = [
   },
   {
     serviceCode: 'AmazonEKS',
+    // The surcharge billed on top of the perCluster hour while a version is in extended support.
     attributes: { ...R('us-east-1'), usagetype: 'USE1-AmazonEKS-Hours:extendedSupport' },
-    dimensions: [{ unit: 'Hours', usd: '0.6000000000' }],
+    dimensions: [{ unit: 'Hours', usd: '0.5000000000' }],
   },
+  // Auto Mode's fee as the AmazonEKS offer holds it: family Compute, operation EKSAutoUsage,
+  // eksproducttype AutoMode, and the type in the lowercase attribute `instancetype` (the shape
+  // public Price List readers select on; its usagetype is left out, unknown here).
   {
     serviceCode: 'AmazonEKS',
-    attributes: { ...R('us-east-1'), instanceType: 'c6i.large', usagetype: 'USE1-AutoMode-c6i.large' },
+    productFamily: 'Compute',
+    attributes: { ...R('us-east-1'), operation: 'EKSAutoUsage', eksproducttype: 'AutoMode', instancetype: 'c6i.large' },
     dimensions: [{ unit: 'Hrs', usd: '0.0102000000' }],
+  },
+  // A decoy of the same type in the EKS offer that is not Auto Mode's fee (a hybrid-nodes product).
+  {
+    serviceCode: 'AmazonEKS',
+    productFamily: 'Compute',
+    attributes: { ...R('us-east-1'), operation: 'HybridNodesUsage', eksproducttype: 'HybridNodes', instancetype: 'c6i.large' },
+    dimensions: [{ unit: 'Hrs', usd: '0.0200000000' }],
   },
   {
     serviceCode: 'AmazonEC2',
@@ -202,6 +223,7 @@ describe('kubecdn prices refresh, against a stand-in on the SDK’s model of the
       auto_mode_hour: { usd: 0.0102, source: 'price-list-api' },
     });
     expect(us?.data_transfer_out_gb).toEqual({ usd: 0.09, source: 'price-list-api' });
+    expect(us?.eks_extended_support_hour).toEqual({ usd: 0.5, source: 'price-list-api' });
     expect(us?.nlb_nlcu_hour).toEqual({ usd: 0.006, source: 'price-list-api' });
     expect(table.global.route53_latency_queries_million).toEqual({ usd: 0.6, source: 'price-list-api' });
     // Only eu-west-1's two NAT gateway products took a second page; had the c6i.large decoys

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/core/config.js';
 import { cdnCost, costChange, regionCost, type CostOptions, type Traffic } from '../src/core/cost/model.js';
-import { regionSwitchCost } from '../src/core/cost/switch.js';
+import { regionSwitchCost, regionsSwitchCost } from '../src/core/cost/switch.js';
 import { MissingPriceError, type PriceEntry, type PriceTable, type RegionPrices } from '../src/core/cost/prices.js';
 import { costChangeToText, costSectionMarkdown, usd } from '../src/core/cost/render.js';
 import { parseTraffic } from '../src/core/cost/table.js';
@@ -15,7 +15,7 @@ const p = (usd: number): PriceEntry => ({ usd, source: S });
 function regionPrices(scale = 1): RegionPrices {
   return {
     eks_cluster_hour: p(0.1),
-    eks_extended_cluster_hour: p(0.6),
+    eks_extended_support_hour: p(0.5),
     nat_gateway_hour: p(0.048 * scale),
     nat_gateway_gb: p(0.048 * scale),
     nlb_hour: p(0.0252 * scale),
@@ -115,40 +115,82 @@ describe('a small region, priced by hand', () => {
   it('has every part, each to the cent', () => {
     const parts = Object.fromEntries(cost.parts.map((x) => [x.item, [Math.round(x.min * 100) / 100, Math.round(x.max * 100) / 100]]));
     expect(parts).toEqual({
-      // 730 h × $0.60 (1.31 is in extended support on 2026-06-01)
+      // 730 h × ($0.10 + $0.50 surcharge) (1.31 is in extended support on 2026-06-01)
       'EKS control plane': [438, 438],
       // 2 zones × 730 h × $0.048 = 70.08, + 40 GB × $0.048 = 1.92
       'NAT gateways': [72, 72],
-      // 730 h × $0.0252 = 18.396, + max(500 GB, 36e6 / (50 × 3600) = 200) = 500 NLCU-h × $0.006 = 3
+      // 730 h × $0.0252 = 18.396, + every request over TLS on 443: max(500 GB, 36e6 / (50 × 3600) = 200)
+      // = 500 NLCU-h × $0.006 = 3
       'Network Load Balancer': [21.4, 21.4],
       // (2 NAT EIPs + 2 NLB addresses) × 730 h × $0.005
       'Public IPv4 addresses': [14.6, 14.6],
-      // cheapest of c7i.large (0.1008 + 0.0121) and c6i.large (0.096 + 0.0115 = 0.1075): 1 and 3 × 730 h × 0.1075
-      // = 78.475 and 235.425, each line of the bill in cents, half up
-      'Nodes: edge': [78.48, 235.43],
+      // Auto Mode may launch either allowed type: the minimum on the cheapest, c6i.large
+      // (0.096 + 0.0115 = 0.1075), 1 × 730 h × 0.1075 = 78.475; the maximum on the dearest,
+      // c7i.large (0.1008 + 0.0121 = 0.1129), 3 × 730 h × 0.1129 = 247.251; each in cents, half up
+      'Nodes: edge': [78.48, 247.25],
       // c5.large at the on-demand price 0.101 + 0.0121: 0 and 2 × 730 h × 0.1131
       'Nodes: edge-spot (spot)': [0, 165.13],
-      // $0.50 + HTTPS $1 + fast interval $1
-      'Route53 health check': [2.5, 2.5],
+      // the basic check free (one of the account's first 50 of AWS endpoints), + HTTPS $1 + fast interval $1
+      'Route53 health check': [2, 2],
       // 500 GB × $0.09
       'Data out to the internet': [45, 45],
     });
   });
 
-  it('totals $671.98 to $994.06 (the sum of the lines), and says what it assumed', () => {
-    // 438 + 72 + 21.40 + 14.60 + 78.48 + 0 + 2.50 + 45, and with 235.43 and 165.13 at the maximum
-    expect(cost.min).toBe(671.98);
-    expect(cost.max).toBe(994.06);
+  it('totals $671.48 to $1,005.38 (the sum of the lines), and says what it assumed', () => {
+    // 438 + 72 + 21.40 + 14.60 + 78.48 + 0 + 2 + 45, and with 247.25 and 165.13 at the maximum
+    expect(cost.min).toBe(671.48);
+    expect(cost.max).toBe(1005.38);
     const text = costChangeToText(costChange(undefined, small, OPTIONS));
-    expect(text).toContain('eu-west-1  $671.98 to $994.06 a month');
+    expect(text).toContain('eu-west-1  $671.48 to $1,005 a month');
     expect(text).toContain('Assumed per serving region a month: 500 GB out, 36,000,000 requests, 40 GB from the origin');
     expect(text).toContain('730 hours a month; prices of 2026-11-01');
-    expect(text).toContain('1 to 3 × c6i.large × 730 h × ($0.096 + $0.0115 Auto Mode)/h');
+    expect(text).toContain(
+      '1 × c6i.large × 730 h × ($0.096 + $0.0115 Auto Mode)/h to 3 × c7i.large × 730 h × ($0.1008 + $0.0121 Auto Mode)/h',
+    );
+    expect(text).toContain('1 check, free as one of the first 50 of AWS endpoints + HTTPS, fast interval × $1.00');
+    expect(text).toContain("Route53 health checks: the CDN's take the account's 50 free basic checks of AWS endpoints first");
+    expect(text).toContain('0 to 2 × c5.large × 730 h × ($0.101 + $0.0121 Auto Mode)/h');
   });
 
   it('prices the control plane at the standard rate when the version is in standard support', () => {
     const current = config([{ code: 'eu-west-1', zones: 2, od: [1, 3] }]);
     expect(regionCost(at(current.regions, 0), current, OPTIONS).parts[0]?.min.toFixed(2)).toBe('73.00');
+  });
+
+  it('adds the extended-support surcharge to the standard hour, as the Price List bills them', () => {
+    const part = cost.parts[0];
+    expect(part?.basis).toBe('730 h × ($0.10 + $0.50 extended support)/h (Kubernetes 1.31 in extended support)');
+    // A table whose surcharge is the Price List's $0.50 must not bill 730 × $0.50 = $365.
+    expect(part?.min).toBe(438);
+  });
+
+  it('says so when a version is past extended support, and prices it as extended rather than standard', () => {
+    const ended = config([{ code: 'eu-west-1', zones: 2, version: '1.31', od: [1, 3] }]);
+    const part = regionCost(at(ended.regions, 0), ended, { ...OPTIONS, today: '2030-01-01' }).parts[0];
+    expect(part?.basis).toBe(
+      '730 h × ($0.10 + $0.50 extended support)/h (Kubernetes 1.31 past extended support: AWS upgrades it; priced as extended)',
+    );
+    expect(part?.min).toBe(438);
+  });
+
+  it('counts NLB capacity per listener: TLS on 443 by new TLS connections, TCP on 80 by new flows', () => {
+    // 360 million requests, half of them plain HTTP on 80, 500 GB out split the same way.
+    // TLS: max(250 GB, 180e6 / (50 × 3600) = 1,000) = 1,000; TCP: max(250 GB, 180e6 / (800 × 3600) = 62.5) = 250.
+    // 730 h × $0.0252 = 18.396, + 1,250 NLCU-h × $0.006 = 7.50; each request counted as a TLS
+    // connection would have made 2,000 NLCU-h.
+    const busy = regionCost(at(small.regions, 0), small, {
+      ...OPTIONS,
+      traffic: { ...TRAFFIC, requests: 360_000_000, plainHttpShare: 0.5 },
+    });
+    const nlb = busy.parts.find((x) => x.item === 'Network Load Balancer');
+    expect(nlb?.min).toBe(25.9);
+    expect(nlb?.basis).toBe('730 h × $0.0252/h + (1,000 TLS on 443 + 250 TCP on 80) NLCU-h × $0.006');
+    expect(costChangeToText(costChange(undefined, small, { ...OPTIONS, traffic: { ...TRAFFIC, plainHttpShare: 0.5 } }))).toContain(
+      '36,000,000 requests (50% plain HTTP on port 80), 40 GB from the origin',
+    );
+    expect(parseTraffic('http=0.25').plainHttpShare).toBe(0.25);
+    expect(() => parseTraffic('http=2')).toThrow('--traffic: http is a share of the requests, 0 to 1, not "2"');
   });
 
   it('takes measured demand for a region over the assumption', () => {
@@ -270,6 +312,40 @@ describe('for the autoscaler', () => {
     expect(s.fitsBudget).toBe(s.totalWithOn <= 1200);
     expect(s.fitsBudget).toBe(false);
     expect(regionSwitchCost(c, 'eu-west-1', OPTIONS).totalWithOff).toBeLessThan(1200);
+  });
+
+  it('judges regions switched on together as one change: each may fit the budget alone while the set does not', () => {
+    const c = config(
+      [{ code: 'us-east-1' }],
+      [
+        { code: 'eu-west-1', enabled: false },
+        { code: 'sa-east-1', enabled: false },
+      ],
+    );
+    const base = cdnCost(c, OPTIONS).max;
+    const eu = regionSwitchCost(c, 'eu-west-1', OPTIONS);
+    const sa = regionSwitchCost(c, 'sa-east-1', OPTIONS);
+    // A budget with room for the dearer of the two alone, but not for both.
+    const budget = Math.ceil(base + Math.max(eu.on.max, sa.on.max) + 1);
+    const withBudget = config(
+      [{ code: 'us-east-1' }],
+      [
+        { code: 'eu-west-1', enabled: false },
+        { code: 'sa-east-1', enabled: false },
+      ],
+      `  budget:\n    monthly_usd: ${budget}\n`,
+    );
+    expect(regionSwitchCost(withBudget, 'eu-west-1', OPTIONS).fitsBudget).toBe(true);
+    expect(regionSwitchCost(withBudget, 'sa-east-1', OPTIONS).fitsBudget).toBe(true);
+    const both = regionsSwitchCost(withBudget, ['eu-west-1', 'sa-east-1'], OPTIONS);
+    expect(both.on).toEqual({ 'eu-west-1': eu.on, 'sa-east-1': sa.on });
+    expect(both.totalWithOn).toBeCloseTo(base + eu.on.max + sa.on.max, 6);
+    expect(both.totalWithOff).toBeCloseTo(base, 6);
+    expect(both.budget).toBe(budget);
+    expect(both.fitsBudget).toBe(false);
+    expect(() => regionsSwitchCost(withBudget, ['eu-west-1', 'eu-north-1'], OPTIONS)).toThrow(
+      'region eu-north-1 is not in the region files',
+    );
   });
 
   it('refuses a budget that is not a positive number, at its place', () => {

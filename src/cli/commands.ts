@@ -25,7 +25,7 @@ import { defaultBranch } from '../node/preview.js';
 import { preview as buildPreview } from '../node/preview.js';
 import { readSummaries, stackOutputs } from '../node/terraform.js';
 import { loadRegionDir, today } from '../node/region-dir.js';
-import { COMMITTED_PRICES } from '../core/cost/table.js';
+import { loadPriceTable } from '../node/prices.js';
 import { candidateCosts } from '../core/cost/value.js';
 import type { Io } from './io.js';
 
@@ -197,8 +197,9 @@ export async function manifests(
 
 export async function latency(
   io: Io,
-  options: { base?: string; dir: string; format: 'text' | 'json' | 'markdown'; inflation?: string },
+  options: { base?: string; dir: string; format: 'text' | 'json' | 'markdown'; inflation?: string; prices?: string },
 ): Promise<number> {
+  const prices = await loadPriceTable(options.prices ? path.resolve(io.cwd, options.prices) : undefined);
   const inflation = options.inflation === undefined ? undefined : Number(options.inflation);
   if (inflation !== undefined && !(inflation >= 1 && inflation <= 5))
     throw new UsageError('--inflation is a factor from 1 (the physical lower bound) to 5');
@@ -210,8 +211,8 @@ export async function latency(
     return EXIT.finding;
   }
   const impact = latencyImpact(cities(), change ? change.base : head.config, head.config, inflation === undefined ? {} : { inflation });
-  // The "would help most" line gains what switching the region on would cost (committed prices).
-  const costs = candidateCosts(impact, head.config, { prices: COMMITTED_PRICES, today: today() });
+  // The "would help most" line gains what switching the region on would cost (--prices, or the committed table).
+  const costs = candidateCosts(impact, head.config, { prices, today: today() });
   if (options.format === 'json') io.out(JSON.stringify(latencyToJson(impact), null, 2));
   else if (options.format === 'markdown') io.out(latencyToMarkdown(impact, { costs }));
   else io.out(`${base ? `against ${base}` : 'the working tree'}\n${latencyToText(impact, { costs })}`);

@@ -22,9 +22,14 @@ export interface CostCommandOptions {
   readonly format: 'text' | 'json' | 'markdown';
   readonly traffic?: string;
   readonly prices?: string;
+  /** Exit 0 when the only problem is a missing price, listing each on stderr (for the plan comment). */
+  readonly allowMissing?: boolean;
 }
 
-/** Exit 0 with every figure known, 1 when a price is missing (the output names region and item) or the files are invalid. */
+/**
+ * Exit 0 with every figure known, 1 when a price is missing (the output names region and item) or
+ * the files are invalid. With --allow-missing, missing prices alone exit 0, each listed on stderr.
+ */
 export async function cost(io: Io, options: CostCommandOptions): Promise<number> {
   const traffic = parseTraffic(options.traffic);
   const prices = await loadPriceTable(options.prices ? path.resolve(io.cwd, options.prices) : undefined);
@@ -51,7 +56,11 @@ export async function cost(io: Io, options: CostCommandOptions): Promise<number>
         );
     }
   }
-  return result.after.missing.length || result.before?.missing.length ? EXIT.finding : EXIT.ok;
+  const missing = [...new Set([...result.after.missing, ...(result.before?.missing ?? [])].map((m) => `${m.region}: ${m.item}`))];
+  if (!missing.length) return EXIT.ok;
+  if (!options.allowMissing) return EXIT.finding;
+  io.err(`kubecdn cost: ${missing.length} prices missing (figures without them are unknown):\n${missing.map((m) => `  ${m}`).join('\n')}`);
+  return EXIT.ok;
 }
 
 export async function pricesRefresh(

@@ -141,6 +141,7 @@ export function program(io: Io, exit: (code: number) => void): Command {
     )
     .option('--base <ref>', 'compare with this branch or commit (default: the default branch)')
     .option('--inflation <factor>', 'path inflation over the great circle in fibre; 1 is the physical lower bound', '1.5')
+    .option('--prices <file>', 'a price table kubecdn prices refresh wrote, for the cost of switching on (default: the committed one)')
     .addOption(new Option('--format <format>', 'output').choices(['text', 'json', 'markdown']).default('text'))
     .addOption(dirOption())
     .action(run(commands.latency));
@@ -151,8 +152,12 @@ export function program(io: Io, exit: (code: number) => void): Command {
       'What the change costs a month: per region and in total, before and after, from the minimum to the maximum nodes,\n' +
         'with every part and what it assumed. Exit 1 when a price is missing (named by region and item).',
     )
+    .option('--allow-missing', 'exit 0 when the only problem is a missing price, listing each on stderr')
     .option('--base <ref>', 'compare with this branch or commit (default: the default branch)')
-    .option('--traffic <key=value,...>', 'usage per serving region a month: gb (out), requests, origin (GB), and queries for the CDN')
+    .option(
+      '--traffic <key=value,...>',
+      'usage per serving region a month: gb (out), requests, origin (GB), http (share on port 80), and queries for the CDN',
+    )
     .option('--prices <file>', 'a price table kubecdn prices refresh wrote (default: the committed one)')
     .addOption(new Option('--format <format>', 'output').choices(['text', 'json', 'markdown']).default('text'))
     .addOption(dirOption())

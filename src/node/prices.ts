@@ -79,10 +79,11 @@ export function regionQueries(region: string): Record<Exclude<keyof RegionPrices
       filters: [r, { Type: 'CONTAINS', Field: 'usagetype', Value: 'AmazonEKS-Hours:perCluster' }],
       what: `the EKS cluster hour in ${region}`,
     },
-    eks_extended_cluster_hour: {
+    // The surcharge on top of the perCluster hour, not the whole rate.
+    eks_extended_support_hour: {
       serviceCode: 'AmazonEKS',
       filters: [r, { Type: 'CONTAINS', Field: 'usagetype', Value: 'AmazonEKS-Hours:extendedSupport' }],
-      what: `the EKS extended-support cluster hour in ${region}`,
+      what: `the EKS extended-support surcharge in ${region}`,
     },
     nat_gateway_hour: {
       serviceCode: 'AmazonEC2',
@@ -134,9 +135,12 @@ export function instanceQueries(region: string, instanceType: string): Record<ke
       ],
       what: `${instanceType} on-demand in ${region}`,
     },
+    // Auto Mode's fee is an AmazonEKS product (family Compute) of operation EKSAutoUsage and
+    // eksproducttype AutoMode, whose type is the lowercase attribute `instancetype` (EC2's own
+    // products spell it `instanceType`; the EKS offer does not).
     auto_mode_hour: {
       serviceCode: 'AmazonEKS',
-      filters: [r, term('instanceType', instanceType), { Type: 'CONTAINS', Field: 'usagetype', Value: 'AutoMode' }],
+      filters: [r, term('operation', 'EKSAutoUsage'), term('eksproducttype', 'AutoMode'), term('instancetype', instanceType)],
       what: `the EKS Auto Mode fee of ${instanceType} in ${region}`,
     },
   };

@@ -7,6 +7,9 @@ import { eksSupport } from '../eks-versions.js';
 import type { RegionSpec } from '../schema.js';
 import { globalPrice, instancePrice, MissingPriceError, regionPrice, type PriceTable } from './prices.js';
 
+/** Route53 bills no basic health check of an AWS endpoint among an account's first 50. */
+export const FREE_HEALTH_CHECKS = 50;
+
 /** Hours in the average month (8,760 / 12), as AWS's own calculator counts them. */
 export const HOURS_PER_MONTH = 730;
 
@@ -14,8 +17,10 @@ export const HOURS_PER_MONTH = 730;
 export interface Traffic {
   /** GB sent to users a month, by each serving region. */
   readonly gbOut: number;
-  /** Requests a month, by each serving region (each counted as a new TLS connection: the most it can cost). */
+  /** Requests a month, by each serving region, each counted as a new connection (keep-alive makes fewer). */
   readonly requests: number;
+  /** The share of requests (and bytes) over plain HTTP on port 80, 0 to 1; the rest is TLS on 443. Default 0. */
+  readonly plainHttpShare?: number;
   /** GB fetched from the origin a month, by each serving region (through its NAT gateways). */
   readonly originGb: number;
   /** Latency-routed DNS queries a month, for the whole CDN (Route53 bills queries, not regions). */
@@ -95,10 +100,11 @@ export interface Assumptions {
 }
 
 export const NOTES: readonly string[] = [
-  'nodes: the cheapest allowed instance type, from the minimum to the maximum count of each pool',
+  'nodes: the minimum count of each pool on its cheapest allowed instance type, the maximum count on its dearest',
   'spot nodes at the on-demand price, the most spot can charge',
   'data out at the first paid tier (up to 10 TB a month); the free 100 GB and volume tiers not counted',
-  'NLB capacity units from the larger of GB processed and new TLS connections (one per request)',
+  'NLB capacity units, an estimate from monthly sums (AWS bills the larger dimension hour by hour, which can only be more): for TLS on 443 the larger of GB processed and new TLS connections, for TCP on 80 the larger of GB and new flows, one connection per request',
+  "Route53 health checks: the CDN's take the account's 50 free basic checks of AWS endpoints first (other checks in the account not known)",
   'not counted: EBS volumes, cross-zone traffic, the hosted zone, CloudWatch',
 ];
 
@@ -142,11 +148,23 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
   const { zones, pools } = regionCapacity(region.spec);
 
   add('EKS control plane', () => {
-    const extended = eksSupport(region.spec.cluster.kubernetes_version, options.today).kind === 'extended';
-    const rate = need(() => regionPrice(prices, code, extended ? 'eks_extended_cluster_hour' : 'eks_cluster_hour'));
+    const version = region.spec.cluster.kubernetes_version;
+    const support = eksSupport(version, options.today).kind;
+    const rate = need(() => regionPrice(prices, code, 'eks_cluster_hour'));
+    // Extended support is a surcharge billed on top of the standard hour, not a rate of its own.
+    // A version past extended support, or one not in the calendar, is priced as extended: AWS
+    // upgrades an ended version, and the higher figure is the safe one for a version we cannot place.
+    const extended = support !== 'standard';
+    const surcharge = extended ? need(() => regionPrice(prices, code, 'eks_extended_support_hour')) : 0;
+    const why = {
+      standard: '',
+      extended: ` (Kubernetes ${version} in extended support)`,
+      ended: ` (Kubernetes ${version} past extended support: AWS upgrades it; priced as extended)`,
+      unknown: ` (Kubernetes ${version} not in the support calendar: priced as extended)`,
+    }[support];
     return {
-      basis: `${H} h × ${money(rate)}/h${extended ? ` (Kubernetes ${region.spec.cluster.kubernetes_version} in extended support)` : ''}`,
-      min: H * rate,
+      basis: extended ? `${H} h × (${money(rate)} + ${money(surcharge)} extended support)/h${why}` : `${H} h × ${money(rate)}/h`,
+      min: H * (rate + surcharge),
     };
   });
   add('NAT gateways', () => {
@@ -160,13 +178,16 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
   add('Network Load Balancer', () => {
     const hour = need(() => regionPrice(prices, code, 'nlb_hour'));
     const nlcu = need(() => regionPrice(prices, code, 'nlb_nlcu_hour'));
-    // An NLCU-hour is 1 GB processed, or 50 new TLS connections a second held for an hour.
-    const byBytes = traffic.gbOut;
-    const byConnections = traffic.requests / (50 * 3600);
-    const units = Math.max(byBytes, byConnections);
+    // The NLB terminates TLS on 443 and passes plain TCP on 80 (manifests/base/service.yaml), and
+    // bills each protocol's NLCUs apart: a TLS NLCU is 1 GB processed or 50 new TLS connections a
+    // second, a TCP NLCU 1 GB or 800 new flows a second; per protocol the larger dimension counts.
+    // AWS takes that larger one hour by hour; from monthly sums it is an estimate, never above the bill.
+    const plain = traffic.plainHttpShare ?? 0;
+    const tls = Math.max(traffic.gbOut * (1 - plain), (traffic.requests * (1 - plain)) / (50 * 3600));
+    const tcp = Math.max(traffic.gbOut * plain, (traffic.requests * plain) / (800 * 3600));
     return {
-      basis: `${H} h × ${money(hour)}/h + ${count(Math.round(units))} NLCU-h × ${money(nlcu)}`,
-      min: H * hour + units * nlcu,
+      basis: `${H} h × ${money(hour)}/h + (${count(Math.round(tls))} TLS on 443 + ${count(Math.round(tcp))} TCP on 80) NLCU-h × ${money(nlcu)}`,
+      min: H * hour + (tls + tcp) * nlcu,
     };
   });
   add('Public IPv4 addresses', () => {
@@ -182,12 +203,18 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
         ec2: need(() => instancePrice(prices, code, type, 'on_demand_hour')),
         fee: need(() => instancePrice(prices, code, type, 'auto_mode_hour')),
       }));
+      // Auto Mode (Karpenter) may launch any allowed type: the minimum takes the cheapest, the
+      // maximum the dearest, so that the range holds whatever it picks.
       const cheapest = rates.reduce((a, b) => (b.ec2 + b.fee < a.ec2 + a.fee ? b : a));
-      const rate = cheapest.ec2 + cheapest.fee;
+      const dearest = rates.reduce((a, b) => (b.ec2 + b.fee > a.ec2 + a.fee ? b : a));
+      const at = (r: (typeof rates)[number]) => `${r.type} × ${H} h × (${money(r.ec2)} + ${money(r.fee)} Auto Mode)/h`;
       return {
-        basis: `${pool.min} to ${pool.max} × ${cheapest.type} × ${H} h × (${money(cheapest.ec2)} + ${money(cheapest.fee)} Auto Mode)/h`,
-        min: pool.min * H * rate,
-        max: pool.max * H * rate,
+        basis:
+          cheapest === dearest
+            ? `${pool.min} to ${pool.max} × ${at(cheapest)}`
+            : `${pool.min} × ${at(cheapest)} to ${pool.max} × ${at(dearest)}`,
+        min: pool.min * H * (cheapest.ec2 + cheapest.fee),
+        max: pool.max * H * (dearest.ec2 + dearest.fee),
       };
     });
   }
@@ -200,9 +227,17 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
       ...(options.measureLatency ? ['latency measurement'] : []),
     ];
     const option = options_.length ? need(() => globalPrice(prices, 'route53_health_check_option_month')) : 0;
+    // Route53 does not bill the first 50 basic health checks of AWS endpoints in an account (its
+    // optional features are billed all the same). The CDN's checks, one per serving region in the
+    // files' order, take those first 50; checks the account holds besides are not known here.
+    const ordinal = config.regions.filter((r) => r.serving).findIndex((r) => r.region === code);
+    const free = ordinal < FREE_HEALTH_CHECKS;
+    const features = options_.length ? ` + ${options_.join(', ')} × ${money(option)}` : '';
     return {
-      basis: `1 check × ${money(base)}${options_.length ? ` + ${options_.join(', ')} × ${money(option)}` : ''}`,
-      min: base + options_.length * option,
+      basis: free
+        ? `1 check, free as one of the first ${FREE_HEALTH_CHECKS} of AWS endpoints${features}`
+        : `1 check × ${money(base)} (beyond the first ${FREE_HEALTH_CHECKS}, which are free)${features}`,
+      min: (free ? 0 : base) + options_.length * option,
     };
   });
   add('Data out to the internet', () => {

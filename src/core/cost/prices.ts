@@ -5,9 +5,12 @@ import { AWS_REGIONS, SERVING_PARTITION } from '../aws-regions.js';
 /** Where a figure came from, and when it was read there. */
 export interface PriceSource {
   readonly id: string;
+  /** The page the figures were actually read on (not the page it quotes). */
   readonly url: string;
-  /** YYYY-MM-DD. */
+  /** YYYY-MM-DD: the day the page was read. */
   readonly read: string;
+  /** The page's own date (YYYY-MM-DD, or as much of it as the page gives, or "undated"): how fresh its figures are. */
+  readonly published?: string;
   readonly note?: string;
 }
 
@@ -25,8 +28,12 @@ export interface InstancePrices {
 export interface RegionPrices {
   /** EKS cluster under standard support, per hour. */
   readonly eks_cluster_hour: PriceEntry;
-  /** EKS cluster under extended support, per hour (the whole rate, not the extra). */
-  readonly eks_extended_cluster_hour: PriceEntry;
+  /**
+   * The extended-support surcharge, per cluster-hour: billed on top of `eks_cluster_hour` while the
+   * cluster's Kubernetes version is in extended support (the Price List's
+   * `AmazonEKS-Hours:extendedSupport`, $0.50 beside the $0.10 standard rate).
+   */
+  readonly eks_extended_support_hour: PriceEntry;
   readonly nat_gateway_hour: PriceEntry;
   readonly nat_gateway_gb: PriceEntry;
   readonly nlb_hour: PriceEntry;
@@ -64,7 +71,7 @@ export type GlobalItem = keyof GlobalPrices;
 /** What each item is called in messages. */
 export const ITEM_NAMES: Record<RegionItem | GlobalItem | keyof InstancePrices, string> = {
   eks_cluster_hour: 'EKS cluster hour',
-  eks_extended_cluster_hour: 'EKS cluster hour under extended support',
+  eks_extended_support_hour: 'EKS extended support surcharge hour',
   nat_gateway_hour: 'NAT gateway hour',
   nat_gateway_gb: 'NAT gateway GB processed',
   nlb_hour: 'Network Load Balancer hour',

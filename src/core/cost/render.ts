@@ -27,7 +27,7 @@ const range = (min: number, max: number, f: (v: number) => string = usd) =>
 export function assumptionsLine(a: Assumptions): string {
   const t = a.traffic;
   return (
-    `Assumed per serving region a month: ${t.gbOut.toLocaleString('en-US')} GB out, ${t.requests.toLocaleString('en-US')} requests, ` +
+    `Assumed per serving region a month: ${t.gbOut.toLocaleString('en-US')} GB out, ${t.requests.toLocaleString('en-US')} requests${t.plainHttpShare ? ` (${(t.plainHttpShare * 100).toLocaleString('en-US')}% plain HTTP on port 80)` : ''}, ` +
     `${t.originGb.toLocaleString('en-US')} GB from the origin; ${t.dnsQueries.toLocaleString('en-US')} DNS queries for the CDN; ` +
     `${a.hoursPerMonth} hours a month; prices of ${a.pricesDate}` +
     (a.measured.length ? `; measured demand for ${a.measured.join(', ')}` : '') +

@@ -1,5 +1,7 @@
-// For region autoscaling: what switching one region on or off costs a month, and the optional
+// For region autoscaling: what switching regions on or off costs a month, and the optional
 // monthly budget in cdn.yaml (`budget: { monthly_usd: N }`) that switching on must stay within.
+// Regions switched on together are judged together: each may fit the budget alone while the set
+// does not.
 import type { Config } from '../config.js';
 import { cdnCost, type CostOptions } from './model.js';
 
@@ -44,6 +46,50 @@ export function regionSwitchCost(config: Config, region: string, options: CostOp
     region,
     on: { min: own?.min ?? 0, max: own?.max ?? 0 },
     off: { min: 0, max: 0 },
+    totalWithOn: on.max,
+    totalWithOff: off.max,
+    ...(budget !== undefined ? { budget } : {}),
+    fitsBudget: budget === undefined || on.max <= budget,
+  };
+}
+
+export interface SetSwitchCost {
+  readonly regions: readonly string[];
+  /** Each region's own monthly cost when it runs. */
+  readonly on: Readonly<Record<string, { readonly min: number; readonly max: number }>>;
+  /** The whole CDN's monthly maximum with every region of the set on, and with every one off. */
+  readonly totalWithOn: number;
+  readonly totalWithOff: number;
+  readonly budget?: number;
+  /** Whether the CDN stays within the budget at its maximum with the whole set on (true without a budget). */
+  readonly fitsBudget: boolean;
+}
+
+/**
+ * What switching a set of regions on together (or off together) would cost a month, judged
+ * against the budget in cdn.yaml as one change. Throws MissingPriceError as regionSwitchCost does.
+ */
+export function regionsSwitchCost(config: Config, regions: readonly string[], options: CostOptions): SetSwitchCost {
+  for (const region of regions)
+    if (!config.regions.some((r) => r.region === region)) throw new Error(`region ${region} is not in the region files`);
+  const set = new Set(regions);
+  const withServing = (serving: boolean): Config => ({
+    ...config,
+    regions: config.regions.map((r) => (set.has(r.region) ? { ...r, serving } : r)),
+  });
+  const on = cdnCost(withServing(true), options);
+  const off = cdnCost(withServing(false), options);
+  const first = on.missing[0] ?? off.missing[0];
+  if (first) throw first;
+  const budget = monthlyBudget(config);
+  return {
+    regions: [...set],
+    on: Object.fromEntries(
+      [...set].map((code) => {
+        const own = on.regions.find((r) => r.region === code);
+        return [code, { min: own?.min ?? 0, max: own?.max ?? 0 }];
+      }),
+    ),
     totalWithOn: on.max,
     totalWithOff: off.max,
     ...(budget !== undefined ? { budget } : {}),
