@@ -9,7 +9,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config, Region } from '../src/core/config.js';
-import { CONTAINER_LAYOUT, renderNginxConf } from '../src/core/edge/nginx.js';
+import { CONTAINER_LAYOUT, renderNginxConf, type RuntimeLayout } from '../src/core/edge/nginx.js';
 import { cacheFile, parsePurgeTarget, runPurge, type Cluster, type PurgeTarget } from '../src/core/purge.js';
 import { podCacheAt } from '../src/node/purge.js';
 import { purge } from '../src/cli/purge.js';
@@ -122,14 +122,18 @@ describe('purge, on three real edge processes in two regions', () => {
   it('runs the exact rendered nginx.conf, with only paths and ports moved', async () => {
     const { config, pods } = await setup();
     const edge = pods['us-east-1']?.['edge-a'] as Edge;
-    const moved = renderNginxConf(config, regionOf(config, 'us-east-1'))
-      .replaceAll(CONTAINER_LAYOUT.cacheDir, edge.layout.cacheDir)
-      .replaceAll(CONTAINER_LAYOUT.tempDir, edge.layout.tempDir)
-      .replaceAll(`listen ${CONTAINER_LAYOUT.listenPort}`, `listen ${edge.layout.listenPort}`)
-      .replaceAll(`listen 127.0.0.1:${CONTAINER_LAYOUT.purgePort}`, `listen 127.0.0.1:${edge.layout.purgePort}`);
-    expect(edge.conf).toBe(moved);
+    const container = renderNginxConf(config, regionOf(config, 'us-east-1'));
+    // Every field of the layout, swapped in one pass (so that a moved value never gets moved again),
+    // each only where it stands whole: a port not inside a longer number, a path not inside a longer name.
+    const fields = Object.keys(CONTAINER_LAYOUT) as (keyof RuntimeLayout)[];
+    expect(Object.keys(edge.layout).sort()).toEqual([...fields].sort());
+    const moves = new Map(fields.map((k) => [String(CONTAINER_LAYOUT[k]), String(edge.layout[k])]));
+    const escape = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const whole = new RegExp(`(?<![\\w.-])(${[...moves.keys()].map(escape).join('|')})(?![\\w.-])`, 'g');
+    for (const from of moves.keys()) expect(container.match(whole), `${from} is in the container's config`).toContain(from);
+    expect(edge.conf).toBe(container.replace(whole, (from) => moves.get(from) ?? from));
     // The purge listener is bound to loopback only, in the container's config too.
-    expect(renderNginxConf(config, regionOf(config, 'us-east-1'))).toMatch(/\n {4}listen 127\.0\.0\.1:8081;\n/);
+    expect(container).toMatch(/\n {4}listen 127\.0\.0\.1:8081;\n/);
   });
 
   it('purges URLs in every pod of every region: the next request gets the origin as it is now, a 404 included', async () => {
