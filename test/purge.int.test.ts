@@ -224,6 +224,25 @@ describe('purge, on three real edge processes in two regions', () => {
         }
   });
 
+  it('keeps purge requests out of the access log the mtail sidecar counts as demand', async () => {
+    const { origin, config, pods, cluster } = await setup();
+    origin.content.set('/app.js', 'app v1');
+    const edge = pods['us-east-1']?.['edge-a'] as Edge;
+    expect(await status(edge, '/app.js')).toBe('MISS 200 app v1');
+    const report = await purgeWith(
+      cluster,
+      parsePurgeTarget({ urls: ['https://cdn.example.com/app.js'], everything: false }, config.cdn.hostnames),
+    );
+    expect(report.ok).toBe(true);
+    // Stopping nginx writes out the buffered log.
+    running.splice(running.indexOf(edge), 1);
+    await edge.stop();
+    const lines = readFileSync(edge.layout.accessLog ?? '', 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { request: string }).request)).toEqual(['GET /app.js HTTP/1.1']);
+  });
+
   it('refuses a purge sent to the public listener, changing nothing, and has no purge listener beyond loopback', async () => {
     const { origin, edges } = await setup();
     origin.content.set('/app.js', 'app v1');

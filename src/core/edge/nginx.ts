@@ -176,6 +176,8 @@ function purgeServer(layout: RuntimeLayout): string {
   return `
   server {
     listen 127.0.0.1:${layout.purgePort};
+    # Purging is not demand: the mtail sidecar counts every line of the edge's access log.
+    access_log off;
 
     location ${PURGE_PREFIX} {
       alias ${layout.cacheDir}/;
