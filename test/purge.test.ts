@@ -1,6 +1,8 @@
 // The purge's decisions, with no nginx: what is asked, what is refused, when a region counts as
 // complete, and what the job summary records. test/purge.int.test.ts runs the purge on real nginx.
 import { describe, expect, it } from 'vitest';
+import { userInfo } from 'node:os';
+import { purgeActor } from '../src/cli/purge.js';
 import { UsageError } from '../src/core/problems.js';
 import {
   keyInHeader,
@@ -115,6 +117,12 @@ describe('counting pods', () => {
       '✗ us-east-1: 0 of 0 pods confirmed (INCOMPLETE: no edge pod is running)',
       '✗ eu-west-1: 0 of 0 pods confirmed (INCOMPLETE: could not list its edge pods: Unauthorized)',
     ]);
+  });
+
+  it('records as who the user who ran it, or re-ran it, in GitHub; the local user elsewhere', () => {
+    expect(purgeActor({ GITHUB_ACTOR: 'first', GITHUB_TRIGGERING_ACTOR: 'rerunner' })).toBe('rerunner');
+    expect(purgeActor({ GITHUB_ACTOR: 'first' })).toBe('first');
+    expect(purgeActor({})).toBe(userInfo().username);
   });
 
   it('records who purged what, why, and per region how many pods confirmed', async () => {

@@ -22,6 +22,11 @@ export interface PurgeCommandOptions {
   summary?: string;
 }
 
+/** Who purged: on a re-run, the user who re-ran it (GitHub keeps the first run's user in GITHUB_ACTOR). */
+export function purgeActor(env: NodeJS.ProcessEnv): string {
+  return env['GITHUB_TRIGGERING_ACTOR'] || env['GITHUB_ACTOR'] || userInfo().username;
+}
+
 export async function purge(io: Io, urls: string[], options: PurgeCommandOptions, cluster?: Cluster): Promise<number> {
   const loaded = await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd);
   if (!loaded.config) throw new RegionConfigError(loaded.problems);
@@ -48,7 +53,7 @@ export async function purge(io: Io, urls: string[], options: PurgeCommandOptions
     target,
     regions,
     reason: options.reason,
-    actor: process.env['GITHUB_ACTOR'] ?? userInfo().username,
+    actor: purgeActor(process.env),
     cluster: cluster ?? kubectlCluster((region) => `${options.kubeContextPrefix}${region}`),
     log: (line) => io.out(line),
   });
