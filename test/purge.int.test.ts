@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Config, Region } from '../src/core/config.js';
 import { CONTAINER_LAYOUT, renderNginxConf, type RuntimeLayout } from '../src/core/edge/nginx.js';
-import { cacheFile, parsePurgeTarget, runPurge, type Cluster, type PurgeTarget } from '../src/core/purge.js';
+import { cacheFile, parsePurgeTarget, regionLine, runPurge, type Cluster, type PurgeTarget } from '../src/core/purge.js';
 import { podCacheAt } from '../src/node/purge.js';
 import { purge } from '../src/cli/purge.js';
 import { plain } from '../src/core/render.js';
@@ -222,6 +222,36 @@ describe('purge, on three real edge processes in two regions', () => {
           expect(await status(edge, p, host)).toBe(`MISS 200 ${p} v2`);
           expect(await status(edge, p, host)).toBe(`HIT 200 ${p} v2`);
         }
+  });
+
+  it('purges everything from pods that keep serving new URLs during the purge', async () => {
+    const { origin, config, edges, cluster } = await setup();
+    const paths = Array.from({ length: 300 }, (_, i) => `/f${String(i)}`);
+    for (const p of paths) origin.content.set(p, `${p} v1`);
+    for (const edge of edges) for (const p of paths) expect(await status(edge, p)).toMatch(/^MISS 200/);
+    for (const p of paths) origin.content.set(p, `${p} v2`);
+    // Traffic while the purge runs: new URLs stored into every folder of every pod's cache, a
+    // bounded number of requests (four streams per pod) that ends when the purge has ended.
+    let purging = true;
+    let stored = 0;
+    const traffic = edges.flatMap((edge, e) =>
+      Array.from({ length: 4 }, async (_, stream) => {
+        for (let i = 0; purging && i < 5000; i++) {
+          await get(edge.port, `/new-${String(e)}-${String(stream)}-${String(i)}`);
+          stored++;
+        }
+      }),
+    );
+    const all = await purgeWith(cluster, parsePurgeTarget({ urls: [], everything: true, confirm: 'everything' }, config.cdn.hostnames));
+    purging = false;
+    await Promise.all(traffic);
+    expect(stored, 'requests served while purging').toBeGreaterThan(0);
+    expect(all.regions.map(regionLine)).toEqual([
+      expect.stringMatching(/^✓ us-east-1: 2 of 2 pods confirmed, \d+ cache files removed$/),
+      expect.stringMatching(/^✓ eu-west-1: 1 of 1 pods confirmed, \d+ cache files removed$/),
+    ]);
+    expect(all.ok).toBe(true);
+    for (const edge of edges) for (const p of paths) expect(await status(edge, p)).toBe(`MISS 200 ${p} v2`);
   });
 
   it('keeps purge requests out of the access log the mtail sidecar counts as demand', async () => {

@@ -18,7 +18,6 @@ const confirmedCount = (r: RegionOutcome) => r.pods.filter((p) => p.ok).length;
 function removedText(r: RegionOutcome): string {
   const counts = r.pods.filter((p) => p.ok).map((p) => p.removed);
   if (counts.length === 0) return '';
-  if (counts.some((c) => c === undefined)) return ', caches emptied';
   const total = counts.reduce<number>((a, c) => a + (c ?? 0), 0);
   return `, ${total} cache file${total === 1 ? '' : 's'} removed`;
 }

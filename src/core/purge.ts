@@ -25,7 +25,7 @@ export interface CacheEntry {
 
 /** One pod's cache, through its purge listener. Paths are relative to the cache folder. */
 export interface PodCache {
-  /** Deletes a file, or a folder and all in it when the path ends in `/`; false when it was not there. */
+  /** Deletes a file; false when it was not there. */
   remove(path: string): Promise<boolean>;
   list(dir: string): Promise<CacheEntry[]>;
   /** The first bytes of a cache file, where nginx writes the entry's key. */
@@ -41,7 +41,7 @@ export interface Cluster {
 export interface PodOutcome {
   readonly pod: string;
   readonly ok: boolean;
-  /** Cache files removed; absent when whole folders went (everything of the whole CDN). */
+  /** Cache files removed. */
   readonly removed?: number;
   readonly error?: string;
 }
@@ -177,7 +177,7 @@ async function cacheFiles(cache: PodCache): Promise<string[]> {
 }
 
 /** Purges one pod's cache; the number of files removed. */
-export async function purgePod(cache: PodCache, target: PurgeTarget, concurrency = 16): Promise<number | undefined> {
+export async function purgePod(cache: PodCache, target: PurgeTarget, concurrency = 16): Promise<number> {
   let removed = 0;
   const remove = async (path: string) => {
     if (await cache.remove(path)) removed++;
@@ -196,10 +196,11 @@ export async function purgePod(cache: PodCache, target: PurgeTarget, concurrency
     return removed;
   }
   if (!target.hostname) {
-    // The whole cache: each top folder with all in it. nginx makes them again as it stores.
-    const entries = await cache.list('');
-    await eachLimited(entries, concurrency, (e) => remove(e.type === 'directory' ? `${e.name}/` : e.name));
-    return undefined;
+    // The whole cache, file by file. Not folder by folder: on a pod that serves, nginx stores new
+    // files behind nginx's own walk of a folder, whose last rmdir then fails (ENOTEMPTY, a 500), on
+    // every run again. A file stored after the walk passed is an answer fetched during the purge.
+    await eachLimited(await cacheFiles(cache), concurrency, remove);
+    return removed;
   }
   const prefix = `${target.hostname}/`;
   await eachLimited(await cacheFiles(cache), concurrency, async (file) => {
@@ -224,8 +225,7 @@ async function purgeRegion(cluster: Cluster, region: string, target: PurgeTarget
       try {
         const cache = await cluster.open(region, pod);
         try {
-          const removed = await purgePod(cache, target);
-          return removed === undefined ? { pod, ok: true } : { pod, ok: true, removed };
+          return { pod, ok: true, removed: await purgePod(cache, target) };
         } finally {
           await cache.close();
         }
