@@ -32,6 +32,9 @@ async function startOrigin() {
       'cache-control': 'public, max-age=600',
       // One path varies by a request header: nginx keeps one file per variant.
       ...(req.url === '/vary.js' ? { vary: 'X-Variant' } : {}),
+      // Vary late in a long header, after a long key: as far into the cache file as the edge lets it
+      // be (nginx stores the file's header, the key and the answer's header in one 4 KiB buffer).
+      ...(req.url?.startsWith('/late-vary.js') ? { 'x-padding': 'p'.repeat(1900), vary: 'X-Variant' } : {}),
     });
     res.end(body ?? 'not found\n');
   });
@@ -79,10 +82,10 @@ const status = async (edge: Edge, pathname: string, host = 'cdn.example.com') =>
   return `${a.headers['x-cache-status'] as string} ${a.status} ${a.body.trim()}`;
 };
 
-const variant = (edge: Edge, name: string) =>
+const variant = (edge: Edge, name: string, pathname = '/vary.js') =>
   new Promise<string>((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: edge.port, path: '/vary.js', headers: { host: 'cdn.example.com', 'x-variant': name } },
+      { host: '127.0.0.1', port: edge.port, path: pathname, headers: { host: 'cdn.example.com', 'x-variant': name } },
       (res) => {
         let body = '';
         res.on('data', (d: Buffer) => (body += d.toString()));
@@ -193,6 +196,51 @@ describe('purge, on three real edge processes in two regions', () => {
     );
     expect(again.ok).toBe(true);
     expect(again.regions.flatMap((r) => r.pods.map((p) => p.removed))).toEqual([0, 0, 0]);
+  });
+
+  it('purges every variant of an answer that varies: with Vary late in the file, and on a rerun after a purge failed halfway', async () => {
+    const { origin, config, edges, cluster } = await setup();
+    const late = `/late-vary.js?${'q'.repeat(1500)}`;
+    origin.content.set(late, 'late v1');
+    origin.content.set('/vary.js', 'vary v1');
+    for (const edge of edges)
+      for (const [p, body] of [
+        [late, 'late v1'],
+        ['/vary.js', 'vary v1'],
+      ] as const)
+        for (const v of ['one', 'two'])
+          expect([await variant(edge, v, p), await variant(edge, v, p)]).toEqual([`MISS ${body}`, `HIT ${body}`]);
+    origin.content.set(late, 'late v2');
+    origin.content.set('/vary.js', 'vary v2');
+    for (const edge of edges) expect(await variant(edge, 'two', late)).toBe('HIT late v1');
+    const urls = [`https://cdn.example.com${late}`, 'https://cdn.example.com/vary.js'];
+    const target = parsePurgeTarget({ urls, everything: false }, config.cdn.hostnames);
+
+    // The first purge loses its pod in us-east-1 halfway: it could read and delete files, but its
+    // cache folder's listing failed.
+    const halfway: Cluster = {
+      ...cluster,
+      open: async (region, pod) => {
+        const open = await cluster.open(region, pod);
+        if (pod !== 'edge-a') return open;
+        return { ...open, list: () => Promise.reject(new Error('lost the port-forward')) };
+      },
+    };
+    const first = await purgeWith(halfway, target);
+    expect(first.regions.map(regionLine)).toEqual([
+      '✗ us-east-1: 1 of 2 pods confirmed, 4 cache files removed (INCOMPLETE: edge-a: lost the port-forward)',
+      '✓ eu-west-1: 1 of 1 pods confirmed, 4 cache files removed',
+    ]);
+    // Run again, as the summary says: the variants left are found, though a file was deleted.
+    const again = await purgeWith(cluster, target);
+    expect(again.ok).toBe(true);
+    for (const edge of edges)
+      for (const [p, body] of [
+        [late, 'late v2'],
+        ['/vary.js', 'vary v2'],
+      ] as const)
+        for (const v of ['one', 'two'])
+          expect([await variant(edge, v, p), await variant(edge, v, p)]).toEqual([`MISS ${body}`, `HIT ${body}`]);
   });
 
   it('purges everything of one hostname, leaving the others; then everything', async () => {

@@ -28,7 +28,7 @@ export interface PodCache {
   /** Deletes a file; false when it was not there. */
   remove(path: string): Promise<boolean>;
   list(dir: string): Promise<CacheEntry[]>;
-  /** The first bytes of a cache file, where nginx writes the entry's key. */
+  /** The first bytes of a cache file (nginx's header, then the key); none when it is not there. */
   head(path: string, bytes: number): Promise<Uint8Array>;
 }
 
@@ -134,23 +134,47 @@ export function parsePurgeTarget(args: PurgeArgs, hostnames: readonly string[]):
 // ---------------------------------------------------------------------------------------------
 // Purging
 
-/** The key nginx wrote in a cache file's header, as `\nKEY: <key>\n`. */
-export function keyInHeader(header: Uint8Array): string | undefined {
-  const text = new TextDecoder('latin1').decode(header);
-  const start = text.indexOf('\nKEY: ');
-  if (start < 0) return undefined;
-  const end = text.indexOf('\n', start + 6);
-  return text.slice(start + 6, end < 0 ? undefined : end);
+/**
+ * nginx's header at the start of every cache file: ngx_http_file_cache_header_t
+ * (src/http/ngx_http_cache.h), written as it is in memory, here as on 64-bit Linux (x86-64 and
+ * arm64): version (8 bytes), valid_sec, updating_sec, error_sec, last_modified, date (8 each),
+ * crc32 (4), valid_msec, header_start, body_start (2 each), etag_len (1), etag[128], vary_len (1),
+ * vary[128], variant[16], padded to 336 bytes. Then `\nKEY: <key>\n`, then the HTTP header from
+ * header_start.
+ */
+export const CACHE_HEADER = { version: 5, size: 336, headerStart: 54, varyLen: 187 } as const;
+
+export interface CacheHeader {
+  /** The key nginx stored it under; undefined when the key line goes beyond the bytes read. */
+  readonly key: string | undefined;
+  /** The stored answer varies (a Vary header): nginx keeps each variant in a file of its own. */
+  readonly varies: boolean;
+  /** Where the key line ends and the HTTP header starts: how much to read for the whole key. */
+  readonly headerStart: number;
 }
 
-/**
- * Whether the stored answer varies (a `Vary` header after the key): nginx then keeps each variant
- * in a file named from the request's headers as well, which only a look at every file finds.
- */
-export function variesInHeader(header: Uint8Array): boolean {
-  const text = new TextDecoder('latin1').decode(header);
-  const key = text.indexOf('\nKEY: ');
-  return key >= 0 && /\r\nvary:/i.test(text.slice(key));
+/** The header of a cache file from its first bytes; undefined for a file too short to be one (one nginx is still writing). */
+export function parseCacheHeader(bytes: Uint8Array): CacheHeader | undefined {
+  if (bytes.length < CACHE_HEADER.size) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = view.getUint32(0, true);
+  if (version !== CACHE_HEADER.version)
+    throw new Error(
+      `a cache file of version ${String(version)}, not ${String(CACHE_HEADER.version)}: this kubecdn does not know its layout`,
+    );
+  const headerStart = view.getUint16(CACHE_HEADER.headerStart, true);
+  const varies = (bytes[CACHE_HEADER.varyLen] ?? 0) > 0;
+  const text = new TextDecoder('latin1').decode(bytes.subarray(CACHE_HEADER.size, Math.min(bytes.length, headerStart)));
+  const end = text.indexOf('\n', 6);
+  const key = text.startsWith('\nKEY: ') && end > 0 ? text.slice(6, end) : undefined;
+  return { key, varies, headerStart };
+}
+
+/** Reads a cache file's header: the first 4 KiB, and more when the key goes on beyond them. */
+async function readHeader(cache: PodCache, file: string): Promise<CacheHeader | undefined> {
+  const first = parseCacheHeader(await cache.head(file, HEADER_BYTES));
+  if (first?.key !== undefined || !first || first.headerStart <= HEADER_BYTES) return first;
+  return parseCacheHeader(await cache.head(file, first.headerStart));
 }
 
 /** Runs `work` over the items, at most `limit` at a time. */
@@ -183,16 +207,26 @@ export async function purgePod(cache: PodCache, target: PurgeTarget, concurrency
     if (await cache.remove(path)) removed++;
   };
   if (target.kind === 'urls') {
-    const varying = new Set<string>();
+    // A URL whose stored answer varies has more files than the one its key names, found only by
+    // reading every file's key; and when the key's own file is not there (evicted, or deleted by
+    // a purge that failed halfway), variants may still be. The key's own file goes last, so that
+    // a purge stopped halfway leaves it, and the next run looks again.
+    const scan: PurgeUrl[] = [];
     await eachLimited(target.urls, concurrency, async (u) => {
-      if (variesInHeader(await cache.head(u.file, HEADER_BYTES))) varying.add(u.key);
-      await remove(u.file);
+      const header = await readHeader(cache, u.file);
+      if (header && !header.varies) await remove(u.file);
+      else scan.push(u);
     });
-    if (varying.size > 0)
+    if (scan.length > 0) {
+      const keys = new Set(scan.map((u) => u.key));
+      const own = new Set(scan.map((u) => u.file));
       await eachLimited(await cacheFiles(cache), concurrency, async (file) => {
-        const key = keyInHeader(await cache.head(file, HEADER_BYTES));
-        if (key !== undefined && varying.has(key)) await remove(file);
+        if (own.has(file)) return;
+        const key = (await readHeader(cache, file))?.key;
+        if (key !== undefined && keys.has(key)) await remove(file);
       });
+      await eachLimited(scan, concurrency, (u) => remove(u.file));
+    }
     return removed;
   }
   if (!target.hostname) {
@@ -204,7 +238,7 @@ export async function purgePod(cache: PodCache, target: PurgeTarget, concurrency
   }
   const prefix = `${target.hostname}/`;
   await eachLimited(await cacheFiles(cache), concurrency, async (file) => {
-    if (keyInHeader(await cache.head(file, HEADER_BYTES))?.startsWith(prefix)) await remove(file);
+    if ((await readHeader(cache, file))?.key?.startsWith(prefix)) await remove(file);
   });
   return removed;
 }
