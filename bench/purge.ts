@@ -1,5 +1,6 @@
 // Purge on real nginx, on loopback: the time to purge 100 URLs from 3 edge processes (two pods of
-// one region and one of another), everything of one hostname from 1,000 files per pod, and the
+// one region and one of another), everything of one hostname from 1,000 files per pod, 100 URLs
+// whose answers vary (Vary: Accept-Encoding, a walk of the whole cache), and the
 // cache-HIT rate of the edge with the purge listener against the same edge without it (the
 // configuration as it was before purge), as a ratio. The rounds' spread is printed beside each
 // rate: on a busy machine it is wider than any difference the purge listener could make.
@@ -99,7 +100,39 @@ try {
   const hostRemoved = hostReport.regions.flatMap((r) => r.pods.map((p) => p.removed ?? 0)).reduce((a, b) => a + b, 0);
   if (!hostReport.ok || hostRemoved !== 1500) throw new Error(`the purge of a hostname removed ${String(hostRemoved)} files of 1500`);
 
-  // 3. The hit path, with and without the purge listener, alternating to share the machine's noise.
+  // 3. 100 URLs whose answers vary (Vary: Accept-Encoding, as compressing origins send), each
+  //    stored in two variants, among the 1,000 files per pod above: a purge then reads the key of
+  //    every file in the cache, one walk for all the URLs.
+  const varyOrigin = await startOrigin({ body, maxAge: 3600, headers: { vary: 'Accept-Encoding' } });
+  const varyConfig = { ...config, cdn: { ...config.cdn, origin: { url: varyOrigin.url } } };
+  const varyPods: Record<string, Record<string, Edge>> = {
+    [east.region]: { a: await startEdge(varyConfig, east), b: await startEdge(varyConfig, east) },
+    [west.region]: { c: await startEdge(varyConfig, west) },
+  };
+  const varyEdges = Object.values(varyPods).flatMap((p) => Object.values(p));
+  edges.push(...varyEdges);
+  const varyCluster: Cluster = {
+    runningPods: (region) => Promise.resolve(Object.keys(varyPods[region] ?? {})),
+    open: (region, pod) => {
+      const edge = varyPods[region]?.[pod];
+      return edge
+        ? Promise.resolve({ ...podCacheAt(edge.layout.purgePort), close: () => Promise.resolve() })
+        : Promise.reject(new Error(pod));
+    },
+  };
+  for (const edge of varyEdges) {
+    await Promise.all(many.map((p) => get(edge.port, p)));
+    for (const encoding of ['gzip', 'identity'])
+      await Promise.all(paths.map((p) => get(edge.port, p, 'cdn.example.com', { 'accept-encoding': encoding })));
+  }
+  const varyStart = performance.now();
+  const varyReport = await runPurge({ target, regions: [east.region, west.region], reason: 'bench', actor: 'bench', cluster: varyCluster });
+  const varyMs = performance.now() - varyStart;
+  const varyRemoved = varyReport.regions.flatMap((r) => r.pods.map((p) => p.removed ?? 0)).reduce((a, b) => a + b, 0);
+  if (!varyReport.ok || varyRemoved !== 600) throw new Error(`the purge of varying URLs removed ${String(varyRemoved)} files of 600`);
+  await varyOrigin.close();
+
+  // 4. The hit path, with and without the purge listener, alternating to share the machine's noise.
   const withPurge = await startEdge(config, east);
   const today = await startEdge(config, east, undefined, { edit: withoutPurge });
   edges.push(withPurge, today);
@@ -126,6 +159,10 @@ try {
   console.log(
     `  everything of a hostname, 3 pods of 1,000 files ${hostMs.toFixed(0).padStart(6)} ms   purge/one-minute budget ${(hostMs / 60_000).toFixed(4)}`,
   );
+  console.log(
+    `  100 URLs that vary, 2 variants each, among 1,000 files per pod ${varyMs.toFixed(0).padStart(6)} ms   vary/plain ${(varyMs / median(purgeMs)).toFixed(2)}`,
+  );
+  console.log('  (on loopback: kubectl port-forward adds its own round trips to the cluster, not measured here)');
   console.log(
     `hit path: wrk -t2 -c${String(connections)} -d${String(seconds)}s, a 16 KiB object, median of ${String(rounds)} alternating rounds`,
   );

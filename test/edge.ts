@@ -17,12 +17,14 @@ export interface Origin {
 }
 
 /** An origin that numbers its answers, marks them cacheable for `maxAge` seconds, and can be slow. */
-export async function startOrigin(options: { maxAge?: number; delayMs?: number; body?: string } = {}): Promise<Origin> {
+export async function startOrigin(
+  options: { maxAge?: number; delayMs?: number; body?: string; headers?: Record<string, string> } = {},
+): Promise<Origin> {
   const hits: Origin['hits'] = [];
   const server: Server = createServer((req, res) => {
     hits.push({ path: req.url ?? '', headers: req.headers, httpVersion: req.httpVersion });
     const answer = () => {
-      res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': `public, max-age=${options.maxAge ?? 60}` });
+      res.writeHead(200, { 'content-type': 'text/plain', 'cache-control': `public, max-age=${options.maxAge ?? 60}`, ...options.headers });
       res.end(options.body ?? `origin answer ${hits.length} for ${req.url ?? ''}\n`);
     };
     if (options.delayMs) setTimeout(answer, options.delayMs);
@@ -115,9 +117,9 @@ export interface Answer {
   body: string;
 }
 
-export function get(port: number, pathname: string, host = 'cdn.example.com'): Promise<Answer> {
+export function get(port: number, pathname: string, host = 'cdn.example.com', headers: Record<string, string> = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: pathname, headers: { host }, agent: false }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path: pathname, headers: { ...headers, host }, agent: false }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));

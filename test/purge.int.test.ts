@@ -2,7 +2,8 @@
 // ports moved: two processes stand in for two pods of us-east-1 and a third for eu-west-1. The
 // cluster is the one piece in between: here each "pod" is its nginx's loopback purge port, which is
 // what kubectl port-forward gives on a real cluster (it connects to 127.0.0.1 inside the pod).
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { purge } from '../src/cli/purge.js';
 import { plain } from '../src/core/render.js';
 import { get, startEdge, type Edge } from './edge.js';
 import { CDN_YAML, load, regionDir, VALID } from './fixtures.js';
-import { kubecdn } from './run.js';
+import { CLI, kubecdn } from './run.js';
 
 const HOSTS = ['cdn.example.com', 'static.example.com'];
 
@@ -390,6 +391,141 @@ describe('purge, on three real edge processes in two regions', () => {
     expect(md).toContain('| eu-west-1 | 1 | 1 | ✅ |');
     // The pods that confirmed serve the new copy.
     expect(await status(pods['us-east-1']?.['edge-a'] as Edge, '/app.js')).toBe('MISS 200 app v2');
+  });
+});
+
+describe('a purge that cannot finish still ends, with its record', () => {
+  const servers: Server[] = [];
+  afterEach(() => {
+    for (const server of servers.splice(0)) {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
+  /** A purge listener that answers the head of a response and then nothing: a stalled stream. */
+  async function stalling(): Promise<number> {
+    const server = createServer((_req, res) => {
+      res.writeHead(206, { 'content-type': 'application/octet-stream', 'content-length': '4096' });
+      res.write('partial');
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  }
+
+  const io = (dir: string) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    return {
+      out,
+      err,
+      io: { cwd: dir, out: (t: string) => out.push(t), err: (t: string) => err.push(t), outStyle: plain, errStyle: plain },
+    };
+  };
+
+  it('gives up a stalled request, and a pod that never confirms, and writes the summary', async () => {
+    const stalled = await stalling();
+    const cluster: Cluster = {
+      runningPods: (region) => Promise.resolve(region === 'us-east-1' ? ['edge-a', 'edge-b'] : []),
+      open: (_region, pod) =>
+        pod === 'edge-a'
+          ? Promise.resolve({ ...podCacheAt(stalled, { requestTimeoutMs: 300 }), close: () => Promise.resolve() })
+          : new Promise(() => undefined), // a port-forward that never comes up, and never fails
+    };
+    const dir = regionDir(VALID);
+    const summary = path.join(dir, 'summary.md');
+    const { out, io: ioOf } = io(dir);
+    const code = await purge(
+      ioOf,
+      ['https://cdn.example.com/app.js'],
+      {
+        dir,
+        everything: false,
+        reason: 'bad deploy',
+        region: ['us-east-1'],
+        kubeContextPrefix: 'kubecdn-',
+        checkOnly: false,
+        summary,
+        podDeadlineMs: 1000,
+      },
+      cluster,
+    );
+    expect(code).toBe(1);
+    const file = cacheFile('cdn.example.com/app.js');
+    expect(out[1]).toBe(
+      `✗ us-east-1: 0 of 2 pods confirmed (INCOMPLETE: edge-a: reading ${file}: no answer within 0.3 s; edge-b: no confirmation within 1 s)`,
+    );
+    expect(readFileSync(summary, 'utf8')).toMatch(/^## Purge of https:\/\/cdn\.example\.com\/app\.js: INCOMPLETE\n/);
+  });
+
+  it('writes the summary when the purge is refused', async () => {
+    const dir = regionDir(VALID);
+    const summary = path.join(dir, 'summary.md');
+    const { io: ioOf } = io(dir);
+    await expect(
+      purge(ioOf, ['https://elsewhere.example.org/a'], {
+        dir,
+        everything: false,
+        reason: 'x',
+        kubeContextPrefix: 'kubecdn-',
+        checkOnly: false,
+        summary,
+      }),
+    ).rejects.toThrow(/is not a hostname of this CDN/);
+    expect(readFileSync(summary, 'utf8')).toBe(
+      '## Purge: not run\n\nhttps://elsewhere.example.org/a: elsewhere.example.org is not a hostname of this CDN (cdn.yaml hostnames: cdn.example.com). Nothing was purged.\n\nNothing was purged.\n',
+    );
+  });
+
+  it('writes the summary when the job is stopped (SIGTERM) while a cluster does not answer', async () => {
+    // kubectl (real) against an API server that accepts and never answers.
+    const api = createServer(() => undefined);
+    servers.push(api);
+    await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
+    const dir = regionDir(VALID);
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    writeFileSync(
+      kubeconfig,
+      `apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: "http://127.0.0.1:${String((api.address() as AddressInfo).port)}"}}]\n` +
+        'users: [{name: u, user: {token: t}}]\ncontexts: [{name: kubecdn-eu-west-1, context: {cluster: c, user: u}}]\n',
+    );
+    const summary = path.join(dir, 'summary.md');
+    const args = [
+      'purge',
+      'https://cdn.example.com/app.js',
+      '--reason',
+      'bad deploy',
+      '--region',
+      'eu-west-1',
+      '--summary',
+      summary,
+      '--dir',
+      dir,
+    ];
+    const child = spawn(process.execPath, [CLI, ...args], {
+      cwd: dir,
+      env: { PATH: process.env['PATH'], HOME: process.env['HOME'], KUBECONFIG: kubeconfig },
+    });
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const started = new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => {
+        stdout += d.toString();
+        if (stdout.includes('purging')) resolve();
+      }),
+    );
+    await Promise.race([started, closed]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    child.kill('SIGTERM');
+    const code = await closed;
+    expect([code, stderr.trim()]).toEqual([1, 'kubecdn purge: stopped (SIGTERM) before every pod confirmed; run it again']);
+    expect(readFileSync(summary, 'utf8')).toBe(
+      '## Purge of https://cdn.example.com/app.js: STOPPED\n\nThe purge was stopped (SIGTERM) before every pod confirmed.\n\n' +
+        '**Not every pod confirmed.** Pods may still serve the old copy. Run the purge again: it is safe to repeat.\n',
+    );
   });
 });
 

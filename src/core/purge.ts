@@ -177,31 +177,34 @@ async function readHeader(cache: PodCache, file: string): Promise<CacheHeader | 
   return parseCacheHeader(await cache.head(file, first.headerStart));
 }
 
-/** Runs `work` over the items, at most `limit` at a time. */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+/** Runs `work` over the items, at most `limit` at a time; starts no more once `signal` is aborted. */
+async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>, signal?: AbortSignal): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < items.length) await work(items[next++] as T);
+    while (next < items.length) {
+      signal?.throwIfAborted();
+      await work(items[next++] as T);
+    }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 const HEADER_BYTES = 4096;
 
-async function cacheFiles(cache: PodCache): Promise<string[]> {
+async function cacheFiles(cache: PodCache, signal?: AbortSignal): Promise<string[]> {
   const files: string[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     const entries = await cache.list(dir);
     const dirs = entries.filter((e) => e.type === 'directory');
     files.push(...entries.filter((e) => e.type !== 'directory').map((e) => `${dir}${e.name}`));
-    if (depth < 2) await eachLimited(dirs, 16, (d) => walk(`${dir}${d.name}/`, depth + 1));
+    if (depth < 2) await eachLimited(dirs, 16, (d) => walk(`${dir}${d.name}/`, depth + 1), signal);
   };
   await walk('', 0);
   return files;
 }
 
 /** Purges one pod's cache; the number of files removed. */
-export async function purgePod(cache: PodCache, target: PurgeTarget, concurrency = 16): Promise<number> {
+export async function purgePod(cache: PodCache, target: PurgeTarget, signal?: AbortSignal, concurrency = 16): Promise<number> {
   let removed = 0;
   const remove = async (path: string) => {
     if (await cache.remove(path)) removed++;
@@ -212,20 +215,30 @@ export async function purgePod(cache: PodCache, target: PurgeTarget, concurrency
     // a purge that failed halfway), variants may still be. The key's own file goes last, so that
     // a purge stopped halfway leaves it, and the next run looks again.
     const scan: PurgeUrl[] = [];
-    await eachLimited(target.urls, concurrency, async (u) => {
-      const header = await readHeader(cache, u.file);
-      if (header && !header.varies) await remove(u.file);
-      else scan.push(u);
-    });
+    await eachLimited(
+      target.urls,
+      concurrency,
+      async (u) => {
+        const header = await readHeader(cache, u.file);
+        if (header && !header.varies) await remove(u.file);
+        else scan.push(u);
+      },
+      signal,
+    );
     if (scan.length > 0) {
       const keys = new Set(scan.map((u) => u.key));
       const own = new Set(scan.map((u) => u.file));
-      await eachLimited(await cacheFiles(cache), concurrency, async (file) => {
-        if (own.has(file)) return;
-        const key = (await readHeader(cache, file))?.key;
-        if (key !== undefined && keys.has(key)) await remove(file);
-      });
-      await eachLimited(scan, concurrency, (u) => remove(u.file));
+      await eachLimited(
+        await cacheFiles(cache, signal),
+        concurrency,
+        async (file) => {
+          if (own.has(file)) return;
+          const key = (await readHeader(cache, file))?.key;
+          if (key !== undefined && keys.has(key)) await remove(file);
+        },
+        signal,
+      );
+      await eachLimited(scan, concurrency, (u) => remove(u.file), signal);
     }
     return removed;
   }
@@ -233,19 +246,47 @@ export async function purgePod(cache: PodCache, target: PurgeTarget, concurrency
     // The whole cache, file by file. Not folder by folder: on a pod that serves, nginx stores new
     // files behind nginx's own walk of a folder, whose last rmdir then fails (ENOTEMPTY, a 500), on
     // every run again. A file stored after the walk passed is an answer fetched during the purge.
-    await eachLimited(await cacheFiles(cache), concurrency, remove);
+    await eachLimited(await cacheFiles(cache, signal), concurrency, remove, signal);
     return removed;
   }
   const prefix = `${target.hostname}/`;
-  await eachLimited(await cacheFiles(cache), concurrency, async (file) => {
-    if ((await readHeader(cache, file))?.key?.startsWith(prefix)) await remove(file);
-  });
+  await eachLimited(
+    await cacheFiles(cache, signal),
+    concurrency,
+    async (file) => {
+      if ((await readHeader(cache, file))?.key?.startsWith(prefix)) await remove(file);
+    },
+    signal,
+  );
   return removed;
 }
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-async function purgeRegion(cluster: Cluster, region: string, target: PurgeTarget, log: (line: string) => void): Promise<RegionOutcome> {
+/**
+ * The most one pod may take, its port-forward included. Pods and regions are purged at once, so a
+ * purge that ends takes about as long at most, well inside the workflow job's 15 minutes: the job
+ * always gets to write its summary.
+ */
+export const POD_DEADLINE_MS = 5 * 60_000;
+
+/** `work`, or an error once `signal` aborts: a pod that stalls is given up, not waited for. */
+function beforeDeadline<T>(work: Promise<T>, signal: AbortSignal, late: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(new Error(late));
+    if (signal.aborted) stop();
+    signal.addEventListener('abort', stop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
+}
+
+async function purgeRegion(
+  cluster: Cluster,
+  region: string,
+  target: PurgeTarget,
+  podDeadlineMs: number,
+  log: (line: string) => void,
+): Promise<RegionOutcome> {
   let running: string[];
   try {
     running = await cluster.runningPods(region);
@@ -256,13 +297,17 @@ async function purgeRegion(cluster: Cluster, region: string, target: PurgeTarget
   }
   const pods = await Promise.all(
     running.map(async (pod): Promise<PodOutcome> => {
-      try {
-        const cache = await cluster.open(region, pod);
+      const deadline = AbortSignal.timeout(podDeadlineMs);
+      const work = cluster.open(region, pod).then(async (cache) => {
         try {
-          return { pod, ok: true, removed: await purgePod(cache, target) };
+          return await purgePod(cache, target, deadline);
         } finally {
           await cache.close();
         }
+      });
+      try {
+        const removed = await beforeDeadline(work, deadline, `no confirmation within ${String(podDeadlineMs / 1000)} s`);
+        return { pod, ok: true, removed };
       } catch (error) {
         return { pod, ok: false, error: message(error) };
       }
@@ -281,6 +326,8 @@ export interface RunPurgeOptions {
   readonly cluster: Cluster;
   readonly log?: (line: string) => void;
   readonly now?: () => Date;
+  /** The most one pod may take (POD_DEADLINE_MS). */
+  readonly podDeadlineMs?: number;
 }
 
 /** Purges every running edge pod of every region at once, and reports what each confirmed. */
@@ -289,7 +336,9 @@ export async function runPurge(options: RunPurgeOptions): Promise<PurgeReport> {
   const log = options.log ?? (() => undefined);
   const startedAt = now().toISOString();
   log(`purging ${describeTarget(options.target)} in ${options.regions.join(', ')}`);
-  const regions = await Promise.all(options.regions.map((r) => purgeRegion(options.cluster, r, options.target, log)));
+  const regions = await Promise.all(
+    options.regions.map((r) => purgeRegion(options.cluster, r, options.target, options.podDeadlineMs ?? POD_DEADLINE_MS, log)),
+  );
   return {
     target: options.target,
     reason: options.reason,

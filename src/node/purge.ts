@@ -9,32 +9,45 @@ import { EDGE_NAMESPACE } from './manifests.js';
 /** The label every edge pod carries (manifests/base/deployment.yaml). */
 export const EDGE_POD_SELECTOR = 'app.kubernetes.io/name=kubecdn-edge';
 
+/** How long one request to a purge listener may take, its body included, before the pod counts as failed. */
+export const REQUEST_TIMEOUT_MS = 15_000;
+
 /** A purge listener on this machine's loopback: a harness's nginx, or the local end of a port-forward. */
-export function podCacheAt(port: number): PodCache {
+export function podCacheAt(port: number, options: { requestTimeoutMs?: number } = {}): PodCache {
+  const timeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
   const url = (path: string) => `http://127.0.0.1:${port}${PURGE_PREFIX}${path}`;
-  const fail = async (what: string, res: Response) => {
-    throw new Error(`${what} answered ${res.status} ${(await res.text()).trim().slice(0, 200)}`);
+  // Every request, with its body, within the time: a stalled stream fails the pod, not the whole job.
+  const send = async <T>(what: string, path: string, init: RequestInit, read: (res: Response) => Promise<T>): Promise<T> => {
+    try {
+      return await read(await fetch(url(path), { ...init, signal: AbortSignal.timeout(timeoutMs) }));
+    } catch (error) {
+      if (error instanceof DOMException && (error.name === 'TimeoutError' || error.name === 'AbortError'))
+        throw new Error(`${what}: no answer within ${String(timeoutMs / 1000)} s`);
+      throw error;
+    }
+  };
+  const fail = async (what: string, res: Response): Promise<never> => {
+    throw new Error(`${what} answered ${String(res.status)} ${(await res.text()).trim().slice(0, 200)}`);
   };
   return {
-    async remove(path) {
-      const res = await fetch(url(path), { method: 'DELETE' });
-      await res.arrayBuffer();
-      if (res.status === 204) return true;
-      if (res.status === 404) return false;
-      return fail(`DELETE ${path}`, res);
-    },
-    async list(dir) {
-      const res = await fetch(url(dir));
-      if (res.status === 404) return (await res.arrayBuffer(), []);
-      if (res.status !== 200) return fail(`listing ${dir || '/'}`, res);
-      return (await res.json()) as CacheEntry[];
-    },
-    async head(path, bytes) {
-      const res = await fetch(url(path), { headers: { range: `bytes=0-${bytes - 1}` } });
-      if (res.status === 404 || res.status === 416) return (await res.arrayBuffer(), new Uint8Array());
-      if (res.status !== 206 && res.status !== 200) return fail(`reading ${path}`, res);
-      return new Uint8Array(await res.arrayBuffer());
-    },
+    remove: (path) =>
+      send(`DELETE ${path}`, path, { method: 'DELETE' }, async (res) => {
+        if (res.status === 204) return (await res.arrayBuffer(), true);
+        if (res.status === 404) return (await res.arrayBuffer(), false);
+        return fail(`DELETE ${path}`, res);
+      }),
+    list: (dir) =>
+      send(`listing ${dir || '/'}`, dir, {}, async (res) => {
+        if (res.status === 404) return (await res.arrayBuffer(), []);
+        if (res.status !== 200) return fail(`listing ${dir || '/'}`, res);
+        return (await res.json()) as CacheEntry[];
+      }),
+    head: (path, bytes) =>
+      send(`reading ${path}`, path, { headers: { range: `bytes=0-${String(bytes - 1)}` } }, async (res) => {
+        if (res.status === 404 || res.status === 416) return (await res.arrayBuffer(), new Uint8Array());
+        if (res.status !== 206 && res.status !== 200) return fail(`reading ${path}`, res);
+        return new Uint8Array(await res.arrayBuffer());
+      }),
   };
 }
 
@@ -49,7 +62,7 @@ export function kubectlCluster(contextFor: (region: string) => string, options: 
       const out = await $({
         quiet: true,
         nothrow: true,
-      })`kubectl --context ${contextFor(region)} -n ${EDGE_NAMESPACE} get pods -l ${EDGE_POD_SELECTOR} -o json`;
+      })`kubectl --context ${contextFor(region)} -n ${EDGE_NAMESPACE} get pods -l ${EDGE_POD_SELECTOR} -o json --request-timeout=30s`;
       if (out.exitCode !== 0) throw new Error(`kubectl get pods: ${out.stderr.trim()}`);
       const list = JSON.parse(out.stdout) as { items: { metadata: { name: string }; status?: { phase?: string } }[] };
       return list.items.filter((p) => p.status?.phase === 'Running').map((p) => p.metadata.name);
