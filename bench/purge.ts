@@ -61,7 +61,7 @@ try {
   };
   edges.push(...Object.values(pods).flatMap((p) => Object.values(p)));
   const cluster: Cluster = {
-    runningPods: (region) => Promise.resolve(Object.keys(pods[region] ?? {})),
+    runningPods: (region) => Promise.resolve(Object.keys(pods[region] ?? {}).map((name) => ({ name, uid: name }))),
     open: (region, pod) => {
       const edge = pods[region]?.[pod];
       return edge
@@ -112,7 +112,7 @@ try {
   const varyEdges = Object.values(varyPods).flatMap((p) => Object.values(p));
   edges.push(...varyEdges);
   const varyCluster: Cluster = {
-    runningPods: (region) => Promise.resolve(Object.keys(varyPods[region] ?? {})),
+    runningPods: (region) => Promise.resolve(Object.keys(varyPods[region] ?? {}).map((name) => ({ name, uid: name }))),
     open: (region, pod) => {
       const edge = varyPods[region]?.[pod];
       return edge

@@ -69,7 +69,7 @@ type Pods = Record<string, Record<string, Edge>>;
 
 function harnessCluster(pods: Pods): Cluster {
   return {
-    runningPods: (region) => Promise.resolve(Object.keys(pods[region] ?? {})),
+    runningPods: (region) => Promise.resolve(Object.keys(pods[region] ?? {}).map((name) => ({ name, uid: name }))),
     open: (region, pod) => {
       const edge = pods[region]?.[pod];
       if (!edge) return Promise.reject(new Error(`no pod ${pod}`));
@@ -427,7 +427,7 @@ describe('a purge that cannot finish still ends, with its record', () => {
   it('gives up a stalled request, and a pod that never confirms, and writes the summary', async () => {
     const stalled = await stalling();
     const cluster: Cluster = {
-      runningPods: (region) => Promise.resolve(region === 'us-east-1' ? ['edge-a', 'edge-b'] : []),
+      runningPods: (region) => Promise.resolve(region === 'us-east-1' ? ['edge-a', 'edge-b'].map((name) => ({ name, uid: name })) : []),
       open: (_region, pod) =>
         pod === 'edge-a'
           ? Promise.resolve({ ...podCacheAt(stalled, { requestTimeoutMs: 300 }), close: () => Promise.resolve() })

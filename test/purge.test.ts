@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { userInfo } from 'node:os';
 import { purgeActor } from '../src/cli/purge.js';
+import { servingPods } from '../src/node/purge.js';
 import { UsageError } from '../src/core/problems.js';
 import {
   parseCacheHeader,
@@ -12,6 +13,7 @@ import {
   regionLine,
   runPurge,
   type Cluster,
+  type EdgePod,
   type PurgeArgs,
 } from '../src/core/purge.js';
 
@@ -107,18 +109,27 @@ describe('what a purge asks for', () => {
 });
 
 describe('counting pods', () => {
-  const cluster = (running: Record<string, string[]>, failing: string[] = []): Cluster => ({
-    runningPods: (region) => (running[region] ? Promise.resolve(running[region]) : Promise.reject(new Error('Unauthorized'))),
-    open: (_region, pod) =>
-      failing.includes(pod)
-        ? Promise.reject(new Error('connection refused'))
-        : Promise.resolve({
-            remove: () => Promise.resolve(true),
-            list: () => Promise.resolve([]),
-            head: () => Promise.resolve(new Uint8Array()),
-            close: () => Promise.resolve(),
-          }),
-  });
+  const pods = (names: string[]) => names.map((name) => ({ name, uid: `uid-${name}` }));
+  const cluster = (running: Record<string, string[]>, failing: string[] = [], later?: Record<string, EdgePod[]>): Cluster => {
+    let listed = 0;
+    return {
+      runningPods: (region) => {
+        listed++;
+        // The first listing of each region is what the purge starts from; a later one, a re-list.
+        const now = later && listed > Object.keys(running).length ? later[region] : running[region] && pods(running[region]);
+        return now ? Promise.resolve(now) : Promise.reject(new Error('Unauthorized'));
+      },
+      open: (_region, pod) =>
+        failing.includes(pod)
+          ? Promise.reject(new Error('connection refused'))
+          : Promise.resolve({
+              remove: () => Promise.resolve(true),
+              list: () => Promise.resolve([]),
+              head: () => Promise.resolve(new Uint8Array()),
+              close: () => Promise.resolve(),
+            }),
+    };
+  };
   const target = parse({ urls: ['https://cdn.example.com/app.js'] });
   const run = (c: Cluster, regions = ['us-east-1', 'eu-west-1']) =>
     runPurge({ target, regions, reason: 'bad | deploy', actor: 'ops', cluster: c, now: () => new Date('2026-11-25T12:00:00Z') });
@@ -131,6 +142,35 @@ describe('counting pods', () => {
       '✗ us-east-1: 1 of 2 pods confirmed, 1 cache file removed (INCOMPLETE: b: connection refused)',
       '✓ eu-west-1: 1 of 1 pods confirmed, 1 cache file removed',
     ]);
+  });
+
+  it("counts the pods kubectl lists as running and not terminating: a rollout's old pods are not waited for", () => {
+    const pod = (name: string, phase: string, deletionTimestamp?: string) => ({
+      metadata: { name, uid: `uid-${name}`, ...(deletionTimestamp ? { deletionTimestamp } : {}) },
+      status: { phase },
+    });
+    expect(
+      servingPods({
+        items: [pod('a', 'Running'), pod('b', 'Running', '2026-11-25T12:00:00Z'), pod('c', 'Pending'), pod('d', 'Succeeded')],
+      }),
+    ).toEqual([{ name: 'a', uid: 'uid-a' }]);
+  });
+
+  it('counts a pod that ended during the purge as gone with its cache, and one still running as failed', async () => {
+    // us-east-1: b failed and is no longer listed; c failed and is listed under a new UID (a new pod
+    // of the same name); d failed and is still the same pod. eu-west-1: e failed and is gone.
+    const report = await run(
+      cluster({ 'us-east-1': ['a', 'b', 'c', 'd'], 'eu-west-1': ['e'] }, ['b', 'c', 'd', 'e'], {
+        'us-east-1': [...pods(['a', 'd']), { name: 'c', uid: 'uid-c-2' }],
+        'eu-west-1': [],
+      }),
+    );
+    expect(report.regions.map(regionLine)).toEqual([
+      '✗ us-east-1: 1 of 4 pods confirmed, 1 cache file removed, 2 gone during the purge, their caches with them (INCOMPLETE: d: connection refused)',
+      '✓ eu-west-1: 0 of 1 pods confirmed, 1 gone during the purge, its cache with it',
+    ]);
+    expect(report.regions.map(regionComplete)).toEqual([false, true]);
+    expect(purgeMarkdown(report)).toContain('| eu-west-1 | 1 | 0 | ✅ 1 gone during the purge, its cache with it |');
   });
 
   it('counts a region with no running pod, or whose pods cannot be listed, as incomplete', async () => {

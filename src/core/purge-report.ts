@@ -7,9 +7,9 @@ export function describeTarget(target: PurgeTarget): string {
   return target.urls.length === 1 ? (target.urls[0]?.url ?? '') : `${target.urls.length} URLs`;
 }
 
-/** Every pod that was running confirmed; a region with no running pod is not complete either. */
+/** Every pod that was running confirmed, or is gone with its cache; a region with no running pod is not complete either. */
 export function regionComplete(outcome: RegionOutcome): boolean {
-  const confirmed = new Set(outcome.pods.filter((p) => p.ok).map((p) => p.pod));
+  const confirmed = new Set(outcome.pods.filter((p) => p.ok || p.gone).map((p) => p.pod));
   return !outcome.error && outcome.running.length > 0 && outcome.running.every((p) => confirmed.has(p));
 }
 
@@ -22,11 +22,18 @@ function removedText(r: RegionOutcome): string {
   return `, ${total} cache file${total === 1 ? '' : 's'} removed`;
 }
 
+/** Pods that failed because they ended during the purge: their caches went with them. */
+function goneText(r: RegionOutcome): string {
+  const gone = r.pods.filter((p) => p.gone).length;
+  if (gone === 0) return '';
+  return gone === 1 ? '1 gone during the purge, its cache with it' : `${String(gone)} gone during the purge, their caches with them`;
+}
+
 export function regionLine(r: RegionOutcome): string {
   const ok = regionComplete(r);
-  const failures = r.error ? [r.error] : r.pods.filter((p) => !p.ok).map((p) => `${p.pod}: ${p.error ?? 'no answer'}`);
+  const failures = r.error ? [r.error] : r.pods.filter((p) => !p.ok && !p.gone).map((p) => `${p.pod}: ${p.error ?? 'no answer'}`);
   if (!r.error && r.running.length === 0) failures.push('no edge pod is running');
-  return `${ok ? '✓' : '✗'} ${r.region}: ${confirmedCount(r)} of ${r.running.length} pods confirmed${removedText(r)}${
+  return `${ok ? '✓' : '✗'} ${r.region}: ${confirmedCount(r)} of ${r.running.length} pods confirmed${removedText(r)}${goneText(r) ? `, ${goneText(r)}` : ''}${
     ok ? '' : ` (INCOMPLETE: ${failures.join('; ')})`
   }`;
 }
@@ -51,7 +58,9 @@ export function purgeMarkdown(report: PurgeReport): string {
     ...report.regions.map(
       (r) =>
         `| ${r.region} | ${r.running.length} | ${confirmedCount(r)} | ${
-          regionComplete(r) ? '✅' : `❌ ${cell(regionLine(r).replace(/^.*\(INCOMPLETE: (.*)\)$/, '$1'))}`
+          regionComplete(r)
+            ? `✅${goneText(r) ? ` ${goneText(r)}` : ''}`
+            : `❌ ${cell(regionLine(r).replace(/^.*\(INCOMPLETE: (.*)\)$/, '$1'))}`
         } |`,
     ),
   ];

@@ -32,9 +32,16 @@ export interface PodCache {
   head(path: string, bytes: number): Promise<Uint8Array>;
 }
 
+/** An edge pod: its name, and its UID, which a new pod of the same name does not share. */
+export interface EdgePod {
+  readonly name: string;
+  readonly uid: string;
+}
+
 /** The clusters: which edge pods run in a region, and a way into each one's purge listener. */
 export interface Cluster {
-  runningPods(region: string): Promise<string[]>;
+  /** The pods running and not terminating: those that serve. */
+  runningPods(region: string): Promise<EdgePod[]>;
   open(region: string, pod: string): Promise<PodCache & { close(): Promise<void> }>;
 }
 
@@ -44,6 +51,8 @@ export interface PodOutcome {
   /** Cache files removed. */
   readonly removed?: number;
   readonly error?: string;
+  /** It failed, and is no longer running (or is a new pod under its name): its cache went with it. */
+  readonly gone?: boolean;
 }
 
 export interface RegionOutcome {
@@ -287,15 +296,16 @@ async function purgeRegion(
   podDeadlineMs: number,
   log: (line: string) => void,
 ): Promise<RegionOutcome> {
-  let running: string[];
+  let listed: EdgePod[];
   try {
-    running = await cluster.runningPods(region);
+    listed = await cluster.runningPods(region);
   } catch (error) {
     const outcome = { region, running: [], pods: [], error: `could not list its edge pods: ${message(error)}` };
     log(regionLine(outcome));
     return outcome;
   }
-  const pods = await Promise.all(
+  const running = listed.map((p) => p.name);
+  const outcomes = await Promise.all(
     running.map(async (pod): Promise<PodOutcome> => {
       const deadline = AbortSignal.timeout(podDeadlineMs);
       const work = cluster.open(region, pod).then(async (cache) => {
@@ -313,9 +323,26 @@ async function purgeRegion(
       }
     }),
   );
-  const outcome = { region, running, pods };
+  const outcome = { region, running, pods: await goneOrFailed(cluster, region, listed, outcomes) };
   log(regionLine(outcome));
   return outcome;
+}
+
+/**
+ * A pod that failed may have ended meanwhile (a rollout, a scale-in): listed again, a pod no longer
+ * running, or running under a new UID, took its cache with it, and serves nothing old. One that is
+ * still there failed.
+ */
+async function goneOrFailed(cluster: Cluster, region: string, listed: readonly EdgePod[], outcomes: PodOutcome[]): Promise<PodOutcome[]> {
+  if (outcomes.every((p) => p.ok)) return outcomes;
+  let now: EdgePod[];
+  try {
+    now = await cluster.runningPods(region);
+  } catch {
+    return outcomes;
+  }
+  const still = new Set(now.map((p) => `${p.name}/${p.uid}`));
+  return outcomes.map((p, i) => (p.ok || still.has(`${p.pod}/${listed[i]?.uid ?? ''}`) ? p : { ...p, gone: true }));
 }
 
 export interface RunPurgeOptions {

@@ -2,7 +2,7 @@
 // which lists the edge pods and port-forwards to each pod's loopback-only purge port.
 import { spawn } from 'node:child_process';
 import { $ } from 'zx';
-import type { CacheEntry, Cluster, PodCache } from '../core/purge.js';
+import type { CacheEntry, Cluster, EdgePod, PodCache } from '../core/purge.js';
 import { CONTAINER_LAYOUT, PURGE_PREFIX } from '../core/edge/nginx.js';
 import { EDGE_NAMESPACE } from './manifests.js';
 
@@ -51,6 +51,21 @@ export function podCacheAt(port: number, options: { requestTimeoutMs?: number } 
   };
 }
 
+interface PodList {
+  items: { metadata: { name: string; uid: string; deletionTimestamp?: string }; status?: { phase?: string } }[];
+}
+
+/**
+ * The pods of `kubectl get pods -o json` that serve: running, and not terminating. A terminating
+ * pod is out of its Service already and takes its cache with it; counting it would make a purge
+ * during every rollout incomplete.
+ */
+export function servingPods(list: PodList): EdgePod[] {
+  return list.items
+    .filter((p) => p.status?.phase === 'Running' && !p.metadata.deletionTimestamp)
+    .map((p) => ({ name: p.metadata.name, uid: p.metadata.uid }));
+}
+
 /**
  * The clusters through kubectl, one context per region (the workflows name them kubecdn-REGION with
  * `aws eks update-kubeconfig --alias`). Needs the cluster's credentials and nothing public.
@@ -64,8 +79,7 @@ export function kubectlCluster(contextFor: (region: string) => string, options: 
         nothrow: true,
       })`kubectl --context ${contextFor(region)} -n ${EDGE_NAMESPACE} get pods -l ${EDGE_POD_SELECTOR} -o json --request-timeout=30s`;
       if (out.exitCode !== 0) throw new Error(`kubectl get pods: ${out.stderr.trim()}`);
-      const list = JSON.parse(out.stdout) as { items: { metadata: { name: string }; status?: { phase?: string } }[] };
-      return list.items.filter((p) => p.status?.phase === 'Running').map((p) => p.metadata.name);
+      return servingPods(JSON.parse(out.stdout) as PodList);
     },
     async open(region, pod) {
       // Port 0: kubectl picks a free local port and says which.
