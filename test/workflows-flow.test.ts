@@ -418,11 +418,11 @@ describe('purge.yml', () => {
   it('checks the URLs before any credential, then purges exactly those, recorded in the job summary', () => {
     const ran = purge({ URLS: 'https://cdn.example.com/a.js  https://cdn.example.com/b.js?v=2' });
     expect(ran.check.calls).toEqual([
-      'npx kubecdn purge https://cdn.example.com/a.js https://cdn.example.com/b.js?v=2 --reason bad deploy --check-only',
+      'npx kubecdn purge --reason bad deploy --check-only -- https://cdn.example.com/a.js https://cdn.example.com/b.js?v=2',
     ]);
     expect(ran.purge.calls).toEqual([
       expect.stringMatching(
-        /^npx kubecdn purge https:\/\/cdn\.example\.com\/a\.js https:\/\/cdn\.example\.com\/b\.js\?v=2 --reason bad deploy --summary \S+summary$/,
+        /^npx kubecdn purge --reason bad deploy --summary \S+summary -- https:\/\/cdn\.example\.com\/a\.js https:\/\/cdn\.example\.com\/b\.js\?v=2$/,
       ),
     ]);
     const steps = job('purge.yml', 'purge').steps ?? [];
@@ -432,13 +432,40 @@ describe('purge.yml', () => {
 
   it('purges everything, of one hostname or of all, only with the confirmation passed on', () => {
     expect(purge({ URLS: 'everything', CONFIRM: 'everything', HOSTNAME_INPUT: '' }).check.calls).toEqual([
-      'npx kubecdn purge --everything --confirm everything --reason bad deploy --check-only',
+      'npx kubecdn purge --reason bad deploy --check-only --everything --confirm everything',
     ]);
     expect(purge({ URLS: 'everything', CONFIRM: 'static.example.com', HOSTNAME_INPUT: 'static.example.com' }).purge.calls).toEqual([
       expect.stringMatching(
-        /^npx kubecdn purge --everything --confirm static\.example\.com --hostname static\.example\.com --reason bad deploy --summary /,
+        /^npx kubecdn purge --reason bad deploy --summary \S+ --everything --confirm static\.example\.com --hostname static\.example\.com$/,
       ),
     ]);
+  });
+
+  it('refuses an option smuggled into the urls input, purging nothing', () => {
+    const ran = purge({ URLS: 'https://cdn.example.com/a.js --everything --confirm everything' });
+    expect([ran.check.status, ran.check.calls, ran.check.stdout.trim()]).toEqual([
+      1,
+      [],
+      '::error::not a URL: --everything (the urls input takes whole URLs, or the word everything). Nothing was purged.',
+    ]);
+  });
+
+  it('fails the kubeconfig step when a command in it fails, rather than leave a region out', () => {
+    const kubeconfig = (npx: string) => runStep('purge.yml', 'purge', 'kubeconfig', { fakes: { npx, aws: '' } });
+    const listed = kubeconfig(
+      `[ "$2" = regions ] && echo '[{"region":"us-east-1","serving":true},{"region":"eu-west-1","serving":true}]' || echo '{"owner_id":"acme","region":"'"$5"'"}'`,
+    );
+    expect([listed.status, listed.calls.filter((c) => c.startsWith('aws'))]).toEqual([
+      0,
+      [
+        'aws eks update-kubeconfig --region us-east-1 --name acme-us-east-1 --alias kubecdn-us-east-1',
+        'aws eks update-kubeconfig --region eu-west-1 --name acme-eu-west-1 --alias kubecdn-eu-west-1',
+      ],
+    ]);
+    const failing = kubeconfig('echo "kubecdn: regions/cdn.yaml:3:1: bad" >&2; exit 1');
+    expect([failing.status, failing.calls.filter((c) => c.startsWith('aws'))]).toEqual([1, []]);
+    const tfFails = kubeconfig(`[ "$2" = regions ] && echo '[{"region":"us-east-1","serving":true}]' || exit 1`);
+    expect([tfFails.status, tfFails.calls.filter((c) => c.startsWith('aws'))]).toEqual([1, []]);
   });
 
   it('queues purges one at a time, in the production environment', () => {
