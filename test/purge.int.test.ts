@@ -160,6 +160,12 @@ describe('purge, on three real edge processes in two regions', () => {
     origin.content.delete('/old.js');
     origin.content.set('/keep.js', 'keep v2');
     origin.content.set('/vary.js', 'vary v2');
+    // The origin has changed; the edges still serve what they stored, until the purge.
+    for (const edge of edges) {
+      expect(await status(edge, '/app.js')).toBe('HIT 200 app v1');
+      expect(await status(edge, '/old.js')).toBe('HIT 200 old v1');
+      for (const v of ['one', 'two']) expect(await variant(edge, v)).toBe('HIT vary v1');
+    }
     const target = parsePurgeTarget(
       {
         urls: ['https://cdn.example.com/app.js', 'https://CDN.example.com/old.js#fragment', 'https://cdn.example.com/vary.js'],
@@ -250,6 +256,7 @@ describe('purge, on three real edge processes in two regions', () => {
     for (const edge of edges)
       for (const host of HOSTS) for (const p of ['/a', '/b', '/c?x=1']) expect(await status(edge, p, host)).toMatch(/^MISS/);
     for (const p of ['/a', '/b', '/c?x=1']) origin.content.set(p, `${p} v2`);
+    for (const edge of edges) for (const host of HOSTS) expect(await status(edge, '/a', host)).toBe('HIT 200 /a v1');
 
     const one = await purgeWith(
       cluster,
@@ -349,6 +356,8 @@ describe('purge, on three real edge processes in two regions', () => {
       .flat()
       .filter((a) => a && a.family === 'IPv4' && !a.internal)
       .map((a) => a?.address ?? '');
+    // Without another address there is nothing to try the purge port on: this test needs one.
+    expect(others, 'a non-loopback IPv4 address on this machine').not.toEqual([]);
     for (const address of others) {
       const reached = await fetch(`http://${address}:${edge.layout.purgePort}/_kubecdn/cache/`).then(
         () => true,
