@@ -1,9 +1,11 @@
 // The autoscale decision on small fixture series: pure, no Prometheus (the integration test
 // test/autoscale-history.int.test.ts runs the same rules against a real one).
 import { describe, expect, it } from 'vitest';
-import { decideAutoscale, durationSeconds, type AutoscaleInput, type Sample } from '../src/core/autoscale.js';
+import { decideAutoscale, demandByRegion, durationSeconds, type AutoscaleInput, type Sample } from '../src/core/autoscale.js';
 import { autoscaleToMarkdown, autoscaleToText } from '../src/core/autoscale-render.js';
-import { load, region } from './fixtures.js';
+import { cdnCost, type CostOptions } from '../src/core/cost/model.js';
+import type { PriceEntry, PriceTable, RegionPrices } from '../src/core/cost/prices.js';
+import { CDN_YAML, load, region } from './fixtures.js';
 
 const scaling = (enable: number, enableFor: number, disable: number, disableFor: number) =>
   `    scaling:\n      enable_when: { requests_per_second: ${enable}, for_minutes: ${enableFor} }\n      disable_when: { requests_per_second: ${disable}, for_minutes: ${disableFor} }\n`;
@@ -102,6 +104,10 @@ describe('decideAutoscale', () => {
       reason:
         'would disable (demand stayed below 300 req/s for 60 min (peak 10)), but enabled changed at 2026-11-25T11:00:00Z: cooling down until 2026-11-25T17:00:00Z',
     });
+    expect(recent['eu-west-1']?.latency).toBeUndefined(); // no places given
+    const places = [{ name: 'Dublin', country: 'IE', population: 1_000_000, latitude: 53.35, longitude: -6.26 }];
+    const held = byRegion(input(quiet, { lastChanged: new Map([['eu-west-1', AT - 3600]]), places }))['eu-west-1']?.latency;
+    expect(held && held.p50After > held.p50Before).toBe(true);
     const old = byRegion(input(quiet, { lastChanged: new Map([['eu-west-1', AT - 7 * 3600]]) }));
     expect(old['eu-west-1']?.action).toBe('disable');
   });
@@ -112,8 +118,15 @@ describe('decideAutoscale', () => {
       'ap-south-1': series(60, () => 1600),
       'sa-east-1': series(60, () => 3000),
     };
-    const one = byRegion(input(busy));
+    const places = [
+      { name: 'Mumbai', country: 'IN', population: 12_000_000, latitude: 19.07, longitude: 72.88 },
+      { name: 'São Paulo', country: 'BR', population: 1_000_000, latitude: -23.55, longitude: -46.63 },
+    ];
+    const one = byRegion(input(busy, { places }));
     expect([one['sa-east-1']?.action, one['ap-south-1']?.action, one['eu-west-1']?.action]).toEqual(['enable', 'keep', 'keep']);
+    // Held back by the cap, it still carries what enabling it would change.
+    const held = one['ap-south-1']?.latency;
+    expect(held && held.p50After < held.p50Before).toBe(true);
     expect(one['ap-south-1']?.reason).toMatch(/^would enable \(.*\), but this run already makes 1 change \(max changes\)$/);
     const all = byRegion(input(busy, { settings: { cooldownSeconds: 0, maxChanges: 3 } }));
     expect([all['sa-east-1']?.action, all['ap-south-1']?.action, all['eu-west-1']?.action]).toEqual(['enable', 'enable', 'disable']);
@@ -138,7 +151,14 @@ describe('decideAutoscale', () => {
     const d = byRegion(input({ ...steady, 'ap-south-1': series(60, () => 2000) }, { places }));
     const l = d['ap-south-1']?.latency;
     expect(l && l.p50After < l.p50Before).toBe(true);
-    expect(d['eu-west-1']?.latency).toBeUndefined();
+    // Kept by its rule, eu-west-1 still says what switching it off would do: Mumbai's users are
+    // served from Ireland until ap-south-1 is on, and that change is taken first.
+    const eu = d['eu-west-1']?.latency;
+    expect(eu && eu.p95After >= eu.p95Before).toBe(true);
+    expect(d['eu-west-1']?.action).toBe('keep');
+    // Always-on regions carry their demand too, with no threshold: no rule switches them.
+    expect(d['us-east-1']?.evidence).toMatchObject({ observed: 'max', threshold: null, windowMinutes: 60, samples: 0 });
+    expect(d['us-east-1']?.latency).toBeUndefined();
     const report = {
       at: '2026-11-25T12:00:00Z',
       cooldown: '6h',
@@ -149,6 +169,160 @@ describe('decideAutoscale', () => {
       '| `ap-south-1` | disabled | **enable** | min 2000 req/s over 15 min | > 1500 req/s | 16/16 |',
     );
     expect(autoscaleToText(report)).toMatch(/ap-south-1 +disabled +enable +demand stayed above 1500 req\/s for 15 min \(lowest 2000\)/);
+  });
+});
+
+describe('the window the rule looks at', () => {
+  const only = (s: Sample[]) => byRegion(input({ ...steady, 'ap-south-1': s }))['ap-south-1'];
+
+  it('needs demand strictly past the threshold: equal to it is not above, nor below', () => {
+    expect(only(series(60, () => 1500))).toMatchObject({ action: 'keep', reason: 'demand fell to 1500 req/s in the last 15 min, not above 1500' });
+    expect(only(series(60, () => 1500.1))?.action).toBe('enable');
+    const eu = (v: number) => byRegion(input({ ...steady, 'eu-west-1': series(60, () => v) }))['eu-west-1'];
+    expect(eu(300)).toMatchObject({ action: 'keep', reason: 'demand reached 300 req/s in the last 60 min, not below 300' });
+    expect(eu(299.9)?.action).toBe('disable');
+  });
+
+  it('acts at exactly the coverage it needs (90%), and not one sample below it', () => {
+    // 15 minutes hold 16 samples; 90% of them is 14.4, so 15 will do and 14 will not.
+    const fifteen = series(60, () => 2000).filter((x) => x.t !== AT - 7 * 60);
+    expect(only(fifteen)).toMatchObject({ action: 'enable', evidence: { samples: 15, expectedSamples: 16 } });
+    const fourteen = fifteen.filter((x) => x.t !== AT - 3 * 60);
+    expect(only(fourteen)).toMatchObject({ action: 'keep', reason: 'too sparse: 14 of 16 samples in the last 15 min' });
+    // An hour holds 61: 55 (90.2%) will do, 54 (88.5%) will not.
+    const hour = (drop: number[]) => byRegion(input({ ...steady, 'eu-west-1': series(60, () => 10).filter((_, i) => !drop.includes(i)) }))['eu-west-1'];
+    expect(hour([5, 15, 25, 35, 45, 55])).toMatchObject({ action: 'disable', evidence: { samples: 55 } });
+    expect(hour([5, 15, 25, 35, 45, 55, 30])).toMatchObject({ action: 'keep', reason: 'too sparse: 54 of 61 samples in the last 60 min' });
+  });
+
+  it('needs a sample within a step of each edge of the window, and no long gap inside it', () => {
+    const hour = (keep: (ago: number) => boolean) =>
+      byRegion(input({ ...steady, 'eu-west-1': series(60, () => 10).filter((x) => keep((AT - x.t) / 60)) }))['eu-west-1'];
+    // 56 of 61 samples, but the first five minutes of the window missing: what came then is unknown.
+    expect(hour((ago) => ago < 56)).toMatchObject({ action: 'keep', reason: 'too sparse: no sample in the first 5 min of the last 60 min' });
+    expect(hour((ago) => ago > 4)).toMatchObject({ action: 'keep', reason: 'too sparse: no sample in the final 5 min of the last 60 min' });
+    // One sample a step from each edge is enough.
+    expect(hour((ago) => ago !== 60 && ago !== 0)?.action).toBe('disable');
+    // Three missing in a row leave four minutes between samples; two leave three, which will do.
+    expect(hour((ago) => ago < 30 || ago > 31)?.action).toBe('disable');
+    expect(hour((ago) => ago < 30 || ago > 32)).toMatchObject({ action: 'keep', reason: 'too sparse: a gap of 4 min without samples in the last 60 min' });
+  });
+});
+
+describe('demandByRegion', () => {
+  const minutes = [0, 1, 2, 3, 4].map((m) => AT - (4 - m) * 60);
+  const at = (values: number[]) => values.map((v, i) => ({ t: minutes[i] ?? 0, v }));
+
+  it('counts a minute only when the edges of every serving region were counted then', () => {
+    const demand = demandByRegion(
+      // eu-west-1's edges stopped reporting for minutes 2 and 3: its users are missing from every figure.
+      [
+        { near: 'eu-west-1', samples: at([900, 900, 900, 900, 900]).filter((_, i) => i < 2 || i > 3) },
+        { near: 'ap-south-1', samples: at([40, 40, 40, 40, 40]) },
+      ],
+      [
+        { region: 'us-east-1', samples: at([3, 3, 3, 3, 3]) },
+        { region: 'eu-west-1', samples: at([3, 3, 0, 0, 3]).filter((x) => x.v > 0) },
+      ],
+      ['us-east-1', 'eu-west-1', 'ap-south-1', 'sa-east-1'],
+      ['us-east-1', 'eu-west-1'],
+    );
+    const times = (r: string) => demand.get(r)?.map((x) => (x.t - AT) / 60);
+    expect(times('eu-west-1')).toEqual([-4, -3, 0]);
+    expect(times('ap-south-1')).toEqual([-4, -3, 0]);
+    // Nobody near sa-east-1 at a counted minute is 0 there; at the others it is missing.
+    expect(demand.get('sa-east-1')).toEqual(at([0, 0, 0, 0, 0]).filter((_, i) => i < 2 || i > 3));
+  });
+
+  it('has no minute at all when a serving region never reported', () => {
+    const demand = demandByRegion(
+      [{ near: 'us-east-1', samples: at([5, 5, 5, 5, 5]) }],
+      [{ region: 'us-east-1', samples: at([1, 1, 1, 1, 1]) }],
+      ['us-east-1', 'eu-west-1'],
+      ['us-east-1', 'eu-west-1'],
+    );
+    expect(demand.get('us-east-1')).toEqual([]);
+    expect(demand.get('eu-west-1')).toEqual([]);
+  });
+});
+
+describe('what each switch costs, and the budget', () => {
+  const p = (usd: number): PriceEntry => ({ usd, source: 'sheet' });
+  /** A price sheet for the tests: its figures are the test's own, not AWS's. */
+  const prices = (regions: string[]): PriceTable => {
+    const one = (): RegionPrices => ({
+      eks_cluster_hour: p(0.1),
+      eks_extended_cluster_hour: p(0.6),
+      nat_gateway_hour: p(0.045),
+      nat_gateway_gb: p(0.045),
+      nlb_hour: p(0.0225),
+      nlb_nlcu_hour: p(0.006),
+      public_ipv4_hour: p(0.005),
+      data_transfer_out_gb: p(0.09),
+      instances: { 'c7i.large': { on_demand_hour: p(0.1), auto_mode_hour: p(0.012) } },
+    });
+    return {
+      date: '2026-11-01',
+      made_by: 'test',
+      currency: 'USD',
+      sources: [{ id: 'sheet', url: 'https://example.com/sheet', read: '2026-11-01' }],
+      global: { route53_health_check_month: p(0.5), route53_health_check_option_month: p(1), route53_latency_queries_million: p(0.6) },
+      regions: Object.fromEntries(regions.map((r) => [r, one()])),
+    };
+  };
+  const all = ['us-east-1', 'us-west-2', 'eu-west-1', 'ap-south-1', 'sa-east-1'];
+  const options: CostOptions = { prices: prices(all), today: '2026-11-25' };
+  const withBudget = (usd: number | undefined) => {
+    const l = load({ scalable, ...(usd === undefined ? {} : { cdn: `${CDN_YAML}  budget:\n    monthly_usd: ${usd}\n` }) });
+    if (!l.config) throw new Error(JSON.stringify(l.problems));
+    return l.config;
+  };
+  const busy = { 'eu-west-1': series(60, () => 10), 'ap-south-1': series(60, () => 1600), 'sa-east-1': series(60, () => 3000) };
+  const serving = (c: typeof config, on: string[]) => ({ ...c, regions: c.regions.map((r) => (on.includes(r.region) ? { ...r, serving: true } : r)) });
+  const decide = (c: typeof config, o: CostOptions = options) =>
+    byRegion(input(busy, { config: c, costOptions: o, settings: { cooldownSeconds: 0, maxChanges: 3 } }));
+
+  it('shows each enable’s monthly cost change, and the saving of each disable', () => {
+    const d = decide(withBudget(undefined));
+    const sa = cdnCost(serving(config, ['sa-east-1']), options).max - cdnCost(config, options).max;
+    expect(d['sa-east-1']).toMatchObject({ action: 'enable' });
+    expect(d['sa-east-1']?.cost).toMatchObject({ max: expect.closeTo(sa, 2) as number });
+    expect(d['eu-west-1']?.cost && 'max' in d['eu-west-1'].cost && d['eu-west-1'].cost.max < 0).toBe(true);
+    const report = { at: '2026-11-25T12:00:00Z', cooldown: '6h', maxChanges: 3, decisions: decideAutoscale(input(busy, { costOptions: options })) };
+    expect(autoscaleToMarkdown(report)).toMatch(/\| `sa-east-1` \| disabled \| \*\*enable\*\* \|.*\| \+\$[\d,.]+ to \+\$[\d,.]+ a month \|/);
+    expect(autoscaleToText(report)).toMatch(/cost: \+\$[\d,.]+ to \+\$[\d,.]+ a month/);
+  });
+
+  it('judges the enables together: each fits the budget alone, both do not, so the lower-ranked waits', () => {
+    const c = withBudget(1);
+    const now = cdnCost(config, options).max;
+    const withSa = cdnCost(serving(config, ['sa-east-1']), options).max;
+    const withAp = cdnCost(serving(config, ['ap-south-1']), options).max;
+    const both = cdnCost(serving(config, ['sa-east-1', 'ap-south-1']), options).max;
+    // A budget each enable fits alone (with eu-west-1's disable taken too), and the pair does not.
+    const saving = now - cdnCost({ ...config, regions: config.regions.map((r) => (r.region === 'eu-west-1' ? { ...r, serving: false } : r)) }, options).max;
+    const budget = Math.round(Math.max(withSa, withAp) - saving + 1);
+    expect(both - saving).toBeGreaterThan(budget);
+    const d = decide({ ...c, cdn: { ...c.cdn, budget: { monthly_usd: budget } } });
+    expect([d['sa-east-1']?.action, d['ap-south-1']?.action, d['eu-west-1']?.action]).toEqual(['enable', 'keep', 'disable']);
+    expect(d['ap-south-1']?.reason).toMatch(
+      new RegExp(`^would enable \\(demand stayed above 1500 req/s for 15 min \\(lowest 1600\\)\\), but with the changes proposed the CDN would cost up to \\$[\\d,.]+ a month, over the budget of \\$${budget.toLocaleString('en-US')}$`),
+    );
+    // A budget nothing more fits: both wait, the disable goes ahead.
+    const none = decide({ ...c, cdn: { ...c.cdn, budget: { monthly_usd: 1 } } });
+    expect([none['sa-east-1']?.action, none['ap-south-1']?.action, none['eu-west-1']?.action]).toEqual(['keep', 'keep', 'disable']);
+  });
+
+  it('with a price missing, holds every enable when a budget is set, and says cost unknown when none is', () => {
+    const partial: CostOptions = { prices: prices(['us-east-1', 'us-west-2', 'eu-west-1', 'ap-south-1']), today: '2026-11-25' };
+    const held = decide(withBudget(1_000_000), partial);
+    expect(held['sa-east-1']).toMatchObject({ action: 'keep', cost: { unknown: expect.stringContaining('no price for') as string } });
+    expect(held['sa-east-1']?.reason).toMatch(/^would enable \(.*\), but the cost is unknown \(no price for .* in sa-east-1 .*\), so the budget of \$1,000,000 a month cannot be checked$/);
+    expect(held['ap-south-1']?.action).toBe('keep');
+    const free = decide(withBudget(undefined), partial);
+    expect(free['sa-east-1']).toMatchObject({ action: 'enable', cost: { unknown: expect.any(String) as string } });
+    const report = { at: '2026-11-25T12:00:00Z', cooldown: '6h', maxChanges: 3, decisions: Object.values(free) };
+    expect(autoscaleToMarkdown(report)).toMatch(/\| `sa-east-1` \|.*\| cost unknown \|/);
   });
 });
 

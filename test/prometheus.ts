@@ -11,6 +11,8 @@ export interface CounterSeries {
   readonly labels: Record<string, string>;
   /** Requests per second at Unix second `t`. */
   readonly rate: (t: number) => number;
+  /** The last Unix second the series has a sample (its edge stopped reporting); default `to`. */
+  readonly until?: number;
 }
 
 /**
@@ -24,7 +26,7 @@ export function openMetrics(series: readonly CounterSeries[], from: number, to: 
       .map(([k, v]) => `${k}="${v}"`)
       .join(',');
     let total = 0;
-    for (let t = from; t <= to; t += interval) {
+    for (let t = from; t <= Math.min(to, s.until ?? to); t += interval) {
       total += s.rate(t) * interval;
       lines.push(`kubecdn_requests_total{${labels}} ${total.toFixed(3)} ${t}`);
     }

@@ -1,4 +1,6 @@
 // kubecdn autoscale: what the scheduled workflow runs, and what a user runs to see what it would do.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { autoscaleToJson, autoscaleToMarkdown, autoscaleToText } from '../core/autoscale-render.js';
 import { UsageError } from '../core/problems.js';
 import { runAutoscale } from '../node/autoscale.js';
@@ -15,12 +17,15 @@ export interface AutoscaleCommandOptions {
   dir: string;
   format: 'text' | 'json' | 'markdown';
   write: boolean;
+  /** Also write the report as Markdown (the pull request's body) to this file, from the same run. */
+  markdown?: string;
 }
 
 export async function autoscale(io: Io, options: AutoscaleCommandOptions): Promise<number> {
   const maxChanges = options.maxChanges === undefined ? undefined : Number(options.maxChanges);
-  if (maxChanges !== undefined && !(Number.isInteger(maxChanges) && maxChanges >= 0))
-    throw new UsageError(`--max-changes takes a whole number, not "${options.maxChanges}"`);
+  // As cdn.yaml's autoscale.max_changes: a run that may change nothing is what leaving out --write is.
+  if (maxChanges !== undefined && !(Number.isInteger(maxChanges) && maxChanges >= 1 && maxChanges <= 100))
+    throw new UsageError(`--max-changes takes a whole number from 1 to 100 (as cdn.yaml's autoscale.max_changes), not "${options.maxChanges}"`);
   try {
     const { report } = await runAutoscale(io.cwd, {
       prometheus: options.prometheus,
@@ -33,6 +38,7 @@ export async function autoscale(io: Io, options: AutoscaleCommandOptions): Promi
       // Progress goes to standard error: standard output is the report, for scripts.
       log: (line) => io.err(line),
     });
+    if (options.markdown !== undefined) await writeFile(path.resolve(io.cwd, options.markdown), `${autoscaleToMarkdown(report)}\n`);
     if (options.format === 'json') io.out(JSON.stringify(autoscaleToJson(report), null, 2));
     else if (options.format === 'markdown') io.out(autoscaleToMarkdown(report));
     else io.out(autoscaleToText(report));

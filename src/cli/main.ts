@@ -292,6 +292,7 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .addOption(dirOption())
     .addOption(new Option('--format <format>', 'output').choices(['text', 'json', 'markdown']).default('text'))
     .option('--write', 'set the enabled values in scalable.yaml', false)
+    .option('--markdown <file>', "also write the report as Markdown (the pull request's body) to a file, from the same run")
     .action(run(autoscale));
 
   for (const sub of [...cli.commands, ...tfCommand.commands, ...dnsCommand.commands, ...pricesCommand.commands])

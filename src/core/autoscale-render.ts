@@ -1,5 +1,7 @@
 // The autoscale decisions as the terminal, scripts (JSON) and the pull request (Markdown) see them.
 import type { Decision, Evidence, LatencyChange } from './autoscale.js';
+import type { CostDelta } from './autoscale-cost.js';
+import { signedUsd, usd } from './cost/render.js';
 import { escapeCell } from './render.js';
 
 export interface AutoscaleReport {
@@ -7,6 +9,8 @@ export interface AutoscaleReport {
   readonly at: string;
   readonly cooldown: string;
   readonly maxChanges: number;
+  /** cdn.yaml's budget.monthly_usd, when set. */
+  readonly budget?: number;
   readonly decisions: readonly Decision[];
 }
 
@@ -16,7 +20,15 @@ const ms = (v: number) => (Number.isFinite(v) ? `${v.toFixed(0)} ms` : '–');
 function evidenceText(e: Evidence): string {
   const verb = e.observed === 'min' ? 'lowest' : 'highest';
   const cmp = e.observed === 'min' ? '>' : '<';
-  return `${verb} ${num(e.value)} req/s over ${e.windowMinutes} min (${cmp} ${e.threshold} needed), ${e.samples}/${e.expectedSamples} samples`;
+  const needed = e.threshold === null ? '' : ` (${cmp} ${e.threshold} needed)`;
+  return `${verb} ${num(e.value)} req/s over ${e.windowMinutes} min${needed}, ${e.samples}/${e.expectedSamples} samples`;
+}
+
+/** "+$120.45 to +$240.90 a month", or "cost unknown" when a price is missing. */
+export function costText(c: CostDelta): string {
+  if ('unknown' in c) return 'cost unknown';
+  const range = Math.abs(c.max - c.min) < 0.005 ? signedUsd(c.max) : `${signedUsd(c.min)} to ${signedUsd(c.max)}`;
+  return `${range} a month`;
 }
 
 const latencyText = (l: LatencyChange) => `p50 ${ms(l.p50Before)} → ${ms(l.p50After)}, p95 ${ms(l.p95Before)} → ${ms(l.p95After)}`;
@@ -31,12 +43,20 @@ export function autoscaleToText(report: AutoscaleReport): string {
     lines.push(`${d.region.padEnd(width)}  ${state.padEnd(9)}  ${d.action.padEnd(7)}  ${d.reason}`);
     if (d.evidence && d.action !== 'keep') lines.push(`${''.padEnd(width)}  ${''.padEnd(9)}  ${''.padEnd(7)}  ${evidenceText(d.evidence)}`);
     if (d.latency) lines.push(`${''.padEnd(width)}  ${''.padEnd(9)}  ${''.padEnd(7)}  modelled latency: ${latencyText(d.latency)}`);
+    if (d.cost) lines.push(`${''.padEnd(width)}  ${''.padEnd(9)}  ${''.padEnd(7)}  cost: ${costText(d.cost)}`);
   }
+  if (report.budget !== undefined) lines.push(`budget: ${usd(report.budget)} a month (cdn.yaml)`);
   return lines.join('\n');
 }
 
 export function autoscaleToJson(report: AutoscaleReport): object {
-  return { at: report.at, cooldown: report.cooldown, max_changes: report.maxChanges, decisions: report.decisions };
+  return {
+    at: report.at,
+    cooldown: report.cooldown,
+    max_changes: report.maxChanges,
+    ...(report.budget !== undefined ? { budget_monthly_usd: report.budget } : {}),
+    decisions: report.decisions,
+  };
 }
 
 /** The pull request's body: what changes, the evidence for each region, and what users would see. */
@@ -49,20 +69,25 @@ export function autoscaleToMarkdown(report: AutoscaleReport): string {
     '',
     'Merging this pull request is the decision: plan and apply run as for any change of the region files.',
     '',
-    '| Region | Now | Action | Demand over the window | Threshold | Samples | Modelled latency (p50, p95) | Why |',
-    '|---|---|---|--:|--:|--:|---|---|',
+    '| Region | Now | Action | Demand over the window | Threshold | Samples | Modelled latency (p50, p95) | Cost | Why |',
+    '|---|---|---|--:|--:|--:|---|--:|---|',
   ];
   for (const d of report.decisions) {
     const e = d.evidence;
     const state = d.tier === 'always-on' ? 'always-on' : d.serving ? 'enabled' : 'disabled';
     out.push(
-      `| \`${d.region}\` | ${state} | ${d.action === 'keep' ? 'keep' : `**${d.action}**`} | ${e ? `${e.observed} ${num(e.value)} req/s over ${e.windowMinutes} min` : '–'} | ${e ? `${e.observed === 'min' ? '>' : '<'} ${e.threshold} req/s` : '–'} | ${e ? `${e.samples}/${e.expectedSamples}` : '–'} | ${d.latency ? escapeCell(latencyText(d.latency)) : '–'} | ${escapeCell(d.reason)} |`,
+      `| \`${d.region}\` | ${state} | ${d.action === 'keep' ? 'keep' : `**${d.action}**`} | ${e ? `${e.observed} ${num(e.value)} req/s over ${e.windowMinutes} min` : '–'} | ${e && e.threshold !== null ? `${e.observed === 'min' ? '>' : '<'} ${e.threshold} req/s` : '–'} | ${e ? `${e.samples}/${e.expectedSamples}` : '–'} | ${d.latency ? escapeCell(latencyText(d.latency)) : '–'} | ${d.cost ? escapeCell(costText(d.cost)) : '–'} | ${escapeCell(d.reason)} |`,
     );
   }
   out.push(
     '',
     `Cooldown ${report.cooldown} after a region's \`enabled\` last changed; at most ${report.maxChanges} change${report.maxChanges === 1 ? '' : 's'} per run. ` +
-      'Demand is `sum by (near) (rate(kubecdn_requests_total[2m]))`: requests per second from the clients nearest each region, counted by every edge.',
+      'Demand is `sum by (near) (rate(kubecdn_requests_total[2m]))`: requests per second from the clients nearest each region, counted by every edge; ' +
+      'a minute counts only when the edges of every serving region were counted.',
+    '',
+    report.budget !== undefined
+      ? `Cost: the CDN's monthly change, nodes at their minimum to their maximum (kubecdn cost); enables together must keep the CDN within the budget of ${usd(report.budget)} a month.`
+      : "Cost: the CDN's monthly change, nodes at their minimum to their maximum (kubecdn cost); no budget is set in cdn.yaml.",
   );
   return out.join('\n');
 }

@@ -4,8 +4,10 @@
 import { parse } from 'yaml';
 import type { Config, Region } from './config.js';
 import type { ScalableRegionSpec } from './schema.js';
+import type { CostOptions } from './cost/model.js';
 import { latencyImpact } from './latency/impact.js';
 import type { Place } from './latency/model.js';
+import { applyBudget, switchCost, type CostDelta } from './autoscale-cost.js';
 
 /** One point of a rate series: Unix seconds, requests per second. */
 export interface Sample {
@@ -19,7 +21,8 @@ export interface Evidence {
   /** What the rule looks at: the lowest rate over the window when enabling, the highest when disabling. */
   readonly observed: 'min' | 'max';
   readonly value: number | null;
-  readonly threshold: number;
+  /** The rule's threshold; null for an always-on region, which no rule switches. */
+  readonly threshold: number | null;
   readonly windowMinutes: number;
   readonly samples: number;
   readonly expectedSamples: number;
@@ -42,7 +45,10 @@ export interface Decision {
   readonly evidence?: Evidence;
   /** When `enabled` last changed in git, as RFC 3339; absent when not found in the history read. */
   readonly lastChanged?: string;
+  /** Modelled latency if this scalable region were switched (on when off, off when on), proposed or not. */
   readonly latency?: LatencyChange;
+  /** The CDN's monthly cost change if this scalable region were switched, proposed or not. */
+  readonly cost?: CostDelta;
 }
 
 export interface AutoscaleSettings {
@@ -63,10 +69,17 @@ export interface AutoscaleInput {
   readonly settings: AutoscaleSettings;
   /** Places for the latency model; without them decisions carry no latency change. */
   readonly places?: readonly Place[];
+  /** Prices for the cost model; without them decisions carry no cost and no budget is checked. */
+  readonly costOptions?: CostOptions;
 }
 
 /** A window is too sparse below this share of the samples it should hold. */
 export const MIN_COVERAGE = 0.9;
+/**
+ * Nor may its samples leave more than this many steps between two of them: 90% of an hour could
+ * otherwise be one unbroken gap of six minutes, and a gap is exactly where a dip would hide.
+ */
+export const MAX_GAP_STEPS = 3;
 
 const DURATION = /^([1-9][0-9]*)(m|h|d)$/;
 const UNIT_SECONDS: Record<string, number> = { m: 60, h: 3600, d: 86400 };
@@ -100,7 +113,7 @@ export function windowEvidence(
   step: number,
   minutes: number,
   observed: 'min' | 'max',
-  threshold: number,
+  threshold: number | null,
 ): Evidence {
   const from = at - minutes * 60;
   const inside = samples.filter((s) => s.t >= from && s.t <= at && Number.isFinite(s.v));
@@ -115,6 +128,30 @@ export function windowEvidence(
     expectedSamples: Math.floor((minutes * 60) / step) + 1,
   };
 }
+
+/**
+ * Why the samples inside (at − minutes, at] cannot stand for the whole window, or undefined when
+ * they can: enough of them, one within a step of each edge, and no gap longer than MAX_GAP_STEPS.
+ */
+export function windowGap(samples: readonly Sample[], at: number, step: number, minutes: number): string | undefined {
+  const from = at - minutes * 60;
+  const times = samples
+    .filter((s) => s.t >= from && s.t <= at && Number.isFinite(s.v))
+    .map((s) => s.t)
+    .sort((a, b) => a - b);
+  const window = `the last ${minutes} min`;
+  const expected = Math.floor((minutes * 60) / step) + 1;
+  if (times.length < MIN_COVERAGE * expected) return `too sparse: ${times.length} of ${expected} samples in ${window}`;
+  const first = times[0] ?? at;
+  const last = times[times.length - 1] ?? from;
+  if (first - from > step) return `too sparse: no sample in the first ${span(first - from)} of ${window}`;
+  if (at - last > step) return `too sparse: no sample in the final ${span(at - last)} of ${window}`;
+  const gap = Math.max(0, ...times.slice(1).map((t, i) => t - (times[i] ?? t)));
+  if (gap > MAX_GAP_STEPS * step) return `too sparse: a gap of ${span(gap)} without samples in ${window}`;
+  return undefined;
+}
+
+const span = (seconds: number) => (seconds % 60 === 0 ? `${seconds / 60} min` : `${seconds} s`);
 
 const rate = (v: number | null) => (v === null ? '–' : String(v >= 100 ? Math.round(v) : Number(v.toFixed(1))));
 const iso = (t: number) => new Date(t * 1000).toISOString().replace('.000Z', 'Z');
@@ -135,12 +172,8 @@ function proposal(region: Region, input: AutoscaleInput): { action: Action; reas
   );
   const window = `${rule.for_minutes} min`;
   if (!samples || evidence.samples === 0) return { action: 'keep', reason: `no demand data in the last ${window}`, evidence };
-  if (evidence.samples < MIN_COVERAGE * evidence.expectedSamples)
-    return {
-      action: 'keep',
-      reason: `too sparse: ${evidence.samples} of ${evidence.expectedSamples} samples in the last ${window}`,
-      evidence,
-    };
+  const sparse = windowGap(samples, input.at, input.step, rule.for_minutes);
+  if (sparse) return { action: 'keep', reason: sparse, evidence };
   const v = evidence.value ?? 0;
   if (region.serving) {
     return v < rule.requests_per_second
@@ -165,15 +198,50 @@ function latencyChange(places: readonly Place[], before: Config, after: Config):
   return { p50Before: impact.before.p50, p50After: impact.after.p50, p95Before: impact.before.p95, p95After: impact.after.p95 };
 }
 
+interface Candidate {
+  readonly region: Region;
+  readonly decision: Decision;
+  readonly margin: number;
+}
+
+/** The proposals the cap and the last-serving rule let through, in rank order, skipping `excluded`. */
+function select(config: Config, candidates: readonly Candidate[], maxChanges: number, excluded: ReadonlyMap<string, string>) {
+  const taken: Candidate[] = [];
+  const held = new Map<string, string>(excluded);
+  let current = config;
+  for (const c of candidates) {
+    if (excluded.has(c.region.region)) continue;
+    const { action, reason } = c.decision;
+    if (taken.length >= maxChanges) {
+      held.set(
+        c.region.region,
+        `would ${action} (${reason}), but this run already makes ${maxChanges} change${maxChanges === 1 ? '' : 's'} (max changes)`,
+      );
+      continue;
+    }
+    if (action === 'disable' && current.regions.filter((r) => r.serving && r.region !== c.region.region).length === 0) {
+      held.set(c.region.region, `would disable (${reason}), but it is the last serving region`);
+      continue;
+    }
+    current = withServing(current, c.region.region, action === 'enable');
+    taken.push(c);
+  }
+  return { taken, held, current };
+}
+
 /**
  * One decision for every region in both files, in file order. Proposals are ranked by how far the
  * demand is past its threshold, and taken while the cap allows; a disable that would leave no
- * region serving is refused. Each change's latency is modelled on top of the changes taken before it.
+ * region serving is refused; with a budget in cdn.yaml, enables are held back, lowest-ranked first,
+ * until the whole set of changes fits it. Every scalable region's decision carries the latency and
+ * cost change of switching it: a taken change on top of the changes taken before it, any other
+ * (held back by the cooldown, the cap or the budget, or kept by its rule) on top of all taken.
  */
 export function decideAutoscale(input: AutoscaleInput): Decision[] {
   const { config, settings } = input;
   const decisions = new Map<string, Decision>();
-  const candidates: { region: Region; decision: Decision; margin: number }[] = [];
+  const candidates: Candidate[] = [];
+  const longest = longestWindowMinutes(config);
   for (const region of config.regions) {
     const last = input.lastChanged.get(region.region);
     const base = {
@@ -183,12 +251,15 @@ export function decideAutoscale(input: AutoscaleInput): Decision[] {
       ...(last !== undefined ? { lastChanged: iso(last) } : {}),
     };
     if (region.tier === 'always-on') {
-      decisions.set(region.region, { ...base, action: 'keep', reason: 'always-on: autoscale never changes it' });
+      const evidence = windowEvidence(input.demand.get(region.region) ?? [], input.at, input.step, longest, 'max', null);
+      decisions.set(region.region, { ...base, action: 'keep', reason: 'always-on: autoscale never changes it', evidence });
       continue;
     }
     const p = proposal(region, input);
     const decision: Decision = { ...base, action: p.action, reason: p.reason, ...(p.evidence ? { evidence: p.evidence } : {}) };
-    if (p.action !== 'keep' && last !== undefined && input.at - last < settings.cooldownSeconds) {
+    decisions.set(region.region, decision);
+    if (p.action === 'keep' || !p.evidence) continue;
+    if (last !== undefined && input.at - last < settings.cooldownSeconds) {
       const until = iso(last + settings.cooldownSeconds);
       decisions.set(region.region, {
         ...decision,
@@ -197,12 +268,8 @@ export function decideAutoscale(input: AutoscaleInput): Decision[] {
       });
       continue;
     }
-    decisions.set(region.region, decision);
-    if (p.action !== 'keep' && p.evidence) {
-      const t = p.evidence.threshold || 1;
-      const margin = Math.abs((p.evidence.value ?? 0) - p.evidence.threshold) / t;
-      candidates.push({ region, decision, margin });
-    }
+    const t = p.evidence.threshold || 1;
+    candidates.push({ region, decision, margin: Math.abs((p.evidence.value ?? 0) - (p.evidence.threshold ?? 0)) / t });
   }
 
   // Enables first (users waiting), then disables, each by how far past the threshold.
@@ -212,30 +279,31 @@ export function decideAutoscale(input: AutoscaleInput): Decision[] {
       b.margin - a.margin ||
       a.region.region.localeCompare(b.region.region),
   );
+  const chosen = applyBudget(config, input.costOptions, (excluded) => select(config, candidates, settings.maxChanges, excluded));
+
+  // The latency and cost of each proposal: taken ones in order, held ones on top of all taken.
   let current = config;
-  let taken = 0;
-  for (const { region, decision } of candidates) {
-    const enable = decision.action === 'enable';
-    if (taken >= settings.maxChanges) {
-      decisions.set(region.region, {
-        ...decision,
-        action: 'keep',
-        reason: `would ${decision.action} (${decision.reason}), but this run already makes ${settings.maxChanges} change${settings.maxChanges === 1 ? '' : 's'} (max changes)`,
-      });
-      continue;
-    }
-    if (!enable && current.regions.filter((r) => r.serving && r.region !== region.region).length === 0) {
-      decisions.set(region.region, {
-        ...decision,
-        action: 'keep',
-        reason: `would disable (${decision.reason}), but it is the last serving region`,
-      });
-      continue;
-    }
-    const next = withServing(current, region.region, enable);
-    decisions.set(region.region, { ...decision, ...(input.places ? { latency: latencyChange(input.places, current, next) } : {}) });
+  const effects = (region: string, enable: boolean, on: Config) => {
+    const next = withServing(on, region, enable);
+    return {
+      next,
+      ...(input.places ? { latency: latencyChange(input.places, on, next) } : {}),
+      ...(input.costOptions ? { cost: switchCost(on, region, enable, input.costOptions) } : {}),
+    };
+  };
+  for (const { region, decision } of chosen.taken) {
+    const { next, ...effect } = effects(region.region, decision.action === 'enable', current);
+    decisions.set(region.region, { ...decision, ...effect });
     current = next;
-    taken++;
+  }
+  // Every other scalable region: what switching it would do, on top of all taken.
+  const taken = new Set(chosen.taken.map((c) => c.region.region));
+  for (const region of config.regions) {
+    if (region.tier !== 'scalable' || taken.has(region.region)) continue;
+    const d = decisions.get(region.region) as Decision;
+    const held = chosen.held.get(region.region);
+    const { next: _next, ...effect } = effects(region.region, !region.serving, current);
+    decisions.set(region.region, { ...d, ...(held !== undefined ? { action: 'keep' as const, reason: held } : {}), ...effect });
   }
   return config.regions.map((r) => decisions.get(r.region) as Decision);
 }
@@ -244,15 +312,27 @@ export function decideAutoscale(input: AutoscaleInput): Decision[] {
 export const changes = (decisions: readonly Decision[]) => decisions.filter((d) => d.action !== 'keep');
 
 /**
- * Each region's demand series from the per-`near` series Prometheus returns. A minute at which
- * some edge was counted but nobody near a region came is 0 for that region, not a gap: only a
- * minute with no counts at all is missing.
+ * Each region's demand series from the per-`near` series Prometheus returns, at the minutes when
+ * the edges of every serving region were counted (`reporting`: how many series each edge region
+ * had at each minute). At such a minute, nobody near a region is 0 for it. A minute at which some
+ * serving region's edges were not counted is missing for every region: the users they served are
+ * missing from every figure, so no region's demand is known then.
  */
 export function demandByRegion(
   series: readonly { near: string | undefined; samples: readonly Sample[] }[],
+  reporting: readonly { region: string | undefined; samples: readonly Sample[] }[],
   regions: readonly string[],
+  serving: readonly string[],
 ): Map<string, Sample[]> {
-  const counted = [...new Set(series.flatMap((s) => s.samples.map((x) => x.t)))].sort((a, b) => a - b);
+  const reported = new Map<string, Set<number>>();
+  for (const r of reporting) {
+    if (!r.region) continue;
+    const times = reported.get(r.region) ?? new Set<number>();
+    for (const x of r.samples) if (x.v > 0) times.add(x.t);
+    reported.set(r.region, times);
+  }
+  const candidates = [...new Set([...reported.values()].flatMap((times) => [...times]))].sort((a, b) => a - b);
+  const counted = serving.length === 0 ? [] : candidates.filter((t) => serving.every((r) => reported.get(r)?.has(t)));
   const byNear = new Map<string, Map<number, number>>();
   for (const s of series) {
     if (!s.near) continue;

@@ -14,12 +14,15 @@ import {
   type Decision,
 } from '../core/autoscale.js';
 import type { AutoscaleReport } from '../core/autoscale-render.js';
+import type { CostOptions } from '../core/cost/model.js';
+import { monthlyBudget } from '../core/cost/switch.js';
+import { COMMITTED_PRICES } from '../core/cost/table.js';
 import type { Place } from '../core/latency/model.js';
 import { RegionConfigError, UsageError } from '../core/problems.js';
 import { setEnabledText } from '../core/teardown.js';
 import { repoRoot } from './git.js';
-import { Prometheus, demandQuery, type PrometheusOptions } from './prometheus.js';
-import { loadRegionDir } from './region-dir.js';
+import { Prometheus, demandQuery, reportingQuery, type PrometheusOptions } from './prometheus.js';
+import { loadRegionDir, today } from './region-dir.js';
 
 export const DEFAULT_COOLDOWN = '6h';
 export const DEFAULT_MAX_CHANGES = 1;
@@ -35,6 +38,8 @@ export interface AutoscaleOptions {
   readonly dir: string;
   readonly write?: boolean;
   readonly places?: readonly Place[];
+  /** Prices for each proposal's cost and the budget; default, the committed price table. */
+  readonly costOptions?: CostOptions;
   readonly prometheusOptions?: PrometheusOptions;
   readonly log?: (line: string) => void;
 }
@@ -55,8 +60,10 @@ export function parseAt(text: string | undefined, now = Date.now()): number {
 }
 
 /**
- * When each scalable region's `enabled` last changed in the commits up to `at`, reading only the
- * commits inside the cooldown: a change before them cannot hold a region back.
+ * When each scalable region's `enabled` last changed on the checked-out branch, up to `at`: each
+ * commit of the branch itself (first parents only) compared with its first parent, at that
+ * commit's time. A merged pull request counts from its merge, not from when its own commits were
+ * made. Only the commits inside the cooldown are read: a change before them cannot hold a region back.
  */
 export async function enabledChanges(cwd: string, file: string, at: number, sinceSeconds: number): Promise<Map<string, number>> {
   const root = await repoRoot(cwd);
@@ -67,15 +74,19 @@ export async function enabledChanges(cwd: string, file: string, at: number, sinc
       'the cooldown is read from the git history of scalable.yaml, and this clone is shallow: fetch the whole history (fetch-depth: 0)',
     );
   const relative = path.relative(root, path.resolve(cwd, file)).split(path.sep).join('/');
-  const log = await git`git log --format=${'%H %ct'} --since=${`@${at - sinceSeconds}`} --until=${`@${at}`} -- ${relative}`;
+  // No path filter here: git's history simplification would hide a merge whose file matches its
+  // second parent, and show the branch's own commit, with the proposal's time, instead.
+  const log = await git`git log --first-parent --format=${'%H %ct %P'} --since=${`@${at - sinceSeconds}`} --until=${`@${at}`} HEAD`;
   const changed = new Map<string, number>();
-  const show = async (rev: string) => {
+  const show = async (rev: string | undefined) => {
+    if (!rev) return new Map<string, boolean>();
     const out = await git`git show ${`${rev}:${relative}`}`.nothrow();
     return enabledByRegion(out.exitCode === 0 ? out.stdout : '');
   };
   for (const line of log.stdout.split('\n').filter(Boolean)) {
-    const [sha = '', time = '0'] = line.split(' ');
-    const [after, before] = await Promise.all([show(sha), show(`${sha}^`)]);
+    const [sha = '', time = '0', parent] = line.split(' ');
+    if (parent && (await git`git diff --quiet ${parent} ${sha} -- ${relative}`.nothrow()).exitCode === 0) continue;
+    const [after, before] = await Promise.all([show(sha), show(parent)]);
     for (const [region, enabled] of after) {
       if (!changed.has(region) && before.get(region) !== enabled) changed.set(region, Number(time));
     }
@@ -88,7 +99,8 @@ export function settingsOf(config: Config, options: { cooldown?: string; maxChan
   const cooldownSeconds = durationSeconds(cooldown);
   if (cooldownSeconds === undefined) throw new UsageError(`--cooldown takes minutes, hours or days (90m, 6h, 2d), not "${cooldown}"`);
   const maxChanges = options.maxChanges ?? config.cdn.autoscale?.max_changes ?? DEFAULT_MAX_CHANGES;
-  if (!Number.isInteger(maxChanges) || maxChanges < 0) throw new UsageError(`--max-changes takes a whole number, not ${maxChanges}`);
+  if (!Number.isInteger(maxChanges) || maxChanges < 1 || maxChanges > 100)
+    throw new UsageError(`--max-changes takes a whole number from 1 to 100 (as cdn.yaml's autoscale.max_changes), not ${maxChanges}`);
   return { cooldown, cooldownSeconds, maxChanges };
 }
 
@@ -104,10 +116,15 @@ export async function runAutoscale(cwd: string, options: AutoscaleOptions): Prom
 
   const prometheus = new Prometheus(options.prometheus, options.prometheusOptions);
   log(`reading demand for the last ${minutes} min up to ${new Date(at * 1000).toISOString()} from ${options.prometheus}`);
-  const series = await prometheus.query(demandQuery(minutes, STEP_SECONDS), at);
+  const [series, reporting] = await Promise.all([
+    prometheus.query(demandQuery(minutes, STEP_SECONDS), at),
+    prometheus.query(reportingQuery(minutes, STEP_SECONDS), at),
+  ]);
   const demand = demandByRegion(
     series.map((s) => ({ near: s.metric['near'], samples: s.samples })),
+    reporting.map((s) => ({ region: s.metric['region'], samples: s.samples })),
     config.regions.map((r) => r.region),
+    config.regions.filter((r) => r.serving).map((r) => r.region),
   );
   const scalableFile = path.join(dir, FILE_NAMES.scalable);
   const lastChanged = await enabledChanges(cwd, scalableFile, at, settings.cooldownSeconds);
@@ -120,11 +137,14 @@ export async function runAutoscale(cwd: string, options: AutoscaleOptions): Prom
     lastChanged,
     settings: { cooldownSeconds: settings.cooldownSeconds, maxChanges: settings.maxChanges },
     ...(options.places ? { places: options.places } : {}),
+    costOptions: options.costOptions ?? { prices: COMMITTED_PRICES, today: today() },
   });
+  const budget = monthlyBudget(config);
   const report: AutoscaleReport = {
     at: new Date(at * 1000).toISOString().replace('.000Z', 'Z'),
     cooldown: settings.cooldown,
     maxChanges: settings.maxChanges,
+    ...(budget !== undefined ? { budget } : {}),
     decisions,
   };
   const changes = decisions.filter((d) => d.action !== 'keep');

@@ -117,3 +117,8 @@ export class Prometheus {
 export function demandQuery(minutes: number, stepSeconds = 60): string {
   return `sum by (near) (rate(kubecdn_requests_total[2m]))[${minutes}m:${stepSeconds}s]`;
 }
+
+/** The query that says which edge regions were counted at each of those minutes. */
+export function reportingQuery(minutes: number, stepSeconds = 60): string {
+  return `count by (region) (kubecdn_requests_total)[${minutes}m:${stepSeconds}s]`;
+}
