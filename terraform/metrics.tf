@@ -7,19 +7,21 @@
 # the kubecdn-metrics-reader group (manifests/base/metrics-rbac.yaml).
 
 variable "metrics_workspace_arn" {
-  description = "The Prometheus workspace every region's request counts go to (bootstrap output metrics_workspace_arn); null for none."
+  description = "The Prometheus workspace every region's request counts go to (bootstrap output metrics_workspace_arn), from the repository variable KUBECDN_METRICS_WORKSPACE_ARN as TF_VAR_metrics_workspace_arn; null or empty for none."
   type        = string
   default     = null
 
   validation {
-    condition     = var.metrics_workspace_arn == null || can(regex("^arn:aws[a-z-]*:aps:[a-z0-9-]+:[0-9]{12}:workspace/ws-[0-9a-f-]+$", var.metrics_workspace_arn))
+    condition     = coalesce(var.metrics_workspace_arn, "-") == "-" || var.metrics_workspace_arn == "" || can(regex("^arn:aws[a-z-]*:aps:[a-z0-9-]+:[0-9]{12}:workspace/ws-[0-9a-f-]+$", var.metrics_workspace_arn))
     error_message = "metrics_workspace_arn is a workspace ARN, arn:aws:aps:REGION:ACCOUNT:workspace/ws-…"
   }
 }
 
-# The scraper reads this stack's own cluster, from its private subnets.
+# The scraper reads this stack's own cluster, from its private subnets, through the cluster
+# security group: Auto Mode puts it on its nodes, and it lets members of the group reach each other
+# on every port, so the scraper's ENIs reach each pod's mtail on 3903.
 locals {
-  scrape_metrics = var.metrics_workspace_arn != null
+  scrape_metrics = coalesce(var.metrics_workspace_arn, "") != ""
 }
 
 resource "aws_prometheus_scraper" "this" {
@@ -29,8 +31,9 @@ resource "aws_prometheus_scraper" "this" {
 
   source {
     eks {
-      cluster_arn = aws_eks_cluster.this.arn
-      subnet_ids  = aws_subnet.private[*].id
+      cluster_arn        = aws_eks_cluster.this.arn
+      subnet_ids         = aws_subnet.private[*].id
+      security_group_ids = [aws_eks_cluster.this.vpc_config[0].cluster_security_group_id]
     }
   }
 

@@ -186,3 +186,17 @@ run "metrics_scraper_reads_the_stacks_own_cluster" {
     error_message = "With a metrics workspace, the scraper reads this region's cluster."
   }
 }
+
+run "metrics_workspace_empty_is_none" {
+  command = plan
+
+  # apply.yml passes the repository variable KUBECDN_METRICS_WORKSPACE_ARN as TF_VAR_…: unset, it is "".
+  variables {
+    metrics_workspace_arn = ""
+  }
+
+  assert {
+    condition     = length(aws_prometheus_scraper.this) == 0 && length(aws_eks_access_entry.scraper) == 0
+    error_message = "An empty metrics workspace ARN means no scraper, not an invalid value."
+  }
+}
