@@ -12,7 +12,7 @@ variable "metrics_workspace_arn" {
   default     = null
 
   validation {
-    condition     = coalesce(var.metrics_workspace_arn, "-") == "-" || var.metrics_workspace_arn == "" || can(regex("^arn:aws[a-z-]*:aps:[a-z0-9-]+:[0-9]{12}:workspace/ws-[0-9a-f-]+$", var.metrics_workspace_arn))
+    condition     = var.metrics_workspace_arn == null || var.metrics_workspace_arn == "" || can(regex("^arn:aws[a-z-]*:aps:[a-z0-9-]+:[0-9]{12}:workspace/ws-[0-9a-f-]+$", var.metrics_workspace_arn))
     error_message = "metrics_workspace_arn is a workspace ARN, arn:aws:aps:REGION:ACCOUNT:workspace/ws-…"
   }
 }
@@ -21,7 +21,7 @@ variable "metrics_workspace_arn" {
 # security group: Auto Mode puts it on its nodes, and it lets members of the group reach each other
 # on every port, so the scraper's ENIs reach each pod's mtail on 3903.
 locals {
-  scrape_metrics = coalesce(var.metrics_workspace_arn, "") != ""
+  scrape_metrics = var.metrics_workspace_arn != null && var.metrics_workspace_arn != ""
 }
 
 resource "aws_prometheus_scraper" "this" {
