@@ -176,7 +176,10 @@ describe('the window the rule looks at', () => {
   const only = (s: Sample[]) => byRegion(input({ ...steady, 'ap-south-1': s }))['ap-south-1'];
 
   it('needs demand strictly past the threshold: equal to it is not above, nor below', () => {
-    expect(only(series(60, () => 1500))).toMatchObject({ action: 'keep', reason: 'demand fell to 1500 req/s in the last 15 min, not above 1500' });
+    expect(only(series(60, () => 1500))).toMatchObject({
+      action: 'keep',
+      reason: 'demand fell to 1500 req/s in the last 15 min, not above 1500',
+    });
     expect(only(series(60, () => 1500.1))?.action).toBe('enable');
     const eu = (v: number) => byRegion(input({ ...steady, 'eu-west-1': series(60, () => v) }))['eu-west-1'];
     expect(eu(300)).toMatchObject({ action: 'keep', reason: 'demand reached 300 req/s in the last 60 min, not below 300' });
@@ -190,7 +193,8 @@ describe('the window the rule looks at', () => {
     const fourteen = fifteen.filter((x) => x.t !== AT - 3 * 60);
     expect(only(fourteen)).toMatchObject({ action: 'keep', reason: 'too sparse: 14 of 16 samples in the last 15 min' });
     // An hour holds 61: 55 (90.2%) will do, 54 (88.5%) will not.
-    const hour = (drop: number[]) => byRegion(input({ ...steady, 'eu-west-1': series(60, () => 10).filter((_, i) => !drop.includes(i)) }))['eu-west-1'];
+    const hour = (drop: number[]) =>
+      byRegion(input({ ...steady, 'eu-west-1': series(60, () => 10).filter((_, i) => !drop.includes(i)) }))['eu-west-1'];
     expect(hour([5, 15, 25, 35, 45, 55])).toMatchObject({ action: 'disable', evidence: { samples: 55 } });
     expect(hour([5, 15, 25, 35, 45, 55, 30])).toMatchObject({ action: 'keep', reason: 'too sparse: 54 of 61 samples in the last 60 min' });
   });
@@ -199,13 +203,19 @@ describe('the window the rule looks at', () => {
     const hour = (keep: (ago: number) => boolean) =>
       byRegion(input({ ...steady, 'eu-west-1': series(60, () => 10).filter((x) => keep((AT - x.t) / 60)) }))['eu-west-1'];
     // 56 of 61 samples, but the first five minutes of the window missing: what came then is unknown.
-    expect(hour((ago) => ago < 56)).toMatchObject({ action: 'keep', reason: 'too sparse: no sample in the first 5 min of the last 60 min' });
+    expect(hour((ago) => ago < 56)).toMatchObject({
+      action: 'keep',
+      reason: 'too sparse: no sample in the first 5 min of the last 60 min',
+    });
     expect(hour((ago) => ago > 4)).toMatchObject({ action: 'keep', reason: 'too sparse: no sample in the final 5 min of the last 60 min' });
     // One sample a step from each edge is enough.
     expect(hour((ago) => ago !== 60 && ago !== 0)?.action).toBe('disable');
     // Three missing in a row leave four minutes between samples; two leave three, which will do.
     expect(hour((ago) => ago < 30 || ago > 31)?.action).toBe('disable');
-    expect(hour((ago) => ago < 30 || ago > 32)).toMatchObject({ action: 'keep', reason: 'too sparse: a gap of 4 min without samples in the last 60 min' });
+    expect(hour((ago) => ago < 30 || ago > 32)).toMatchObject({
+      action: 'keep',
+      reason: 'too sparse: a gap of 4 min without samples in the last 60 min',
+    });
   });
 });
 
@@ -278,7 +288,10 @@ describe('what each switch costs, and the budget', () => {
     return l.config;
   };
   const busy = { 'eu-west-1': series(60, () => 10), 'ap-south-1': series(60, () => 1600), 'sa-east-1': series(60, () => 3000) };
-  const serving = (c: typeof config, on: string[]) => ({ ...c, regions: c.regions.map((r) => (on.includes(r.region) ? { ...r, serving: true } : r)) });
+  const serving = (c: typeof config, on: string[]) => ({
+    ...c,
+    regions: c.regions.map((r) => (on.includes(r.region) ? { ...r, serving: true } : r)),
+  });
   const decide = (c: typeof config, o: CostOptions = options) =>
     byRegion(input(busy, { config: c, costOptions: o, settings: { cooldownSeconds: 0, maxChanges: 3 } }));
 
@@ -288,8 +301,15 @@ describe('what each switch costs, and the budget', () => {
     expect(d['sa-east-1']).toMatchObject({ action: 'enable' });
     expect(d['sa-east-1']?.cost).toMatchObject({ max: expect.closeTo(sa, 2) as number });
     expect(d['eu-west-1']?.cost && 'max' in d['eu-west-1'].cost && d['eu-west-1'].cost.max < 0).toBe(true);
-    const report = { at: '2026-11-25T12:00:00Z', cooldown: '6h', maxChanges: 3, decisions: decideAutoscale(input(busy, { costOptions: options })) };
-    expect(autoscaleToMarkdown(report)).toMatch(/\| `sa-east-1` \| disabled \| \*\*enable\*\* \|.*\| \+\$[\d,.]+ to \+\$[\d,.]+ a month \|/);
+    const report = {
+      at: '2026-11-25T12:00:00Z',
+      cooldown: '6h',
+      maxChanges: 3,
+      decisions: decideAutoscale(input(busy, { costOptions: options })),
+    };
+    expect(autoscaleToMarkdown(report)).toMatch(
+      /\| `sa-east-1` \| disabled \| \*\*enable\*\* \|.*\| \+\$[\d,.]+ to \+\$[\d,.]+ a month \|/,
+    );
     expect(autoscaleToText(report)).toMatch(/cost: \+\$[\d,.]+ to \+\$[\d,.]+ a month/);
   });
 
@@ -300,13 +320,17 @@ describe('what each switch costs, and the budget', () => {
     const withAp = cdnCost(serving(config, ['ap-south-1']), options).max;
     const both = cdnCost(serving(config, ['sa-east-1', 'ap-south-1']), options).max;
     // A budget each enable fits alone (with eu-west-1's disable taken too), and the pair does not.
-    const saving = now - cdnCost({ ...config, regions: config.regions.map((r) => (r.region === 'eu-west-1' ? { ...r, serving: false } : r)) }, options).max;
+    const saving =
+      now -
+      cdnCost({ ...config, regions: config.regions.map((r) => (r.region === 'eu-west-1' ? { ...r, serving: false } : r)) }, options).max;
     const budget = Math.round(Math.max(withSa, withAp) - saving + 1);
     expect(both - saving).toBeGreaterThan(budget);
     const d = decide({ ...c, cdn: { ...c.cdn, budget: { monthly_usd: budget } } });
     expect([d['sa-east-1']?.action, d['ap-south-1']?.action, d['eu-west-1']?.action]).toEqual(['enable', 'keep', 'disable']);
     expect(d['ap-south-1']?.reason).toMatch(
-      new RegExp(`^would enable \\(demand stayed above 1500 req/s for 15 min \\(lowest 1600\\)\\), but with the changes proposed the CDN would cost up to \\$[\\d,.]+ a month, over the budget of \\$${budget.toLocaleString('en-US')}$`),
+      new RegExp(
+        `^would enable \\(demand stayed above 1500 req/s for 15 min \\(lowest 1600\\)\\), but with the changes proposed the CDN would cost up to \\$[\\d,.]+ a month, over the budget of \\$${budget.toLocaleString('en-US')}$`,
+      ),
     );
     // A budget nothing more fits: both wait, the disable goes ahead.
     const none = decide({ ...c, cdn: { ...c.cdn, budget: { monthly_usd: 1 } } });
@@ -317,7 +341,9 @@ describe('what each switch costs, and the budget', () => {
     const partial: CostOptions = { prices: prices(['us-east-1', 'us-west-2', 'eu-west-1', 'ap-south-1']), today: '2026-11-25' };
     const held = decide(withBudget(1_000_000), partial);
     expect(held['sa-east-1']).toMatchObject({ action: 'keep', cost: { unknown: expect.stringContaining('no price for') as string } });
-    expect(held['sa-east-1']?.reason).toMatch(/^would enable \(.*\), but the cost is unknown \(no price for .* in sa-east-1 .*\), so the budget of \$1,000,000 a month cannot be checked$/);
+    expect(held['sa-east-1']?.reason).toMatch(
+      /^would enable \(.*\), but the cost is unknown \(no price for .* in sa-east-1 .*\), so the budget of \$1,000,000 a month cannot be checked$/,
+    );
     expect(held['ap-south-1']?.action).toBe('keep');
     const free = decide(withBudget(undefined), partial);
     expect(free['sa-east-1']).toMatchObject({ action: 'enable', cost: { unknown: expect.any(String) as string } });

@@ -25,7 +25,9 @@ export async function autoscale(io: Io, options: AutoscaleCommandOptions): Promi
   const maxChanges = options.maxChanges === undefined ? undefined : Number(options.maxChanges);
   // As cdn.yaml's autoscale.max_changes: a run that may change nothing is what leaving out --write is.
   if (maxChanges !== undefined && !(Number.isInteger(maxChanges) && maxChanges >= 1 && maxChanges <= 100))
-    throw new UsageError(`--max-changes takes a whole number from 1 to 100 (as cdn.yaml's autoscale.max_changes), not "${options.maxChanges}"`);
+    throw new UsageError(
+      `--max-changes takes a whole number from 1 to 100 (as cdn.yaml's autoscale.max_changes), not "${options.maxChanges}"`,
+    );
   try {
     const { report } = await runAutoscale(io.cwd, {
       prometheus: options.prometheus,
