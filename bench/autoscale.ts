@@ -2,10 +2,11 @@
 // Prometheus holding a day of history (promtool-written blocks): time per run of kubecdn
 // autoscale's work (query, git history of enabled, latency model, decisions). Second, what
 // counting costs the edge: wrk on a cached object against the edge as it was (access log
-// unbuffered, no geo map), and with the geo map, the buffered log and mtail reading it.
+// unbuffered, no geo map), and with the geo map, the buffered log, mtail and the access-log
+// container's tail reading it; both as ratios to nginx serving the same object from disk.
 //   npx tsx bench/autoscale.ts [--runs 5] [--seconds 5] [--connections 64]   (needs prometheus, promtool, mtail, nginx, wrk)
 import { spawn, spawnSync } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/core/config.js';
@@ -30,8 +31,10 @@ const regions = loaded.config.regions.map((r) => r.region);
 
 // ---- the decision ----------------------------------------------------------------------------
 const at = Math.floor(Date.now() / 1000 / 60) * 60 - 600;
+// Every serving region's edges report (autoscale counts a minute only when all of them did).
+const edges = loaded.config.regions.filter((r) => r.serving).map((r) => r.region);
 const series = regions.flatMap((near, k) =>
-  ['us-east-1', 'us-west-2'].map((edge) => ({
+  edges.map((edge) => ({
     labels: { near, region: edge, job: 'edge' },
     // A daily wave per region, out of phase with the others.
     rate: (t: number) => 400 * (1 + k) * (1.2 + Math.sin(2 * Math.PI * (t / 86400) + k)),
@@ -78,6 +81,26 @@ const first = config.regions[0];
 if (!first) throw new Error('no region');
 const region = first;
 
+/** The bound: the same object served by nginx from a file, as bench/edge.ts measures it. */
+async function measureDisk(): Promise<number> {
+  const disk = await harnessLayout();
+  mkdirSync(path.join(disk.tempDir, 'www'));
+  writeFileSync(path.join(disk.tempDir, 'www/object'), body);
+  writeFileSync(
+    path.join(disk.tempDir, 'static.conf'),
+    `worker_processes auto;\npid ${disk.tempDir}/nginx.pid;\nerror_log ${disk.tempDir}/error.log warn;\nevents { worker_connections 4096; }\nhttp {\n  access_log off;\n  sendfile on;\n  tcp_nopush on;\n  server {\n    listen ${disk.listenPort} reuseport;\n    root ${disk.tempDir}/www;\n  }\n}\n`,
+  );
+  const nginx = spawn('nginx', ['-c', path.join(disk.tempDir, 'static.conf'), '-p', disk.tempDir, '-g', 'daemon off;'], {
+    stdio: ['ignore', 'ignore', openSync(path.join(disk.tempDir, 'stderr.log'), 'a')],
+  });
+  try {
+    await sleep(300);
+    return await wrk(`http://127.0.0.1:${disk.listenPort}/object`);
+  } finally {
+    nginx.kill('SIGTERM');
+  }
+}
+
 async function measure(kind: 'before' | 'counting'): Promise<number> {
   const layout = await harnessLayout();
   // Before: today's edge, one write per request to its log and no map.
@@ -107,6 +130,8 @@ async function measure(kind: 'before' | 'counting'): Promise<number> {
           { stdio: ['ignore', 'ignore', openSync(path.join(layout.tempDir, 'mtail.log'), 'a')] },
         )
       : undefined;
+  // The access-log container's reader: `tail -F` of the same file, to a sink.
+  const tail = kind === 'counting' ? spawn('tail', ['-F', '-n', '0', layout.accessLog ?? ''], { stdio: 'ignore' }) : undefined;
   try {
     await sleep(500);
     await get(edge.port, '/object');
@@ -115,23 +140,29 @@ async function measure(kind: 'before' | 'counting'): Promise<number> {
     return await wrk(`http://127.0.0.1:${edge.port}/object`);
   } finally {
     mtail?.kill('SIGTERM');
+    tail?.kill('SIGTERM');
     await edge.stop();
   }
 }
 
 try {
   // Alternated, twice each, so that a neighbour's load on the shared cores falls on both.
+  const disk = [await measureDisk()];
   const before = [await measure('before')];
   const counting = [await measure('counting')];
+  disk.push(await measureDisk());
   before.push(await measure('before'));
   counting.push(await measure('counting'));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   console.log(
     `edge: wrk -t2 -c${connections} -d${seconds}s on loopback, a 16 KiB cache HIT, ${String(spawnSync('nproc').stdout).trim()} cores, twice each`,
   );
-  console.log(`  before (log unbuffered, no map)    ${mean(before).toFixed(0).padStart(8)} req/s`);
+  console.log(`  nginx from disk (bound)             ${mean(disk).toFixed(0).padStart(8)} req/s`);
   console.log(
-    `  counting (map, buffered log, mtail) ${mean(counting).toFixed(0).padStart(7)} req/s   counting/before ${(mean(counting) / mean(before)).toFixed(3)}`,
+    `  before (log unbuffered, no map)     ${mean(before).toFixed(0).padStart(8)} req/s   before/bound ${(mean(before) / mean(disk)).toFixed(3)}`,
+  );
+  console.log(
+    `  counting (map, log, mtail, tail)    ${mean(counting).toFixed(0).padStart(8)} req/s   counting/bound ${(mean(counting) / mean(disk)).toFixed(3)}   counting/before ${(mean(counting) / mean(before)).toFixed(3)}`,
   );
 } finally {
   await origin.close();
