@@ -262,7 +262,7 @@ describe('what each switch costs, and the budget', () => {
   const prices = (regions: string[]): PriceTable => {
     const one = (): RegionPrices => ({
       eks_cluster_hour: p(0.1),
-      eks_extended_cluster_hour: p(0.6),
+      eks_extended_support_hour: p(0.5),
       nat_gateway_hour: p(0.045),
       nat_gateway_gb: p(0.045),
       nlb_hour: p(0.0225),
