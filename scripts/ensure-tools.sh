@@ -7,7 +7,6 @@ set -euo pipefail
 # The real peers the integration tests run, by command, with the Debian package that provides each.
 debian=(
   nginx:nginx             # the edge, with its exact rendered configuration
-  wrk:wrk                 # the edge benchmarks' load
   shellcheck:shellcheck   # the workflows' run scripts
   jq:jq                   # the workflows' run scripts use it, and their tests run them
   prometheus:prometheus   # demand counts meet here for the autoscaler

@@ -1,9 +1,10 @@
-import { renameSync, rmSync, symlinkSync } from 'node:fs';
+import { renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { region, regionDir, VALID } from './fixtures.js';
 import { Repo } from './git-repo.js';
+import { AWS_ENV, motoUrl } from './moto.js';
 import { kubecdn } from './run.js';
 
 function brokenRepo(): string {
@@ -219,5 +220,27 @@ describe('where kubecdn runs from', () => {
     const matrix = kubecdn(['matrix', '--base', 'HEAD', '--head', 'HEAD'], { cwd: r.root });
     expect(matrix.code).toBe(2);
     expect(matrix.stderr).toContain(refusal);
+  });
+});
+
+describe('kubecdn dns plan, the first time (moto_server)', () => {
+  // moto answers an unknown zone with NoSuchHostedZone, as Route53 does.
+  const targets = '{"us-east-1":{"dnsName":"a-1.elb.us-east-1.amazonaws.com","hostedZoneId":"Z26RNL4JYFTOTI"}}';
+
+  it('a zone Route53 does not know points at zone_id in cdn.yaml, by line and column', () => {
+    const dir = regionDir({});
+    writeFileSync(path.join(dir, 'targets.json'), targets);
+    const env = { ...AWS_ENV, AWS_ENDPOINT_URL_ROUTE_53: motoUrl(), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+    const ran = kubecdn(['dns', 'plan', '--dir', '.', '--targets', 'targets.json'], { cwd: dir, env });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain('Route53 has no hosted zone Z0TEST (from cdn.yaml:3:12 (zone_id)) in this account');
+  });
+
+  it('no credentials say how to sign in or try it locally', () => {
+    const dir = regionDir({});
+    writeFileSync(path.join(dir, 'targets.json'), targets);
+    const ran = kubecdn(['dns', 'plan', '--dir', '.', '--targets', 'targets.json'], { cwd: dir, env: { HOME: dir } });
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toContain('no AWS credentials found');
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { COMMENT_MARKER } from '../src/core/comment.js';
-import { octokit, RATE_LIMIT_RETRIES, upsertComment } from '../src/node/github.js';
+import { LONGEST_WAIT_SECONDS, octokit, RATE_LIMIT_RETRIES, upsertComment } from '../src/node/github.js';
 import { ACTIONS_BOT, GitHubServer } from './github-server.js';
 
 const target = { owner: 'acme', repo: 'cdn', issueNumber: 7 };
@@ -33,10 +33,17 @@ describe("the plan comment on GitHub, against a stand-in checked by GitHub's own
     ]);
   });
 
-  it('gives up after a few rate limits in a row, having written nothing', async () => {
-    for (let i = 0; i <= RATE_LIMIT_RETRIES; i++) server.rateLimited.push({ status: 403, retryAfter: 1 });
+  it.each([403, 429] as const)('gives up after a few %s rate limits in a row, having written nothing', async (status) => {
+    for (let i = 0; i < 12; i++) server.rateLimited.push({ status, retryAfter: 1 });
     await expect(upsertComment(client, target, `${COMMENT_MARKER}\nfirst`)).rejects.toThrow(/secondary rate limit/);
+    expect(server.requests).toHaveLength(RATE_LIMIT_RETRIES + 1);
     expect(server.comments).toEqual([]);
+  });
+
+  it('does not wait out a limit that resets later than a job can wait', async () => {
+    server.rateLimited.push({ status: 429, retryAfter: LONGEST_WAIT_SECONDS + 1 });
+    await expect(upsertComment(client, target, `${COMMENT_MARKER}\nfirst`)).rejects.toThrow(/secondary rate limit/);
+    expect(server.requests).toHaveLength(1);
   });
 
   it('creates the comment when there is none', async () => {

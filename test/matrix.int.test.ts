@@ -74,7 +74,20 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
     expect(matrix.every((e) => e.cdnWide?.startsWith('cdn.owner_id changed: this concerns every region.'))).toBe(true);
     const comment = kubecdn(['preview', '--base', 'main', '--format', 'markdown'], { cwd: repo.root }).stdout;
     expect(comment).toContain('> [!CAUTION]\n> **CDN-wide change.** cdn.owner_id changed: this concerns every region.');
-    expect(comment).toContain('tear the regions down under the old settings first');
+    expect(comment).toContain('follow "Changing owner_id or the zone" in the README');
+  });
+
+  it('a new zone plans nothing, and still says first that it concerns the whole CDN', () => {
+    const repo = baseRepo().regions({ scalable: SCALABLE, cdn: CDN_YAML.replace('zone_id: Z0TEST', 'zone_id: Z0OTHER') });
+    expect(matrixOf(repo)).toEqual([]);
+    const comment = kubecdn(['preview', '--base', 'main', '--format', 'markdown'], { cwd: repo.root }).stdout;
+    expect(comment).toContain('> [!CAUTION]\n> **CDN-wide change.** cdn.zone_id changed: this concerns every region.');
+  });
+
+  it('health-check settings nginx does not render are not edge changes', () => {
+    const repo = baseRepo().regions({ scalable: SCALABLE, cdn: `${CDN_YAML}  health_check:\n    interval_seconds: 10\n` });
+    expect(matrixOf(repo)).toEqual([]);
+    expect(edgeLines(repo)).toEqual([]);
   });
 
   it('reordering and reformatting plans nothing', () => {

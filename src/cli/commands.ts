@@ -73,6 +73,7 @@ export async function preview(
     ...(result.change ? { baseSha: result.change.baseSha } : {}),
     ...(result.change?.matrix ? { matrix: result.change.matrix } : {}),
     ...(result.change?.edge?.length ? { edge: result.change.edge } : {}),
+    ...(result.change?.cdnWide ? { cdnWide: result.change.cdnWide } : {}),
     ...(result.unplanned ? { unplanned: result.unplanned } : {}),
     ...(result.noChange ? { noChange: result.noChange } : {}),
     ...(result.dns ? { dns: result.dns } : {}),

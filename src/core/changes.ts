@@ -39,7 +39,7 @@ export interface ChangeInput {
 const STACK = 'terraform';
 const MANIFESTS = 'manifests';
 /** cdn.yaml settings the edge's nginx renders: a change re-renders every region's manifests. */
-const EDGE_CDN = ['origin', 'health_check'];
+const EDGE_CDN = ['origin', 'health_check.path'];
 
 /**
  * The regions whose Terraform inputs change: exactly what `kubecdn tf vars` writes for the region
@@ -54,7 +54,7 @@ export function detectChanges(input: ChangeInput): Matrix {
     const old = serving(input.base, region.region);
     if (!old || !input.base) {
       const reason = input.base?.regions.some((r) => r.region === region.region) ? 'enabled' : 'added';
-      include.push({ region: region.region, operation: 'plan', reason });
+      include.push({ region: region.region, operation: 'plan', reason, ...(wide ? { cdnWide: wide } : {}) });
       continue;
     }
     const reasons = terraformReasons(input.base, old, input.head, region);
@@ -65,7 +65,7 @@ export function detectChanges(input: ChangeInput): Matrix {
   for (const old of input.base?.regions.filter((r) => r.serving) ?? []) {
     if (serving(input.head, old.region)) continue;
     const reason = input.head.regions.some((r) => r.region === old.region) ? 'disabled' : 'removed';
-    include.push({ region: old.region, operation: 'destroy', reason });
+    include.push({ region: old.region, operation: 'destroy', reason, ...(wide ? { cdnWide: wide } : {}) });
   }
   return { include };
 }
@@ -105,8 +105,9 @@ export function cdnWideChange(base: Config | undefined, head: Config): string | 
   if (keys.length === 0) return undefined;
   return (
     `cdn.${keys.join(', cdn.')} changed: this concerns every region. A new owner_id gives every cluster a new name and a new ` +
-    'state key, so each plan below builds a second CDN while the old clusters keep running, unmanaged. To move safely: ' +
-    'tear the regions down under the old settings first (switch them off, merge, let apply destroy them), then change them.'
+    'state key, so the plans build a second CDN while the old clusters keep running, unmanaged, and the old records stay ' +
+    "another owner's; a new zone leaves the certificates' validation records and the latency records in the old one. " +
+    'Do not merge this as it is: follow "Changing owner_id or the zone" in the README.'
   );
 }
 
@@ -134,8 +135,11 @@ function touched(paths: readonly string[], dir: string): string[] {
   return paths.filter((p) => p === dir || p.startsWith(`${dir}/`));
 }
 
-function pick(obj: object, keys: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.map((k) => [k, (obj as Record<string, unknown>)[k]]));
+/** The values at dotted paths, keyed by the path: `health_check.path` picks only the path. */
+function pick(obj: object, paths: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(
+    paths.map((p) => [p, p.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k], obj)]),
+  );
 }
 
 function describeKeys(keys: readonly string[]): string {

@@ -21,6 +21,8 @@ export interface Section {
 export interface CommentInput {
   readonly summaries: readonly PlanSummary[];
   /** The regions that were to be planned; one without a summary is shown as having no result. */
+  /** A change that concerns the whole CDN (owner_id, the zone), said first even with nothing to plan. */
+  readonly cdnWide?: string;
   readonly matrix?: Matrix;
   /** Problems in the region files; with errors, nothing was planned. */
   readonly problems?: readonly Problem[];
@@ -89,7 +91,7 @@ function assemble(input: CommentInput, options: RenderOptions, listCap: number, 
   if (options.marker !== false) parts.push(COMMENT_MARKER);
   parts.push(`## kubeCDN plan${input.commit ? ` for \`${input.commit.slice(0, 12)}\`` : ''}`);
   for (const note of input.notes ?? []) parts.push(`> [!NOTE]\n> ${note}`);
-  const wide = input.matrix?.include.find((e) => e.cdnWide)?.cdnWide;
+  const wide = input.cdnWide ?? input.matrix?.include.find((e) => e.cdnWide)?.cdnWide;
   if (wide) parts.push(`> [!CAUTION]\n> **CDN-wide change.** ${wide}`);
   parts.push(...trafficImpact(summaries), ...failures(summaries, input.unplanned ? [] : missing));
   if (input.problems?.length) parts.push(`### Region files\n${problemsToMarkdown(input.problems)}`);

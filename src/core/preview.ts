@@ -29,6 +29,8 @@ export interface PreviewModel {
   readonly base?: string;
   readonly baseSha?: string;
   readonly matrix?: Matrix;
+  /** A change that concerns the whole CDN (owner_id, the zone). */
+  readonly cdnWide?: string;
   /** Regions whose edge manifests change while Terraform has nothing to do for them. */
   readonly edge?: readonly EdgeEntry[];
   readonly summaries: readonly PlanSummary[];
@@ -58,6 +60,7 @@ export function renderPreviewMarkdown(model: PreviewModel): string {
     summaries: model.summaries,
     problems: model.validation.problems,
     ...(model.matrix ? { matrix: model.matrix } : {}),
+    ...(model.cdnWide ? { cdnWide: model.cdnWide } : {}),
     ...(model.unplanned ? { unplanned: model.unplanned } : {}),
     notes: [
       ...(model.noChange ? [`Nothing to compare: ${model.noChange}.`] : []),
@@ -94,8 +97,8 @@ export function renderPreviewText(model: PreviewModel, style: Style = plain): st
   if (model.noChange) out.push(`nothing to compare: ${model.noChange}`);
   else if (!model.matrix) out.push('no plan: the region files have errors');
   else if (!model.matrix.include.length) out.push('no region needs a Terraform plan');
-  if (model.matrix?.include.some((e) => e.cdnWide))
-    out.push(style.red(`CDN-wide: ${model.matrix.include.find((e) => e.cdnWide)?.cdnWide ?? ''}`));
+  const wide = model.cdnWide ?? model.matrix?.include.find((e) => e.cdnWide)?.cdnWide;
+  if (wide) out.push(style.red(`CDN-wide: ${wide}`));
   for (const e of model.edge ?? []) out.push(`${e.region}  edge only  ${e.reason}  →  manifests applied after merge, no Terraform`);
   if (model.matrix?.include.length) {
     const width = Math.max(...model.matrix.include.map((e) => e.region.length));

@@ -1,7 +1,7 @@
 // A change as a pull request sees it: the region files at the merge base and at the head (a commit,
 // or the working tree), and the matrix of regions to plan.
 import path from 'node:path';
-import { detectChanges, edgeChanges, type EdgeEntry, type Matrix } from '../core/changes.js';
+import { cdnWideChange, detectChanges, edgeChanges, type EdgeEntry, type Matrix } from '../core/changes.js';
 import { loadConfig, type Config, type LoadResult } from '../core/config.js';
 import { RegionConfigError } from '../core/problems.js';
 import { changedPaths, mergeBase, readRegionDirAt, repoRoot } from './git.js';
@@ -24,6 +24,8 @@ export interface Change {
   readonly matrix?: Matrix;
   /** Serving regions whose edge changes with no Terraform job; present when the head is valid. */
   readonly edge?: readonly EdgeEntry[];
+  /** Set when the change concerns the whole CDN (owner_id, the zone); present when the head is valid. */
+  readonly cdnWide?: string;
 }
 
 export async function loadChange(cwd: string, options: ChangeOptions): Promise<Change> {
@@ -51,7 +53,12 @@ export async function loadChange(cwd: string, options: ChangeOptions): Promise<C
       ? {
           matrix: detectChanges({ base, head: head.config, changedPaths: paths }),
           edge: edgeChanges({ base, head: head.config, changedPaths: paths }),
+          ...optional('cdnWide', cdnWideChange(base, head.config)),
         }
       : {}),
   };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 }

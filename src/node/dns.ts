@@ -6,6 +6,7 @@ import { desiredState, type Desired, type Target } from '../core/dns/desired.js'
 import { hostnameProblem } from '../core/dns/hostnames.js';
 import { syncDns, type Logger, type SyncResult } from '../core/dns/sync.js';
 import { loadTargets } from '../core/dns/targets.js';
+import { FILE_NAMES } from '../core/config.js';
 import { RegionConfigError, UsageError } from '../core/problems.js';
 import { loadRegionDir, displayPath } from './region-dir.js';
 import { route53, type Route53Options } from './route53.js';
@@ -57,6 +58,8 @@ export async function runDns(cwd: string, options: DnsOptions, api: Route53Optio
     ...(options.adopt ? { adopt: true } : {}),
     ...(options.drain ? { drain: options.drain } : {}),
     ...(options.log ? { log: options.log } : {}),
+  }).catch(async (error: unknown) => {
+    throw await withHint(error, zoneId, options.zoneId ? undefined : path.resolve(cwd, options.dir, FILE_NAMES.cdn), cwd);
   });
   return { ...result, desired, zoneId };
 }
@@ -90,4 +93,31 @@ export async function readTargets(targetsPath: string, cwd: string): Promise<Rec
     }
   }
   return merged;
+}
+
+/**
+ * The two failures a first `dns plan` meets, with what to do: a zone Route53 does not know (pointing at
+ * zone_id in cdn.yaml, or at --zone-id), and no AWS credentials. Anything else is passed on as it is.
+ */
+async function withHint(error: unknown, zoneId: string, cdnFile: string | undefined, cwd: string): Promise<unknown> {
+  const name = (error as { name?: string } | undefined)?.name;
+  if (name === 'NoSuchHostedZone') {
+    let where = '--zone-id';
+    if (cdnFile) {
+      const lines = (await readFile(cdnFile, 'utf8').catch(() => '')).split('\n');
+      const index = lines.findIndex((l) => /^\s*zone_id\s*:/.test(l));
+      const column = (lines[index]?.indexOf(':') ?? 0) + 3;
+      where = index >= 0 ? `${displayPath(cdnFile, cwd)}:${index + 1}:${column} (zone_id)` : displayPath(cdnFile, cwd);
+    }
+    return new UsageError(
+      `Route53 has no hosted zone ${zoneId} (from ${where}) in this account: set zone_id to your zone's id, or give --zone-id; ` +
+        '`aws route53 list-hosted-zones` lists them',
+    );
+  }
+  if (name === 'CredentialsProviderError')
+    return new UsageError(
+      'no AWS credentials found: sign in (aws configure, AWS_PROFILE or the AWS_* variables), or point ' +
+        'AWS_ENDPOINT_URL_ROUTE_53 at a local Route53-compatible server such as moto_server to try it out',
+    );
+  return error;
 }

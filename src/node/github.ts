@@ -13,12 +13,14 @@ const Octokit = RestOctokit.plugin(retry, throttling);
 export type Octokit = InstanceType<typeof Octokit>;
 
 export const RATE_LIMIT_RETRIES = 3;
+/** A limit that resets later than this is not waited out: the job would time out first. */
+export const LONGEST_WAIT_SECONDS = 300;
 
 export function octokit(token: string, baseUrl = process.env['GITHUB_API_URL'] ?? 'https://api.github.com'): Octokit {
   const wait =
     (kind: string) =>
     (retryAfter: number, options: { method: string; url: string }, client: { log: { warn: (m: string) => void } }, retryCount: number) => {
-      if (retryCount >= RATE_LIMIT_RETRIES) return false;
+      if (retryCount >= RATE_LIMIT_RETRIES || retryAfter > LONGEST_WAIT_SECONDS) return false;
       client.log.warn(`GitHub's ${kind} rate limit on ${options.method} ${options.url}: retrying in ${retryAfter} s`);
       return true;
     };
@@ -27,6 +29,8 @@ export function octokit(token: string, baseUrl = process.env['GITHUB_API_URL'] ?
     baseUrl,
     userAgent: 'kubecdn',
     throttle: { onRateLimit: wait('primary'), onSecondaryRateLimit: wait('secondary') },
+    // Rate limits are the throttling plugin's alone: plugin-retry would otherwise start a second round on a 429.
+    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
   });
 }
 

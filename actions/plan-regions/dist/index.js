@@ -65588,7 +65588,7 @@ function failedSummary(context3, step2, message, planText = "") {
 // src/core/changes.ts
 var STACK = "terraform";
 var MANIFESTS = "manifests";
-var EDGE_CDN = ["origin", "health_check"];
+var EDGE_CDN = ["origin", "health_check.path"];
 function detectChanges(input) {
   const stackChanged = touched(input.changedPaths, STACK).length > 0;
   const wide = cdnWideChange(input.base, input.head);
@@ -65597,7 +65597,7 @@ function detectChanges(input) {
     const old = serving(input.base, region.region);
     if (!old || !input.base) {
       const reason = input.base?.regions.some((r) => r.region === region.region) ? "enabled" : "added";
-      include.push({ region: region.region, operation: "plan", reason });
+      include.push({ region: region.region, operation: "plan", reason, ...wide ? { cdnWide: wide } : {} });
       continue;
     }
     const reasons = terraformReasons(input.base, old, input.head, region);
@@ -65608,7 +65608,7 @@ function detectChanges(input) {
   for (const old of input.base?.regions.filter((r) => r.serving) ?? []) {
     if (serving(input.head, old.region)) continue;
     const reason = input.head.regions.some((r) => r.region === old.region) ? "disabled" : "removed";
-    include.push({ region: old.region, operation: "destroy", reason });
+    include.push({ region: old.region, operation: "destroy", reason, ...wide ? { cdnWide: wide } : {} });
   }
   return { include };
 }
@@ -65634,7 +65634,7 @@ function cdnWideChange(base, head) {
   if (!base) return void 0;
   const keys = ["owner_id", "zone_id", "zone_name"].filter((k) => base.cdn[k] !== head.cdn[k]);
   if (keys.length === 0) return void 0;
-  return `cdn.${keys.join(", cdn.")} changed: this concerns every region. A new owner_id gives every cluster a new name and a new state key, so each plan below builds a second CDN while the old clusters keep running, unmanaged. To move safely: tear the regions down under the old settings first (switch them off, merge, let apply destroy them), then change them.`;
+  return `cdn.${keys.join(", cdn.")} changed: this concerns every region. A new owner_id gives every cluster a new name and a new state key, so the plans build a second CDN while the old clusters keep running, unmanaged, and the old records stay another owner's; a new zone leaves the certificates' validation records and the latency records in the old one. Do not merge this as it is: follow "Changing owner_id or the zone" in the README.`;
 }
 function terraformReasons(baseConfig, old, headConfig, region) {
   const keys = changedKeys(terraformVariables(baseConfig, old), terraformVariables(headConfig, region));
@@ -65656,8 +65656,10 @@ function serving(config, code) {
 function touched(paths, dir) {
   return paths.filter((p) => p === dir || p.startsWith(`${dir}/`));
 }
-function pick(obj, keys) {
-  return Object.fromEntries(keys.map((k) => [k, obj[k]]));
+function pick(obj, paths) {
+  return Object.fromEntries(
+    paths.map((p) => [p, p.split(".").reduce((v, k) => v?.[k], obj)])
+  );
 }
 function describeKeys(keys) {
   return keys.length <= 3 ? keys.join(", ") : `${keys.slice(0, 3).join(", ")} and ${keys.length - 3} more`;
@@ -65889,7 +65891,7 @@ function assemble(input, options, listCap, plan, details = true) {
   parts.push(`## kubeCDN plan${input.commit ? ` for \`${input.commit.slice(0, 12)}\`` : ""}`);
   for (const note of input.notes ?? []) parts.push(`> [!NOTE]
 > ${note}`);
-  const wide = input.matrix?.include.find((e) => e.cdnWide)?.cdnWide;
+  const wide = input.cdnWide ?? input.matrix?.include.find((e) => e.cdnWide)?.cdnWide;
   if (wide) parts.push(`> [!CAUTION]
 > **CDN-wide change.** ${wide}`);
   parts.push(...trafficImpact(summaries), ...failures(summaries, input.unplanned ? [] : missing));
@@ -67280,9 +67282,13 @@ async function loadChange(cwd, options) {
     changedPaths: paths,
     ...head.config ? {
       matrix: detectChanges({ base, head: head.config, changedPaths: paths }),
-      edge: edgeChanges({ base, head: head.config, changedPaths: paths })
+      edge: edgeChanges({ base, head: head.config, changedPaths: paths }),
+      ...optional("cdnWide", cdnWideChange(base, head.config))
     } : {}
   };
+}
+function optional(key, value) {
+  return value === void 0 ? {} : { [key]: value };
 }
 
 // node_modules/@octokit/plugin-retry/dist-bundle/index.js
@@ -67629,9 +67635,10 @@ var Octokit2 = Octokit.plugin(requestLog, legacyRestEndpointMethods, paginateRes
 // src/node/github.ts
 var Octokit3 = Octokit2.plugin(retry2, throttling);
 var RATE_LIMIT_RETRIES = 3;
+var LONGEST_WAIT_SECONDS = 300;
 function octokit(token, baseUrl2 = process.env["GITHUB_API_URL"] ?? "https://api.github.com") {
   const wait = (kind) => (retryAfter, options, client, retryCount) => {
-    if (retryCount >= RATE_LIMIT_RETRIES) return false;
+    if (retryCount >= RATE_LIMIT_RETRIES || retryAfter > LONGEST_WAIT_SECONDS) return false;
     client.log.warn(`GitHub's ${kind} rate limit on ${options.method} ${options.url}: retrying in ${retryAfter} s`);
     return true;
   };
@@ -67639,7 +67646,9 @@ function octokit(token, baseUrl2 = process.env["GITHUB_API_URL"] ?? "https://api
     auth: token,
     baseUrl: baseUrl2,
     userAgent: "kubecdn",
-    throttle: { onRateLimit: wait("primary"), onSecondaryRateLimit: wait("secondary") }
+    throttle: { onRateLimit: wait("primary"), onSecondaryRateLimit: wait("secondary") },
+    // Rate limits are the throttling plugin's alone: plugin-retry would otherwise start a second round on a 429.
+    retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] }
   });
 }
 var ACTIONS_BOT = "github-actions[bot]";

@@ -72113,10 +72113,6 @@ function loadTargets(source) {
   return { problems: [...parsed.problems, ...problems] };
 }
 
-// src/node/region-dir.ts
-import { lstat as lstat2, readFile, readlink as readlink2, stat as stat2 } from "node:fs/promises";
-import path6 from "node:path";
-
 // src/core/rules.ts
 var import_ipaddr = __toESM(require_ipaddr(), 1);
 
@@ -73055,6 +73051,8 @@ function buildConfig(alwaysOn, scalable, cdn) {
 }
 
 // src/node/region-dir.ts
+import { lstat as lstat2, readFile, readlink as readlink2, stat as stat2 } from "node:fs/promises";
+import path6 from "node:path";
 function displayPath(file, root5 = process.cwd()) {
   const relative2 = path6.relative(root5, path6.resolve(file));
   return (relative2.startsWith("..") ? path6.resolve(file) : relative2).split(path6.sep).join("/");
@@ -73315,6 +73313,8 @@ async function runDns(cwd, options, api = {}) {
     ...options.adopt ? { adopt: true } : {},
     ...options.drain ? { drain: options.drain } : {},
     ...options.log ? { log: options.log } : {}
+  }).catch(async (error3) => {
+    throw await withHint(error3, zoneId, options.zoneId ? void 0 : path7.resolve(cwd, options.dir, FILE_NAMES.cdn), cwd);
   });
   return { ...result, desired, zoneId };
 }
@@ -73338,6 +73338,26 @@ async function readTargets(targetsPath, cwd) {
     }
   }
   return merged;
+}
+async function withHint(error3, zoneId, cdnFile, cwd) {
+  const name = error3?.name;
+  if (name === "NoSuchHostedZone") {
+    let where2 = "--zone-id";
+    if (cdnFile) {
+      const lines = (await readFile4(cdnFile, "utf8").catch(() => "")).split("\n");
+      const index = lines.findIndex((l3) => /^\s*zone_id\s*:/.test(l3));
+      const column = (lines[index]?.indexOf(":") ?? 0) + 3;
+      where2 = index >= 0 ? `${displayPath(cdnFile, cwd)}:${index + 1}:${column} (zone_id)` : displayPath(cdnFile, cwd);
+    }
+    return new UsageError(
+      `Route53 has no hosted zone ${zoneId} (from ${where2}) in this account: set zone_id to your zone's id, or give --zone-id; \`aws route53 list-hosted-zones\` lists them`
+    );
+  }
+  if (name === "CredentialsProviderError")
+    return new UsageError(
+      "no AWS credentials found: sign in (aws configure, AWS_PROFILE or the AWS_* variables), or point AWS_ENDPOINT_URL_ROUTE_53 at a local Route53-compatible server such as moto_server to try it out"
+    );
+  return error3;
 }
 
 // actions/sync-dns/main.ts
