@@ -110,6 +110,11 @@ run "metrics_server_and_auto_mode" {
   }
 
   assert {
+    condition     = contains(jsondecode(aws_eks_addon.metrics_server.configuration_values).tolerations, { key = "CriticalAddonsOnly", operator = "Exists", effect = "NoSchedule" }) && aws_eks_cluster.this.compute_config[0].node_pools == toset(["system"])
+    error_message = "The system pool is the only one at apply time and is tainted CriticalAddonsOnly: metrics-server tolerates it, or the add-on never turns ACTIVE."
+  }
+
+  assert {
     condition     = aws_eks_cluster.this.compute_config[0].enabled && aws_eks_cluster.this.kubernetes_network_config[0].elastic_load_balancing[0].enabled && aws_eks_cluster.this.storage_config[0].block_storage[0].enabled
     error_message = "Auto Mode: compute, load balancing and block storage."
   }
