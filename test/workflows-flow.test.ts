@@ -292,7 +292,7 @@ describe('apply.yml', () => {
     expect(ran.calls).toEqual([
       'npx kubecdn tf output --region eu-west-1 --backend-config bucket=kubecdn-state --backend-config region=us-east-1',
     ]);
-    const steps = job('apply.yml', 'region').steps.map((s) => s.name);
+    const steps = (job('apply.yml', 'region').steps ?? []).map((s) => s.name);
     expect(steps.indexOf('terraform outputs')).toBeLessThan(steps.indexOf('edge manifests'));
   });
 
