@@ -56,7 +56,13 @@ async function regionsTest(): Promise<{ text: string; regions: string[] }> {
   // JSON values are HCL expressions: objects take "key": value.
   const runs = config.regions.map((r) => {
     const vars = Object.entries(terraformVariables(config, r)).map(([k, v]) => `    ${k} = ${JSON.stringify(v)}`);
-    return `run "${r.region}" {\n  command = plan\n\n  variables {\n${vars.join('\n')}\n  }\n}\n`;
+    // Each region its own zones, as AWS names them (<region>a, ...), so that nothing in the stack
+    // can lean on the mocks' us-east-1 names.
+    const names = 'abcdef'.split('').map((z) => `"${r.region}${z}"`);
+    const ids = names.map((_, i) => `"${r.region}-az${i + 1}"`);
+    const zones = `  override_data {\n    target = data.aws_availability_zones.this\n    values = {\n      names    = [${names.join(', ')}]\n      zone_ids = [${ids.join(', ')}]\n    }\n  }\n`;
+    const inRegion = `  assert {\n    condition     = alltrue([for s in aws_subnet.private : startswith(s.availability_zone, "${r.region}")])\n    error_message = "The subnets are in ${r.region}'s own zones."\n  }\n\n  assert {\n    condition     = aws_eks_access_entry.admin["apply"].principal_arn != aws_eks_access_entry.admin["destroy"].principal_arn\n    error_message = "The apply and destroy roles each have their own access entry."\n  }\n`;
+    return `run "${r.region}" {\n  command = plan\n\n  variables {\n${vars.join('\n')}\n  }\n\n${zones}\n${inRegion}}\n`;
   });
   const text = `mock_provider "aws" {\n  source = "./tests/mocks"\n}\n\n${runs.join('\n')}`;
   return { text, regions: config.regions.map((r) => r.region) };

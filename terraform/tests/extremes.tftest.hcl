@@ -205,3 +205,93 @@ run "metrics_workspace_empty_is_none" {
     error_message = "An empty metrics workspace ARN means no scraper, not an invalid value."
   }
 }
+
+run "region_not_a_region_code" {
+  command = plan
+
+  variables {
+    region = "us-east"
+  }
+
+  expect_failures = [var.region]
+}
+
+run "kubernetes_version_not_1_x" {
+  command = plan
+
+  variables {
+    kubernetes_version = "1.35.2"
+  }
+
+  expect_failures = [var.kubernetes_version]
+}
+
+run "vpc_larger_than_a_16" {
+  command = plan
+
+  variables {
+    vpc_cidr = "10.10.0.0/15"
+  }
+
+  expect_failures = [var.vpc_cidr]
+}
+
+run "vpc_smaller_than_a_24" {
+  command = plan
+
+  variables {
+    vpc_cidr = "10.10.0.0/25"
+  }
+
+  expect_failures = [var.vpc_cidr]
+}
+
+run "node_group_capacity_type_unknown" {
+  command = plan
+
+  variables {
+    node_groups = [{ name = "edge", instance_types = ["c7i.large"], capacity_type = "RESERVED", max_size = 4, disk_size = 80 }]
+  }
+
+  expect_failures = [var.node_groups]
+}
+
+run "no_node_groups" {
+  command = plan
+
+  variables {
+    node_groups = []
+  }
+
+  expect_failures = [var.node_groups]
+}
+
+run "certificate_arn_not_an_acm_arn" {
+  command = plan
+
+  variables {
+    certificate_arn = "arn:aws:iam::123456789012:server-certificate/cdn"
+  }
+
+  expect_failures = [var.certificate_arn]
+}
+
+run "metrics_workspace_arn_not_a_workspace" {
+  command = plan
+
+  variables {
+    metrics_workspace_arn = "arn:aws:aps:us-east-1:123456789012:rulegroupsnamespace/ws-0a1b/rules"
+  }
+
+  expect_failures = [var.metrics_workspace_arn]
+}
+
+run "one_zone" {
+  command = plan
+
+  variables {
+    availability_zones = 1
+  }
+
+  expect_failures = [var.availability_zones]
+}
