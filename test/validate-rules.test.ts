@@ -109,6 +109,16 @@ describe('cross-file rules', () => {
     });
   });
 
+  it.each(['xn--cdn', 'sthree-cdn', 'amzn-s3-demo-cdn'])(
+    'an owner_id that starts as S3 forbids a bucket name to (%s) is refused',
+    (owner) => {
+      const result = load({ cdn: CDN_YAML.replace('owner_id: kubecdn-test', `owner_id: ${owner}`) });
+      expect(findings(result)).toEqual([
+        `regions/cdn.yaml:2:13 owner-id/bucket-prefix cdn.owner_id: "${owner}" starts with ${owner.replace(/cdn$/, '')}, which S3 refuses at the start of a bucket name (the state bucket is <owner_id>-kubecdn-state-<account id>)`,
+      ]);
+    },
+  );
+
   it('an owner_id too long for the names built from it is refused, saying why', () => {
     const result = load({ cdn: CDN_YAML.replace('owner_id: kubecdn-test', 'owner_id: kubecdn-owner-id-of-37-characters-xyz') });
     expect(findings(result)).toEqual([

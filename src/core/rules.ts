@@ -49,6 +49,7 @@ export function checkRules(input: RuleInput): Problem[] {
     ...vpcCidrs(entries),
     ...(input.cdn ? hostnamesInZone(input.cdn) : []),
     ...(input.cdn ? healthCheckPort(input.cdn) : []),
+    ...(input.cdn ? ownerIdBucketPrefix(input.cdn) : []),
   ];
 }
 
@@ -465,6 +466,24 @@ function podAddresses(entry: Entry): Problem[] {
 }
 
 /** The edge's Service serves HTTP on 80 and HTTPS on 443: a health check elsewhere never passes. */
+/** Prefixes S3 reserves: no bucket name may start with them, so <owner_id>-kubecdn-state-… cannot. */
+const S3_RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+
+function ownerIdBucketPrefix(file: ParsedFile): Problem[] {
+  const owner = ((file.data as Obj | undefined)?.['cdn'] as Obj | undefined)?.['owner_id'];
+  const prefix = typeof owner === 'string' ? S3_RESERVED_PREFIXES.find((p) => owner.startsWith(p)) : undefined;
+  if (!prefix) return [];
+  return [
+    problem(
+      file,
+      ['cdn', 'owner_id'],
+      'owner-id/bucket-prefix',
+      `cdn.owner_id: "${String(owner)}" starts with ${prefix}, which S3 refuses at the start of a bucket name (the state bucket is <owner_id>-kubecdn-state-<account id>)`,
+      `choose an owner_id that does not start with ${S3_RESERVED_PREFIXES.join(', ')}`,
+    ),
+  ];
+}
+
 function healthCheckPort(file: ParsedFile): Problem[] {
   const check = ((file.data as Obj | undefined)?.['cdn'] as Obj | undefined)?.['health_check'];
   if (!isObj(check) || typeof check['port'] !== 'number') return [];
