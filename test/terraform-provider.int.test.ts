@@ -145,6 +145,11 @@ describe('terraform test of the region stack, with mocked AWS answers', () => {
     'owner_id_too_long',
     'fewer_zones_where_eks_runs_than_asked',
     'instance_type_the_region_does_not_offer',
+    'region_not_a_region_code',
+    'vpc_larger_than_a_16',
+    'vpc_smaller_than_a_24',
+    'no_node_groups',
+    'one_zone',
   ])('extremes: %s', (run) => {
     expect(out).toContain(`run "${run}"... pass`);
   });
@@ -152,12 +157,12 @@ describe('terraform test of the region stack, with mocked AWS answers', () => {
 
 describe('terraform test of the bootstrap, with mocked AWS answers', () => {
   it(
-    'passes: three roles trusting only their workflows, the validation records, the longest owner id',
+    'passes: three roles trusting only their workflows, the apply role denied the deletes, the validation records, the longest owner id, each refusal',
     () => {
       const dir = initialised('terraform/bootstrap');
       const ran = terraform(['test', '-no-color'], dir);
       expect(ran.out).not.toMatch(/\.\.\. fail/);
-      expect(ran.out).toMatch(/Success! 4 passed, 0 failed\./);
+      expect(ran.out).toMatch(/Success! 8 passed, 0 failed\./);
       expect(ran.code).toBe(0);
     },
     TIMEOUT,
