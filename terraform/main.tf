@@ -289,10 +289,18 @@ resource "aws_eks_cluster" "this" {
   ]
 }
 
-# Resource metrics for the edge's HorizontalPodAutoscaler.
+# Resource metrics for the edge's HorizontalPodAutoscaler. At apply time the only nodes are Auto
+# Mode's built-in system pool, tainted CriticalAddonsOnly:NoSchedule (the edge's NodePools arrive
+# later, through kubectl). Without this toleration metrics-server has nowhere to run and the
+# add-on never turns ACTIVE, so apply times out. `tolerations` is in the add-on's configuration
+# schema (aws eks describe-addon-configuration --addon-name metrics-server).
 resource "aws_eks_addon" "metrics_server" {
   cluster_name = aws_eks_cluster.this.name
   addon_name   = "metrics-server"
+
+  configuration_values = jsonencode({
+    tolerations = [{ key = "CriticalAddonsOnly", operator = "Exists", effect = "NoSchedule" }]
+  })
 }
 
 ################################################################################

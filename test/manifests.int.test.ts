@@ -61,7 +61,7 @@ describe('kubecdn manifests', () => {
     for (const o of all.filter((x) => !clusterScoped.includes(x.kind))) expect(o.metadata.namespace).toBe('kubecdn');
     for (const o of all) expect(o.metadata.labels?.['kubecdn/region']).toBe('us-east-1');
     const hpa = find(all, 'HorizontalPodAutoscaler');
-    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 24]);
+    expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([3, 12]);
     const deployment = find(all, 'Deployment');
     const pod = deployment.spec?.template.spec;
     const configMap = find(all, 'ConfigMap', 'edge-nginx-');
@@ -159,10 +159,10 @@ describe('kubecdn manifests', () => {
     );
   });
 
-  it('adds HTTPS with the region certificate and IPv6 for a dual-stack edge', () => {
+  it('adds HTTPS with the region certificate', () => {
     const arn = 'arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
     const dir = regionDir({
-      scalable: `regions:\n${region('eu-west-1', { enabled: true }).replace('cache_size: 10Gi', `cache_size: 10Gi\n      dual_stack: true\n      certificate_arn: ${arn}`)}`,
+      scalable: `regions:\n${region('eu-west-1', { enabled: true }).replace('cache_size: 10Gi', `cache_size: 10Gi\n      certificate_arn: ${arn}`)}`,
     });
     const ran = render(['--region', 'eu-west-1', '--dir', dir, '--manifests', path.join(ROOT, 'manifests')]);
     expect(ran.code).toBe(0);
@@ -170,14 +170,22 @@ describe('kubecdn manifests', () => {
     expect(service.metadata?.annotations).toMatchObject({
       'service.beta.kubernetes.io/aws-load-balancer-ssl-cert': arn,
       'service.beta.kubernetes.io/aws-load-balancer-ssl-ports': '443',
-      'service.beta.kubernetes.io/aws-load-balancer-ip-address-type': 'dualstack',
     });
     expect(byName(service.spec?.ports)).toEqual([
       { name: 'http', port: 80, targetPort: 'http' },
       { name: 'https', port: 443, targetPort: 'http' },
     ]);
-    expect(service.spec?.ipFamilyPolicy).toBe('PreferDualStack');
-    expect(find(objects(ran.stdout), 'ConfigMap', 'edge-nginx-').data?.['nginx.conf']).toContain('listen [::]:8080 reuseport;');
+  });
+
+  it('refuses a dual-stack edge, which the IPv4-only VPC cannot give, rendering nothing', () => {
+    const dir = regionDir({
+      scalable: `regions:\n${region('eu-west-1', { enabled: true }).replace('cache_size: 10Gi', 'cache_size: 10Gi\n      dual_stack: true')}`,
+    });
+    const ran = render(['--region', 'eu-west-1', '--dir', dir, '--manifests', path.join(ROOT, 'manifests')]);
+    expect(ran.code).not.toBe(0);
+    expect(ran.stdout).toBe('');
+    expect(ran.stderr).toContain('scalable.yaml:15:19');
+    expect(ran.stderr).toContain('dual_stack: true is not supported');
   });
 
   it('refuses, with exit 1, an object that breaks its Kubernetes schema', () => {

@@ -56,7 +56,13 @@ async function regionsTest(): Promise<{ text: string; regions: string[] }> {
   // JSON values are HCL expressions: objects take "key": value.
   const runs = config.regions.map((r) => {
     const vars = Object.entries(terraformVariables(config, r)).map(([k, v]) => `    ${k} = ${JSON.stringify(v)}`);
-    return `run "${r.region}" {\n  command = plan\n\n  variables {\n${vars.join('\n')}\n  }\n}\n`;
+    // Each region its own zones, as AWS names them (<region>a, ...), so that nothing in the stack
+    // can lean on the mocks' us-east-1 names.
+    const names = 'abcdef'.split('').map((z) => `"${r.region}${z}"`);
+    const ids = names.map((_, i) => `"${r.region}-az${i + 1}"`);
+    const zones = `  override_data {\n    target = data.aws_availability_zones.this\n    values = {\n      names    = [${names.join(', ')}]\n      zone_ids = [${ids.join(', ')}]\n    }\n  }\n`;
+    const inRegion = `  assert {\n    condition     = alltrue([for s in aws_subnet.private : startswith(s.availability_zone, "${r.region}")])\n    error_message = "The subnets are in ${r.region}'s own zones."\n  }\n\n  assert {\n    condition     = aws_eks_access_entry.admin["apply"].principal_arn != aws_eks_access_entry.admin["destroy"].principal_arn\n    error_message = "The apply and destroy roles each have their own access entry."\n  }\n`;
+    return `run "${r.region}" {\n  command = plan\n\n  variables {\n${vars.join('\n')}\n  }\n\n${zones}\n${inRegion}}\n`;
   });
   const text = `mock_provider "aws" {\n  source = "./tests/mocks"\n}\n\n${runs.join('\n')}`;
   return { text, regions: config.regions.map((r) => r.region) };
@@ -139,6 +145,11 @@ describe('terraform test of the region stack, with mocked AWS answers', () => {
     'owner_id_too_long',
     'fewer_zones_where_eks_runs_than_asked',
     'instance_type_the_region_does_not_offer',
+    'region_not_a_region_code',
+    'vpc_larger_than_a_16',
+    'vpc_smaller_than_a_24',
+    'no_node_groups',
+    'one_zone',
   ])('extremes: %s', (run) => {
     expect(out).toContain(`run "${run}"... pass`);
   });
@@ -146,12 +157,12 @@ describe('terraform test of the region stack, with mocked AWS answers', () => {
 
 describe('terraform test of the bootstrap, with mocked AWS answers', () => {
   it(
-    'passes: three roles trusting only their workflows, the validation records, the longest owner id',
+    'passes: three roles trusting only their workflows, the apply role denied the deletes, the validation records, the longest owner id, each refusal',
     () => {
       const dir = initialised('terraform/bootstrap');
       const ran = terraform(['test', '-no-color'], dir);
       expect(ran.out).not.toMatch(/\.\.\. fail/);
-      expect(ran.out).toMatch(/Success! 4 passed, 0 failed\./);
+      expect(ran.out).toMatch(/Success! 8 passed, 0 failed\./);
       expect(ran.code).toBe(0);
     },
     TIMEOUT,

@@ -40,12 +40,55 @@ describe('cross-file rules', () => {
       ]);
     });
 
+    it('max_replicas more than the node pools can ever hold is refused at max_replicas', () => {
+      // 50Gi of cache on an 80 GiB disk: one pod per node (52Gi of room), so 12 nodes hold 12.
+      const big = region('us-east-1')
+        .replace('max_size: 6', 'max_size: 12')
+        .replace('max_replicas: 8', 'max_replicas: 24')
+        .replace('cache_size: 10Gi', 'cache_size: 50Gi');
+      const result = load({ alwaysOn: list(big) });
+      expect(findings(result)).toEqual([
+        'regions/always-on.yaml:12:21 capacity/replicas-fit-pools us-east-1 edge.max_replicas: 24 edge pods cannot all run: the node pools hold at most 12 ("edge" 12 x 1 nodes x pods per node)',
+      ]);
+      expect(result.problems[0]?.hint).toContain('choose max_replicas: 12 or fewer');
+      expect(load({ alwaysOn: list(big.replace('max_replicas: 24', 'max_replicas: 12')) }).problems).toEqual([]);
+    });
+
+    it('counts pods per node by CPU too: a 2-vCPU node holds three 560m edge pods, however small the cache', () => {
+      // c7i.large: 2000m less 70m reserved (6% of the first core, 1% of the second) = 1930m, 3 x 560m.
+      const cpu = region('us-east-1').replace('max_size: 6', 'max_size: 2').replace('cache_size: 10Gi', 'cache_size: 1Gi');
+      expect(load({ alwaysOn: list(cpu.replace('max_replicas: 8', 'max_replicas: 6')) }).problems).toEqual([]);
+      expect(findings(load({ alwaysOn: list(cpu.replace('max_replicas: 8', 'max_replicas: 7')) }))).toEqual([
+        'regions/always-on.yaml:12:21 capacity/replicas-fit-pools us-east-1 edge.max_replicas: 7 edge pods cannot all run: the node pools hold at most 6 ("edge" 2 x 3 nodes x pods per node)',
+      ]);
+    });
+
+    it('dual_stack: true is refused where it is written: the VPC has no IPv6 for a dualstack load balancer', () => {
+      const result = load({ alwaysOn: list(region('us-east-1').replace('cache_size: 10Gi', 'cache_size: 10Gi\n      dual_stack: true')) });
+      expect(findings(result)).toEqual([
+        "regions/always-on.yaml:14:19 network/dual-stack us-east-1 edge.dual_stack: dual_stack: true is not supported: the region's VPC and subnets have no IPv6, so the load balancer cannot be dualstack",
+      ]);
+      expect(
+        load({ alwaysOn: list(region('us-east-1').replace('cache_size: 10Gi', 'cache_size: 10Gi\n      dual_stack: false')) }).problems,
+      ).toEqual([]);
+    });
+
     it('a cache that just fits is accepted', () => {
-      expect(load({ alwaysOn: list(region('us-east-1').replace('cache_size: 10Gi', 'cache_size: 52Gi')) }).problems).toEqual([]);
+      expect(
+        load({
+          alwaysOn: list(region('us-east-1').replace('cache_size: 10Gi', 'cache_size: 52Gi').replace('max_replicas: 8', 'max_replicas: 6')),
+        }).problems,
+      ).toEqual([]);
     });
 
     it('a VPC whose private subnets cannot hold the edge at max_replicas is refused there', () => {
-      const result = load({ alwaysOn: list(region('us-east-1', { cidr: '10.1.0.0/24' }).replace('max_replicas: 8', 'max_replicas: 40')) });
+      const result = load({
+        alwaysOn: list(
+          region('us-east-1', { cidr: '10.1.0.0/24' })
+            .replace('max_size: 6', 'max_size: 20')
+            .replace('max_replicas: 8', 'max_replicas: 40'),
+        ),
+      });
       expect(findings(result)).toEqual([
         'regions/always-on.yaml:13:21 capacity/pod-addresses us-east-1 edge.max_replicas: 40 edge pods need 92 addresses, but the private subnets of 10.1.0.0/24 across 3 zones hold 81',
       ]);
@@ -55,10 +98,26 @@ describe('cross-file rules', () => {
     });
 
     it('a /24 VPC that can hold the edge is accepted', () => {
-      const result = load({ alwaysOn: list(region('us-east-1', { cidr: '10.1.0.0/24' }).replace('max_replicas: 8', 'max_replicas: 34')) });
+      const result = load({
+        alwaysOn: list(
+          region('us-east-1', { cidr: '10.1.0.0/24' })
+            .replace('max_size: 6', 'max_size: 20')
+            .replace('max_replicas: 8', 'max_replicas: 34'),
+        ),
+      });
       expect(result.problems).toEqual([]);
     });
   });
+
+  it.each(['xn--cdn', 'sthree-cdn', 'amzn-s3-demo-cdn'])(
+    'an owner_id that starts as S3 forbids a bucket name to (%s) is refused',
+    (owner) => {
+      const result = load({ cdn: CDN_YAML.replace('owner_id: kubecdn-test', `owner_id: ${owner}`) });
+      expect(findings(result)).toEqual([
+        `regions/cdn.yaml:2:13 owner-id/bucket-prefix cdn.owner_id: "${owner}" starts with ${owner.replace(/cdn$/, '')}, which S3 refuses at the start of a bucket name (the state bucket is <owner_id>-kubecdn-state-<account id>)`,
+      ]);
+    },
+  );
 
   it('an owner_id too long for the names built from it is refused, saying why', () => {
     const result = load({ cdn: CDN_YAML.replace('owner_id: kubecdn-test', 'owner_id: kubecdn-owner-id-of-37-characters-xyz') });

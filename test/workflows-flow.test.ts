@@ -14,7 +14,7 @@ import { Repo } from './git-repo.js';
 import { ROOT } from './run.js';
 import { job, runStep, step, wf, workflows } from './workflow-files.js';
 
-const VARS = '{"owner_id":"kubecdn-example","region":"eu-west-1"}';
+const VARS = '{"owner_id":"kubecdn-example","region":"eu-west-1","hostnames":["cdn.example.com"]}';
 /** npx: `kubecdn tf vars` prints VARS (or fails when FAKE_VARS=fail); anything else succeeds. */
 const NPX = `if [ "$2 $3" = "tf vars" ]; then [ "$FAKE_VARS" = fail ] && { echo "kubecdn: cannot read the region files" >&2; exit 1; }; echo '${VARS}'; fi`;
 /** aws: `eks describe-cluster` answers as FAKE_EKS says: ACTIVE, not found, or access denied. */
@@ -278,6 +278,48 @@ describe('apply.yml', () => {
     const ran = runStep('apply.yml', 'region', 'kubeconfig', { env: { REGION: 'eu-west-1', FAKE_VARS: 'fail' }, fakes: TOOLS });
     expect(ran.status).not.toBe(0);
     expect(ran.calls.filter((c) => c.startsWith('aws'))).toEqual([]);
+  });
+
+  it("reads the stack's outputs for a region whose stack it does not apply, so that the edge still gets its certificate", () => {
+    const applies = 'contains(fromJSON(needs.changes.outputs.apply-regions), matrix.region)';
+    expect(step('apply.yml', 'region', 'terraform').if).toBe(applies);
+    expect(step('apply.yml', 'region', 'terraform outputs').if).toBe(`\${{ !${applies} }}`);
+    const ran = runStep('apply.yml', 'region', 'terraform outputs', {
+      env: { REGION: 'eu-west-1', TF_STATE_BUCKET: 'kubecdn-state', TF_STATE_REGION: 'us-east-1' },
+      fakes: TOOLS,
+    });
+    expect(ran.status).toBe(0);
+    expect(ran.calls).toEqual([
+      'npx kubecdn tf output --region eu-west-1 --backend-config bucket=kubecdn-state --backend-config region=us-east-1',
+    ]);
+    const steps = (job('apply.yml', 'region').steps ?? []).map((s) => s.name);
+    expect(steps.indexOf('terraform outputs')).toBeLessThan(steps.indexOf('edge manifests'));
+  });
+
+  it("prunes the edge's NodePools and NodeClasses too, so that a node pool removed from the region file goes", () => {
+    const ran = runStep('apply.yml', 'region', 'edge manifests', { env: { REGION: 'eu-west-1' }, fakes: TOOLS });
+    expect(ran.status).toBe(0);
+    const apply = ran.calls.find((c) => c.startsWith('kubectl apply')) ?? '';
+    expect(apply).toContain('--prune-allowlist=karpenter.sh/v1/NodePool');
+    expect(apply).toContain('--prune-allowlist=eks.amazonaws.com/v1/NodeClass');
+  });
+
+  it('finds the load balancer healthy only when the edge answers over HTTP on 80 and over TLS on 443, as Route53 checks', () => {
+    const host = 'k8s-kubecdn-edge-0123456789.elb.eu-west-1.amazonaws.com';
+    const lb = (curl: string) =>
+      runStep('apply.yml', 'region', 'load balancer target', {
+        env: { REGION: 'eu-west-1' },
+        fakes: { ...TOOLS, kubectl: `case "$7" in jsonpath=*) echo '${host}' ;; esac`, curl },
+      });
+    const ok = lb('exit 0');
+    expect(ok.status).toBe(0);
+    const curls = ok.calls.filter((c) => c.startsWith('curl'));
+    expect(curls.some((c) => c.endsWith(`http://${host}/healthz`))).toBe(true);
+    expect(curls.some((c) => c.includes(`--connect-to cdn.example.com:443:${host}:443 https://cdn.example.com/healthz`))).toBe(true);
+    // A listener on 80 only (no certificate on 443): the step fails, and no target is written.
+    const noTls = lb('case "$*" in *https://*) exit 7 ;; esac');
+    expect(noTls.status).not.toBe(0);
+    expect(noTls.calls.filter((c) => c.startsWith('npx kubecdn targets'))).toEqual([]);
   });
 
   describe("before a destroy, the edge's load balancer is released", () => {

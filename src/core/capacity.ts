@@ -50,6 +50,32 @@ export function cacheRoomGiB(diskGiB: number): number {
   return Math.floor(diskGiB * 0.9) - 20;
 }
 
+/** CPU the edge pod asks for, millicores: nginx 500m, mtail 50m, 10m more (manifests/base/deployment.yaml). */
+export const EDGE_POD_CPU_MILLI = 560;
+
+/**
+ * CPU a node keeps for the kubelet and the system, millicores, by the EKS formula: 6% of the
+ * first core, 1% of the second, 0.5% of the next two, 0.25% of every core above four.
+ */
+export function reservedCpuMilli(vcpus: number): number {
+  const tiers = [60, 10, 5, 5];
+  let milli = 0;
+  for (let core = 0; core < vcpus; core++) milli += tiers[core] ?? 2.5;
+  return Math.ceil(milli);
+}
+
+/**
+ * Edge pods one node of a pool holds on the smallest type it may be given: by cache room (each
+ * pod asks for its cache as ephemeral storage) and by CPU requests. Memory binds later than CPU
+ * on every family with 2 GiB or more per vCPU (c, m, r), since the pod asks for 304Mi.
+ */
+export function edgePodsPerNode(instanceTypes: readonly string[], diskGiB: number, cacheGiB: number): number {
+  const vcpus = Math.min(...instanceTypes.map(instanceVcpus));
+  const byCpu = Math.floor((vcpus * 1000 - reservedCpuMilli(vcpus)) / EDGE_POD_CPU_MILLI);
+  const byCache = Math.floor(cacheRoomGiB(diskGiB) / cacheGiB);
+  return Math.max(0, Math.min(byCpu, byCache));
+}
+
 export function regionCapacity(region: Region | RegionSpec): RegionCapacity {
   const spec = 'spec' in region ? region.spec : region;
   const nodePools = spec.cluster.node_groups.map((g): NodePoolCapacity => ({

@@ -1,7 +1,7 @@
 // Rules that a schema cannot say: across entries, across files, and against AWS facts.
 import ipaddr from 'ipaddr.js';
 import { AWS_REGIONS, SERVING_PARTITION } from './aws-regions.js';
-import { cacheRoomGiB, DEFAULT_DISK_GIB } from './capacity.js';
+import { cacheRoomGiB, DEFAULT_DISK_GIB, edgePodsPerNode, instanceVcpus } from './capacity.js';
 import { quantityBytes } from './edge/nginx.js';
 import { eksSupport, EKS_VERSIONS, standardVersions } from './eks-versions.js';
 import type { Problem } from './problems.js';
@@ -43,10 +43,13 @@ export function checkRules(input: RuleInput): Problem[] {
     ...entries.flatMap(cacheFitsNodes),
     ...entries.flatMap(minSizeUnused),
     ...entries.flatMap(podAddresses),
+    ...entries.flatMap(replicasFitPools),
+    ...entries.flatMap(dualStack),
     ...(today ? entries.flatMap((e) => kubernetesVersion(e, today)) : []),
     ...vpcCidrs(entries),
     ...(input.cdn ? hostnamesInZone(input.cdn) : []),
     ...(input.cdn ? healthCheckPort(input.cdn) : []),
+    ...(input.cdn ? ownerIdBucketPrefix(input.cdn) : []),
   ];
 }
 
@@ -368,6 +371,65 @@ function cacheFitsNodes(entry: Entry): Problem[] {
   return problems;
 }
 
+/**
+ * The autoscaler can ask for max_replicas pods, but the node pools hold at most the sum over pools
+ * of max_size x pods per node (by cache room and CPU, on the smallest type a pool may get): pods
+ * beyond that stay pending for ever.
+ */
+function replicasFitPools(entry: Entry): Problem[] {
+  const edge = entry.data['edge'] as Obj | undefined;
+  const cache = edge?.['cache_size'];
+  const maxReplicas = edge?.['max_replicas'];
+  if (typeof maxReplicas !== 'number' || typeof cache !== 'string' || !/^[1-9][0-9]*(Mi|Gi|Ti)$/.test(cache)) return [];
+  const cacheGiB = quantityBytes(cache) / 2 ** 30;
+  const pools: string[] = [];
+  let most = 0;
+  for (const group of asList((entry.data['cluster'] as Obj | undefined)?.['node_groups'])) {
+    if (!isObj(group) || typeof group['max_size'] !== 'number' || !Array.isArray(group['instance_types'])) return [];
+    const types = group['instance_types'].filter((t): t is string => typeof t === 'string');
+    let perNode: number;
+    try {
+      types.forEach(instanceVcpus);
+      perNode = edgePodsPerNode(types, typeof group['disk_size'] === 'number' ? group['disk_size'] : DEFAULT_DISK_GIB, cacheGiB);
+    } catch {
+      return []; // an instance type the schema refuses; that problem is reported there
+    }
+    if (perNode === 0 && cacheRoomGiB(typeof group['disk_size'] === 'number' ? group['disk_size'] : DEFAULT_DISK_GIB) < cacheGiB) return []; // capacity/cache-fits-node says why
+    most += group['max_size'] * perNode;
+    pools.push(`"${String(group['name'])}" ${group['max_size']} x ${perNode}`);
+  }
+  if (pools.length === 0 || maxReplicas <= most) return [];
+  const path: Path = ['regions', entry.index, 'edge', 'max_replicas'];
+  return [
+    problem(
+      entry.file,
+      path,
+      'capacity/replicas-fit-pools',
+      `${subjectOf(path, entry.file.data)}${maxReplicas} edge pods cannot all run: the node pools hold at most ${most} (${pools.join(', ')} nodes x pods per node)`,
+      `a node holds as many ${cache} caches as fit in its disk less 10% and 20Gi, and as many pods as its CPU allows at 560m each: choose max_replicas: ${most} or fewer, or raise max_size or disk_size`,
+    ),
+  ];
+}
+
+/**
+ * The stack's VPC and subnets are IPv4 only, so no dualstack load balancer can be made: a
+ * dual_stack edge would never get its AAAA target.
+ */
+function dualStack(entry: Entry): Problem[] {
+  if ((entry.data['edge'] as Obj | undefined)?.['dual_stack'] !== true) return [];
+  const path: Path = ['regions', entry.index, 'edge', 'dual_stack'];
+  // The schema fills in the default false; only a value written in the file gets here.
+  return [
+    problem(
+      entry.file,
+      path,
+      'network/dual-stack',
+      `${subjectOf(path, entry.file.data)}dual_stack: true is not supported: the region's VPC and subnets have no IPv6, so the load balancer cannot be dualstack`,
+      'remove dual_stack or set it to false; the edge answers on IPv4 (A records) only',
+    ),
+  ];
+}
+
 /** Addresses the edge needs in the private subnets at max_replicas (see podAddresses). */
 export function addressesNeeded(maxReplicas: number): number {
   return 2 * maxReplicas + 12;
@@ -404,6 +466,24 @@ function podAddresses(entry: Entry): Problem[] {
 }
 
 /** The edge's Service serves HTTP on 80 and HTTPS on 443: a health check elsewhere never passes. */
+/** Prefixes S3 reserves: no bucket name may start with them, so <owner_id>-kubecdn-state-… cannot. */
+const S3_RESERVED_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
+
+function ownerIdBucketPrefix(file: ParsedFile): Problem[] {
+  const owner = ((file.data as Obj | undefined)?.['cdn'] as Obj | undefined)?.['owner_id'];
+  const prefix = typeof owner === 'string' ? S3_RESERVED_PREFIXES.find((p) => owner.startsWith(p)) : undefined;
+  if (!prefix) return [];
+  return [
+    problem(
+      file,
+      ['cdn', 'owner_id'],
+      'owner-id/bucket-prefix',
+      `cdn.owner_id: "${String(owner)}" starts with ${prefix}, which S3 refuses at the start of a bucket name (the state bucket is <owner_id>-kubecdn-state-<account id>)`,
+      `choose an owner_id that does not start with ${S3_RESERVED_PREFIXES.join(', ')}`,
+    ),
+  ];
+}
+
 function healthCheckPort(file: ParsedFile): Problem[] {
   const check = ((file.data as Obj | undefined)?.['cdn'] as Obj | undefined)?.['health_check'];
   if (!isObj(check) || typeof check['port'] !== 'number') return [];

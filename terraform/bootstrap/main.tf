@@ -129,6 +129,33 @@ resource "aws_iam_role_policy_attachment" "admin" {
   policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"
 }
 
+# AdministratorAccess lets the apply role delete as much as the destroy role, so IAM itself keeps
+# the destroys to the destroy role (and its reviewed environment): an explicit Deny wins over any
+# Allow. It covers what tearing down a region deletes first and cannot be undone (the cluster, the
+# VPC, its subnets and NAT gateways, buckets), and the apply role's changing this very policy.
+# An apply that would replace one of these (a changed vpc_cidr, fewer zones) fails instead: such a
+# change goes through a destroy of the region and a fresh apply.
+locals {
+  destroy_only_actions = ["eks:DeleteCluster", "ec2:DeleteVpc", "ec2:DeleteSubnet", "ec2:DeleteNatGateway", "s3:DeleteBucket"]
+}
+
+resource "aws_iam_role_policy" "apply_never_destroys" {
+  name = "kubecdn-apply-never-destroys"
+  role = aws_iam_role.this["apply"].name
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      { Sid = "DestroysAreTheDestroyRoles", Effect = "Deny", Action = local.destroy_only_actions, Resource = "*" },
+      {
+        Sid      = "KeepThisDeny"
+        Effect   = "Deny"
+        Action   = ["iam:DeleteRolePolicy", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:DeleteRole"]
+        Resource = aws_iam_role.this["apply"].arn
+      },
+    ]
+  })
+}
+
 data "aws_iam_policy_document" "state" {
   for_each = aws_iam_role.this
 

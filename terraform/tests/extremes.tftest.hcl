@@ -110,6 +110,11 @@ run "metrics_server_and_auto_mode" {
   }
 
   assert {
+    condition     = contains(jsondecode(aws_eks_addon.metrics_server.configuration_values).tolerations, { key = "CriticalAddonsOnly", operator = "Exists", effect = "NoSchedule" }) && aws_eks_cluster.this.compute_config[0].node_pools == toset(["system"])
+    error_message = "The system pool is the only one at apply time and is tainted CriticalAddonsOnly: metrics-server tolerates it, or the add-on never turns ACTIVE."
+  }
+
+  assert {
     condition     = aws_eks_cluster.this.compute_config[0].enabled && aws_eks_cluster.this.kubernetes_network_config[0].elastic_load_balancing[0].enabled && aws_eks_cluster.this.storage_config[0].block_storage[0].enabled
     error_message = "Auto Mode: compute, load balancing and block storage."
   }
@@ -199,4 +204,94 @@ run "metrics_workspace_empty_is_none" {
     condition     = length(aws_prometheus_scraper.this) == 0 && length(aws_eks_access_entry.scraper) == 0
     error_message = "An empty metrics workspace ARN means no scraper, not an invalid value."
   }
+}
+
+run "region_not_a_region_code" {
+  command = plan
+
+  variables {
+    region = "us-east"
+  }
+
+  expect_failures = [var.region]
+}
+
+run "kubernetes_version_not_1_x" {
+  command = plan
+
+  variables {
+    kubernetes_version = "1.35.2"
+  }
+
+  expect_failures = [var.kubernetes_version]
+}
+
+run "vpc_larger_than_a_16" {
+  command = plan
+
+  variables {
+    vpc_cidr = "10.10.0.0/15"
+  }
+
+  expect_failures = [var.vpc_cidr]
+}
+
+run "vpc_smaller_than_a_24" {
+  command = plan
+
+  variables {
+    vpc_cidr = "10.10.0.0/25"
+  }
+
+  expect_failures = [var.vpc_cidr]
+}
+
+run "node_group_capacity_type_unknown" {
+  command = plan
+
+  variables {
+    node_groups = [{ name = "edge", instance_types = ["c7i.large"], capacity_type = "RESERVED", max_size = 4, disk_size = 80 }]
+  }
+
+  expect_failures = [var.node_groups]
+}
+
+run "no_node_groups" {
+  command = plan
+
+  variables {
+    node_groups = []
+  }
+
+  expect_failures = [var.node_groups]
+}
+
+run "certificate_arn_not_an_acm_arn" {
+  command = plan
+
+  variables {
+    certificate_arn = "arn:aws:iam::123456789012:server-certificate/cdn"
+  }
+
+  expect_failures = [var.certificate_arn]
+}
+
+run "metrics_workspace_arn_not_a_workspace" {
+  command = plan
+
+  variables {
+    metrics_workspace_arn = "arn:aws:aps:us-east-1:123456789012:rulegroupsnamespace/ws-0a1b/rules"
+  }
+
+  expect_failures = [var.metrics_workspace_arn]
+}
+
+run "one_zone" {
+  command = plan
+
+  variables {
+    availability_zones = 1
+  }
+
+  expect_failures = [var.availability_zones]
 }

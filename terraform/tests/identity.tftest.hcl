@@ -1,3 +1,7 @@
+# A regression guard: the stack reads no caller identity today (no aws_caller_identity, no
+# cluster-creator admin access), so nothing below can differ yet. It fails the day something in
+# the stack starts to depend on who runs it.
+#
 # A plan made as another identity shows no change. The workflows apply as the apply role and
 # plan pull requests as the plan role: if anything in the stack depended on who runs it (the
 # cluster creator's admin access, a key policy naming the caller), every pull request's plan

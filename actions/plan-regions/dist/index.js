@@ -11879,9 +11879,9 @@ var require_dns = __commonJS({
       if (interceptorOpts?.pick != null && typeof interceptorOpts?.pick !== "function") {
         throw new InvalidArgumentError("Invalid pick. Must be a function");
       }
-      const dualStack = interceptorOpts?.dualStack ?? true;
+      const dualStack2 = interceptorOpts?.dualStack ?? true;
       let affinity;
-      if (dualStack) {
+      if (dualStack2) {
         affinity = interceptorOpts?.affinity ?? null;
       } else {
         affinity = interceptorOpts?.affinity ?? 4;
@@ -11891,7 +11891,7 @@ var require_dns = __commonJS({
         // Expressed in ms
         lookup: interceptorOpts?.lookup ?? null,
         pick: interceptorOpts?.pick ?? null,
-        dualStack,
+        dualStack: dualStack2,
         affinity,
         maxItems: interceptorOpts?.maxItems ?? Infinity
       };
@@ -65751,6 +65751,19 @@ function instanceVcpus(instanceType) {
 function cacheRoomGiB(diskGiB) {
   return Math.floor(diskGiB * 0.9) - 20;
 }
+var EDGE_POD_CPU_MILLI = 560;
+function reservedCpuMilli(vcpus) {
+  const tiers = [60, 10, 5, 5];
+  let milli = 0;
+  for (let core = 0; core < vcpus; core++) milli += tiers[core] ?? 2.5;
+  return Math.ceil(milli);
+}
+function edgePodsPerNode(instanceTypes, diskGiB, cacheGiB) {
+  const vcpus = Math.min(...instanceTypes.map(instanceVcpus));
+  const byCpu = Math.floor((vcpus * 1e3 - reservedCpuMilli(vcpus)) / EDGE_POD_CPU_MILLI);
+  const byCache = Math.floor(cacheRoomGiB(diskGiB) / cacheGiB);
+  return Math.max(0, Math.min(byCpu, byCache));
+}
 function regionCapacity(region) {
   const spec = "spec" in region ? region.spec : region;
   const nodePools = spec.cluster.node_groups.map((g) => ({
@@ -66559,10 +66572,13 @@ function checkRules(input) {
     ...entries.flatMap(cacheFitsNodes),
     ...entries.flatMap(minSizeUnused),
     ...entries.flatMap(podAddresses),
+    ...entries.flatMap(replicasFitPools),
+    ...entries.flatMap(dualStack),
     ...today2 ? entries.flatMap((e) => kubernetesVersion(e, today2)) : [],
     ...vpcCidrs(entries),
     ...input.cdn ? hostnamesInZone(input.cdn) : [],
-    ...input.cdn ? healthCheckPort(input.cdn) : []
+    ...input.cdn ? healthCheckPort(input.cdn) : [],
+    ...input.cdn ? ownerIdBucketPrefix(input.cdn) : []
   ];
 }
 function problem(file, path13, rule, message, hint, key = false) {
@@ -66858,6 +66874,53 @@ function cacheFitsNodes(entry) {
   });
   return problems;
 }
+function replicasFitPools(entry) {
+  const edge2 = entry.data["edge"];
+  const cache = edge2?.["cache_size"];
+  const maxReplicas = edge2?.["max_replicas"];
+  if (typeof maxReplicas !== "number" || typeof cache !== "string" || !/^[1-9][0-9]*(Mi|Gi|Ti)$/.test(cache)) return [];
+  const cacheGiB = quantityBytes(cache) / 2 ** 30;
+  const pools = [];
+  let most = 0;
+  for (const group2 of asList(entry.data["cluster"]?.["node_groups"])) {
+    if (!isObj(group2) || typeof group2["max_size"] !== "number" || !Array.isArray(group2["instance_types"])) return [];
+    const types = group2["instance_types"].filter((t) => typeof t === "string");
+    let perNode;
+    try {
+      types.forEach(instanceVcpus);
+      perNode = edgePodsPerNode(types, typeof group2["disk_size"] === "number" ? group2["disk_size"] : DEFAULT_DISK_GIB, cacheGiB);
+    } catch {
+      return [];
+    }
+    if (perNode === 0 && cacheRoomGiB(typeof group2["disk_size"] === "number" ? group2["disk_size"] : DEFAULT_DISK_GIB) < cacheGiB) return [];
+    most += group2["max_size"] * perNode;
+    pools.push(`"${String(group2["name"])}" ${group2["max_size"]} x ${perNode}`);
+  }
+  if (pools.length === 0 || maxReplicas <= most) return [];
+  const path13 = ["regions", entry.index, "edge", "max_replicas"];
+  return [
+    problem(
+      entry.file,
+      path13,
+      "capacity/replicas-fit-pools",
+      `${subjectOf(path13, entry.file.data)}${maxReplicas} edge pods cannot all run: the node pools hold at most ${most} (${pools.join(", ")} nodes x pods per node)`,
+      `a node holds as many ${cache} caches as fit in its disk less 10% and 20Gi, and as many pods as its CPU allows at 560m each: choose max_replicas: ${most} or fewer, or raise max_size or disk_size`
+    )
+  ];
+}
+function dualStack(entry) {
+  if (entry.data["edge"]?.["dual_stack"] !== true) return [];
+  const path13 = ["regions", entry.index, "edge", "dual_stack"];
+  return [
+    problem(
+      entry.file,
+      path13,
+      "network/dual-stack",
+      `${subjectOf(path13, entry.file.data)}dual_stack: true is not supported: the region's VPC and subnets have no IPv6, so the load balancer cannot be dualstack`,
+      "remove dual_stack or set it to false; the edge answers on IPv4 (A records) only"
+    )
+  ];
+}
 function addressesNeeded(maxReplicas) {
   return 2 * maxReplicas + 12;
 }
@@ -66881,6 +66944,21 @@ function podAddresses(entry) {
       "capacity/pod-addresses",
       `${subjectOf(path13, entry.file.data)}${maxReplicas} edge pods need ${needed} addresses, but the private subnets of ${cidr} across ${zones} zones hold ${usable}`,
       `each pod takes an address, and each node one more; with this VPC choose max_replicas: ${Math.max(most, 0)} or fewer, or a larger vpc_cidr`
+    )
+  ];
+}
+var S3_RESERVED_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"];
+function ownerIdBucketPrefix(file) {
+  const owner = file.data?.["cdn"]?.["owner_id"];
+  const prefix = typeof owner === "string" ? S3_RESERVED_PREFIXES.find((p) => owner.startsWith(p)) : void 0;
+  if (!prefix) return [];
+  return [
+    problem(
+      file,
+      ["cdn", "owner_id"],
+      "owner-id/bucket-prefix",
+      `cdn.owner_id: "${String(owner)}" starts with ${prefix}, which S3 refuses at the start of a bucket name (the state bucket is <owner_id>-kubecdn-state-<account id>)`,
+      `choose an owner_id that does not start with ${S3_RESERVED_PREFIXES.join(", ")}`
     )
   ];
 }

@@ -98,3 +98,42 @@ run "owner_id_too_long" {
 
   expect_failures = [var.owner_id]
 }
+
+run "only_the_destroy_role_destroys" {
+  command = plan
+
+  assert {
+    condition     = toset(jsondecode(aws_iam_role_policy.apply_never_destroys.policy).Statement[0].Action) == toset(["eks:DeleteCluster", "ec2:DeleteVpc", "ec2:DeleteSubnet", "ec2:DeleteNatGateway", "s3:DeleteBucket"]) && jsondecode(aws_iam_role_policy.apply_never_destroys.policy).Statement[0].Effect == "Deny" && aws_iam_role_policy.apply_never_destroys.role == aws_iam_role.this["apply"].name
+    error_message = "The apply role is denied the deletes a destroy makes, whatever AdministratorAccess allows."
+  }
+}
+
+run "github_repository_not_owner_slash_name" {
+  command = plan
+
+  variables {
+    github_repository = "acme"
+  }
+
+  expect_failures = [var.github_repository]
+}
+
+run "zone_id_not_a_hosted_zone_id" {
+  command = plan
+
+  variables {
+    zone_id = "example.com"
+  }
+
+  expect_failures = [var.zone_id]
+}
+
+run "no_hostnames" {
+  command = plan
+
+  variables {
+    hostnames = []
+  }
+
+  expect_failures = [var.hostnames]
+}

@@ -26,6 +26,18 @@ mock_data "aws_iam_role" {
   defaults = { arn = "arn:aws:iam::123456789012:role/kubecdn-admin" }
 }
 
+# The apply and destroy roles are two roles: each gets its own access entry, which a shared mock
+# ARN would hide.
+override_data {
+  target = data.aws_iam_role.admin["apply"]
+  values = { arn = "arn:aws:iam::123456789012:role/kubecdn-example-kubecdn-apply" }
+}
+
+override_data {
+  target = data.aws_iam_role.admin["destroy"]
+  values = { arn = "arn:aws:iam::123456789012:role/kubecdn-example-kubecdn-destroy" }
+}
+
 mock_resource "aws_acm_certificate" {
   defaults = {
     arn = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"
