@@ -53,6 +53,8 @@ describe('kubecdn manifests', () => {
       'NodePool',
       'PodDisruptionBudget',
       'Role',
+      'Role',
+      'RoleBinding',
       'RoleBinding',
       'Service',
       'ServiceAccount',
@@ -100,6 +102,25 @@ describe('kubecdn manifests', () => {
     expect(pod?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms).toEqual([
       { matchExpressions: [{ key: 'karpenter.sh/nodepool', operator: 'In', values: ['edge'] }] },
     ]);
+  });
+
+  it('lets the kubecdn:purge group only read pods and port-forward to them, in the kubecdn namespace', () => {
+    const ran = render(['--region', 'us-east-1', '--certificate-arn', STACK_CERTIFICATE]);
+    expect(ran.code).toBe(0);
+    const all = objects(ran.stdout) as (Obj & { rules?: unknown; roleRef?: unknown; subjects?: unknown })[];
+    const role = all.find((o) => o.kind === 'Role' && o.metadata.name === 'purge');
+    const binding = all.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'purge');
+    expect(role?.metadata.namespace).toBe('kubecdn');
+    expect(role?.rules).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['pods/portforward'], verbs: ['create'] },
+    ]);
+    expect(binding?.metadata.namespace).toBe('kubecdn');
+    expect(binding?.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'purge' });
+    expect(binding?.subjects).toEqual([{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'kubecdn:purge' }]);
+    // Nothing else in the edge names the group: these are its only rights in the cluster.
+    const naming = all.filter((o) => JSON.stringify(o).includes('kubecdn:purge'));
+    expect(naming.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['RoleBinding/purge']);
   });
 
   it('renders a NodeClass and a NodePool for each node group, from the region files', () => {

@@ -130,6 +130,16 @@ describe('terraform test of the region stack, with mocked AWS answers', () => {
     for (const n of counts) expect(n).toBeGreaterThan(40);
   });
 
+  it('gives the purge role, in every region, an access entry in the kubecdn:purge group and no access policy', () => {
+    for (const r of regions) {
+      const run = runOutput(out, 'tests/regions.tftest.hcl', r);
+      const entry = /# aws_eks_access_entry\.purge will be created\n[\s\S]*?\n {4}}/.exec(run)?.[0] ?? '';
+      expect(entry, r).toMatch(/kubernetes_groups\s+= \[\s+\+ "kubecdn:purge",?\s+\]/);
+      expect(entry, r).toMatch(/type\s+= "STANDARD"/);
+      expect(run, r).not.toMatch(/aws_eks_access_policy_association\.\w+\["?purge/);
+    }
+  });
+
   it('a plan made as a second caller identity shows no changes', () => {
     const run = runOutput(out, 'tests/identity.tftest.hcl', 'as_plan_role');
     expect(run).toContain('run "as_plan_role"... pass');
@@ -157,12 +167,13 @@ describe('terraform test of the region stack, with mocked AWS answers', () => {
 
 describe('terraform test of the bootstrap, with mocked AWS answers', () => {
   it(
-    'passes: three roles trusting only their workflows, the apply role denied the deletes, the validation records, the longest owner id, each refusal',
+    'passes: the roles trusting only their workflows, the apply role denied the deletes, the purge role that only describes clusters, the validation records, the longest owner id, each refusal',
     () => {
       const dir = initialised('terraform/bootstrap');
       const ran = terraform(['test', '-no-color'], dir);
       expect(ran.out).not.toMatch(/\.\.\. fail/);
-      expect(ran.out).toMatch(/Success! 8 passed, 0 failed\./);
+      expect(ran.out).toContain('run "purge_role_trusts_purge_yml_and_only_describes_clusters"... pass');
+      expect(ran.out).toMatch(/Success! 9 passed, 0 failed\./);
       expect(ran.code).toBe(0);
     },
     TIMEOUT,

@@ -510,14 +510,16 @@ describe('purge.yml', () => {
     expect([tfFails.status, tfFails.calls.filter((c) => c.startsWith('aws'))]).toEqual([1, []]);
   });
 
-  it('queues purges one at a time, in the production environment', () => {
+  it('queues purges one at a time, in the purge environment, as the purge role', () => {
     expect(wf('purge.yml').concurrency).toEqual({ group: 'kubecdn-purge', 'cancel-in-progress': false });
-    expect(job('purge.yml', 'purge').environment).toBe('production');
+    expect(job('purge.yml', 'purge').environment).toBe('purge');
+    const roles = (job('purge.yml', 'purge').steps ?? []).map((s) => s.with?.['role-to-assume']).filter(Boolean);
+    expect(roles).toEqual(['${{ vars.AWS_PURGE_ROLE_ARN }}']);
   });
 });
 
 describe('roles and environments', () => {
-  it('assume the apply role only in production, and the destroy role only in production-destroy, from apply.yml and teardown.yml', () => {
+  it('assume the apply role only in production, the destroy role only in production-destroy, from apply.yml and teardown.yml, and the purge role only in purge, from purge.yml', () => {
     for (const [file, w] of workflows)
       for (const [name, j] of Object.entries(w.jobs)) {
         const roles = (j.steps ?? []).map((s) => s.with?.['role-to-assume']).filter((r): r is string => typeof r === 'string');
@@ -529,6 +531,10 @@ describe('roles and environments', () => {
           }
           if (j.environment === 'production-destroy') expect(role, `${file} ${name}`).toBe('${{ vars.AWS_DESTROY_ROLE_ARN }}');
           if (file === 'plan.yml') expect(role, name).toBe('${{ vars.AWS_PLAN_ROLE_ARN }}');
+          // The purge role's trust names purge.yml in the purge environment (terraform/bootstrap/purge.tf).
+          if (role.includes('AWS_PURGE_ROLE_ARN') || j.environment === 'purge') {
+            expect([file, j.environment, role], name).toEqual(['purge.yml', 'purge', '${{ vars.AWS_PURGE_ROLE_ARN }}']);
+          }
         }
       }
   });
@@ -542,7 +548,7 @@ describe('roles and environments', () => {
       for (const m of source.matchAll(/\b(?:vars|secrets)\.(\w+)/g)) if (m[1] !== 'GITHUB_TOKEN') named.add(m[1] ?? '');
       for (const j of Object.values(w.jobs)) if (j.environment) named.add(j.environment);
     }
-    for (const name of ['apply.yml', 'plan.yml', 'teardown.yml'].flatMap((f) =>
+    for (const name of ['apply.yml', 'plan.yml', 'teardown.yml', 'purge.yml'].flatMap((f) =>
       [...readFileSync(path.join(ROOT, '.github/workflows', f), 'utf8').matchAll(/\b(?:vars|secrets)\.(\w+)/g)].map((m) => m[1] ?? ''),
     ))
       expect(setup, name).toContain(`\`${name}\``);

@@ -64,10 +64,10 @@ describe('the workflows', () => {
     }
   });
 
-  it('check, in every job that holds production credentials, right after the checkout, that main has not moved on in what the run reads', () => {
+  it('check, in every job that holds production credentials (every job in an environment), right after the checkout, that main has not moved on in what the run reads', () => {
     const guards = new Set<string>();
     for (const { file, name, job } of jobs()) {
-      if (!job.environment?.startsWith('production')) continue;
+      if (!job.environment) continue;
       expect(job.steps?.[0]?.uses, `${file} ${name}: first step`).toMatch(/^actions\/checkout@/);
       const guard = job.steps?.[1];
       expect(guard?.name, `${file} ${name}: second step`).toBe('nothing newer on main');
