@@ -4,6 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { wrkRate } from './timing.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../src/core/config.js';
 import { readRegionDir } from '../src/node/region-dir.js';
@@ -24,16 +25,7 @@ const seconds = arg('seconds', 5);
 const connections = arg('connections', 64);
 const body = 'x'.repeat(16 * 1024);
 
-/** wrk in its own process, awaited without blocking: the origin answers from this process. */
-async function wrk(url: string): Promise<number> {
-  const child = spawn('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '-H', 'Host: cdn.example.com', url]);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise((resolve) => child.on('close', resolve));
-  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
-  if (!rps) throw new Error(`wrk failed: ${out}`);
-  return Number(rps);
-}
+const wrk = (url: string) => wrkRate(url, { connections, seconds });
 
 const root = path.resolve(import.meta.dirname, '..');
 const origin = await startOrigin({ body, maxAge: 3600 });

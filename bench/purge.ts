@@ -5,7 +5,8 @@
 // configuration as it was before purge), as a ratio. The rounds' spread is printed beside each
 // rate: on a busy machine it is wider than any difference the purge listener could make.
 //   npx tsx bench/purge.ts [--seconds 3] [--rounds 4] [--connections 64]     (needs nginx and wrk)
-import { spawn, spawnSync } from 'node:child_process';
+import { wrkRate } from './timing.js';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { loadConfig } from '../src/core/config.js';
 import { parsePurgeTarget, runPurge, type Cluster } from '../src/core/purge.js';
@@ -22,15 +23,7 @@ const rounds = arg('rounds', 4);
 const connections = arg('connections', 64);
 const body = 'x'.repeat(16 * 1024);
 
-async function wrk(url: string): Promise<number> {
-  const child = spawn('wrk', ['-t2', `-c${connections}`, `-d${seconds}s`, '-H', 'Host: cdn.example.com', url]);
-  let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-  await new Promise((resolve) => child.on('close', resolve));
-  const rps = /Requests\/sec:\s+([\d.]+)/.exec(out)?.[1];
-  if (!rps) throw new Error(`wrk failed: ${out}`);
-  return Number(rps);
-}
+const wrk = (url: string) => wrkRate(url, { connections, seconds });
 
 /** The configuration without what purge added: the refused path and the loopback listener. */
 function withoutPurge(conf: string): string {
