@@ -128,7 +128,7 @@ describe('kubecdn regions', () => {
     const lines = ran.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^REGION\s+NAME\s+TIER\s+SERVING\s+K8S\s+NODES\s+EDGE PODS × CACHE\s+DEFINED AT$/);
     expect(lines[1]).toMatch(
-      /^us-east-1\s+US East \(N\. Virginia\)\s+always-on\s+yes\s+1\.35\s+≤12\s+3-24 × 50Gi\s+regions\/always-on\.yaml:4$/,
+      /^us-east-1\s+US East \(N\. Virginia\)\s+always-on\s+yes\s+1\.35\s+≤12\s+3-12 × 50Gi\s+regions\/always-on\.yaml:4$/,
     );
     expect(lines.at(-1)).toBe('4 regions serving of 6; cdn.example.com, static.example.com in zone example.com');
   });

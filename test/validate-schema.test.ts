@@ -126,6 +126,7 @@ describe('schema problems name the key, the place and a way out', () => {
     });
     expect(findings(result)).toEqual([
       'regions/always-on.yaml:11:21 schema/minimum us-east-1 edge.min_replicas: must be at least 1, not 0',
+      'regions/always-on.yaml:12:21 capacity/replicas-fit-pools us-east-1 edge.max_replicas: 5000 edge pods cannot all run: the node pools hold at most 18 ("edge" 6 x 3 nodes x pods per node)',
       'regions/always-on.yaml:12:21 schema/maximum us-east-1 edge.max_replicas: must be at most 1000, not 5000',
     ]);
   });
