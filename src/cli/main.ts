@@ -10,15 +10,17 @@ import { autoscale } from './autoscale.js';
 import { geo, GEO_FILE } from './geo.js';
 import * as purge from './purge.js';
 import { processIo, type Io } from './io.js';
-import { fromRepositoryRoot } from './paths.js';
+import { atRepositoryRoot } from './paths.js';
 
 const dirOption = () => new Option('--dir <dir>', 'directory holding always-on.yaml, scalable.yaml and cdn.yaml').default('regions');
 
 export function program(io: Io, exit: (code: number) => void): Command {
   const run =
     <T extends object>(command: (io: Io, options: T) => Promise<number>) =>
-    async (options: T, invoked: Command) =>
-      exit(await command(io, await fromRepositoryRoot(io.cwd, options, invoked)));
+    async (options: T, invoked: Command) => {
+      const at = await atRepositoryRoot(io, options, invoked);
+      exit(await command(at.io, at.options));
+    };
 
   const cli = new Command('kubecdn')
     .description('A self-hosted CDN run by GitOps: check, plan and preview region changes.')
@@ -248,7 +250,10 @@ export function program(io: Io, exit: (code: number) => void): Command {
     .option('--check-only', 'check what would be purged and stop: nothing is purged', false)
     .option('--summary <file>', 'append the record of the purge, in Markdown (the job summary)')
     .addOption(dirOption())
-    .action(async (urls: string[], options: purge.PurgeCommandOptions) => exit(await purge.purge(io, urls, options)));
+    .action(async (urls: string[], options: purge.PurgeCommandOptions, invoked: Command) => {
+      const at = await atRepositoryRoot(io, options, invoked);
+      exit(await purge.purge(at.io, urls, at.options));
+    });
 
   cli
     .command('rehearse')
