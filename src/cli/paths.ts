@@ -4,14 +4,14 @@
 // was typed. Every path kubecdn prints is then relative to the root, as in the workflows' annotations
 // and the plan comment: `regions/scalable.yaml:14:7` wherever the command was typed.
 import path from 'node:path';
-import type { Command } from 'commander';
+import type { CommandUnknownOpts } from '@commander-js/extra-typings';
 import { repoRoot } from '../node/git.js';
 import type { Io } from './io.js';
 
 /** Options that name a file or a folder; `-` (standard input) is not a path. */
 const PATH_OPTIONS = ['dir', 'stack', 'manifests', 'out', 'targets', 'prices', 'summaries', 'service', 'summary', 'markdown', 'workdir'];
 
-export async function atRepositoryRoot<T extends object>(io: Io, options: T, invoked: Command): Promise<{ io: Io; options: T }> {
+export async function atRepositoryRoot<T extends object>(io: Io, options: T, invoked: CommandUnknownOpts): Promise<{ io: Io; options: T }> {
   // Outside a git repository, everything stays relative to where the command was typed.
   const root = await repoRoot(io.cwd).catch(() => undefined);
   if (!root || path.resolve(root) === path.resolve(io.cwd)) return { io, options };
