@@ -198,6 +198,34 @@ describe('where kubecdn runs from', () => {
     expect(matrix.code).toBe(0);
   });
 
+  it('from a subdirectory, prints every problem relative to the repository root, as the annotations and the comment do', () => {
+    const r = new Repo().regions({
+      alwaysOn: `regions:\n${region('us-east-1').replace('min_replicas: 2', 'min_replicas: 9')}`,
+      scalable: `regions:\n${region('eu-wset-1', { enabled: true })}`,
+    });
+    r.write('src/notes.md', 'notes\n').commit('broken regions');
+    const expected = [
+      'regions/always-on.yaml:11:21  error  us-east-1 edge.min_replicas: is 9, above max_replicas (8)  (range/min-max)',
+      '    max_replicas is set at regions/always-on.yaml:12:21',
+      'regions/scalable.yaml:2:13  error  regions[0].region: unknown AWS region "eu-wset-1"  (schema/enum)',
+      '    did you mean "eu-west-1"?',
+      '',
+      '2 errors',
+      '',
+    ].join('\n');
+    for (const sub of ['src', 'regions']) {
+      const ran = kubecdn(['validate'], { cwd: path.join(r.root, sub) });
+      expect(ran.code, sub).toBe(1);
+      expect(ran.stdout, sub).toBe(expected);
+    }
+    // A path typed on the command line is read from where it was typed, and printed from the root.
+    expect(kubecdn(['validate', '--dir', '.'], { cwd: path.join(r.root, 'regions') }).stdout).toBe(expected);
+    expect(kubecdn(['validate', '--dir', '../regions'], { cwd: path.join(r.root, 'src') }).stdout).toBe(expected);
+    const json = kubecdn(['regions', '--json'], { cwd: path.join(r.root, 'src') });
+    expect(json.stderr).toContain('regions/scalable.yaml:2:13  error');
+    expect(json.stderr).not.toContain(r.root);
+  });
+
   it('outside any repository without regions/, says where to run from and names --dir', () => {
     const ran = kubecdn(['validate'], { cwd: tmpdir() });
     expect(ran.code).toBe(2);

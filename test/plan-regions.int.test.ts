@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMENT_MARKER } from '../src/core/comment.js';
 import { runAction } from './action.js';
-import { region } from './fixtures.js';
+import { CDN_YAML, region } from './fixtures.js';
 import { Repo } from './git-repo.js';
 import { ACTIONS_BOT, GitHubServer } from './github-server.js';
 import { ROOT } from './run.js';
@@ -197,6 +197,36 @@ describe('plan-regions step matrix, for a pull request with nothing to plan', ()
     expect(ran.code).toBe(0);
     expect(gh.server.comments).toHaveLength(1);
     expect(older.body).toContain('No region needs a Terraform plan for this change.');
+  });
+});
+
+describe('plan-regions for a change to the zone', () => {
+  const gh = gitHubStandIn();
+
+  it('warns in the comment that the change concerns every region, with the safe procedure, though the matrix carries only regions', async () => {
+    const { repo, event } = pullRequest((r) => r.regions({ scalable: SCALABLE, cdn: CDN_YAML.replace('Z0TEST', 'Z0OTHER') }));
+    const matrix = await runAction('plan-regions', { workspace: repo.root, inputs: { step: 'matrix' }, event });
+    expect(matrix.code).toBe(0);
+    expect(matrix.outputs['cdn-wide']).toMatch(/^cdn\.zone_id changed: this concerns every region\./);
+
+    // The comment step as plan.yml starts it: the matrix job's outputs passed on as they are.
+    gh.server.comments.length = 0;
+    const ran = await runAction('plan-regions', {
+      workspace: repo.root,
+      inputs: {
+        step: 'comment',
+        'github-token': 'test-token',
+        matrix: matrix.outputs['matrix'] ?? '',
+        'cdn-wide': matrix.outputs['cdn-wide'] ?? '',
+      },
+      event,
+      env: { GITHUB_API_URL: gh.url },
+    });
+    expect(ran.code).toBe(0);
+    const [posted] = gh.server.comments;
+    expect(posted?.body).toContain('> [!CAUTION]\n> **CDN-wide change.** cdn.zone_id changed: this concerns every region.');
+    expect(posted?.body).toContain('Do not merge this as it is: follow "Changing owner_id or the zone" in the README.');
+    expect(ran.summary).toContain('**CDN-wide change.** cdn.zone_id changed');
   });
 });
 

@@ -111,12 +111,14 @@ describe('plan.yml', () => {
     expect(step('plan.yml', 'result', 'result').env?.['HEAD_REPOSITORY']).toBe('${{ github.event.pull_request.head.repo.full_name }}');
   });
 
-  it('comments only when there is something to say: a plan, a problem, or a plan comment to bring up to date', () => {
+  it('comments only when there is something to say: a plan, a problem, a CDN-wide change, or a plan comment to bring up to date', () => {
     expect(job('plan.yml', 'comment').if).toBe(
-      "${{ !cancelled() && needs.matrix.result != 'skipped' && (needs.matrix.outputs.has-changes == 'true' || needs.matrix.outputs.valid != 'true' || needs.matrix.outputs.commented == 'true') }}",
+      "${{ !cancelled() && needs.matrix.result != 'skipped' && (needs.matrix.outputs.has-changes == 'true' || needs.matrix.outputs.valid != 'true' || needs.matrix.outputs.commented == 'true' || needs.matrix.outputs.cdn-wide != '') }}",
     );
     expect(step('plan.yml', 'matrix', 'matrix').with?.['github-token']).toBe('${{ github.token }}');
-    for (const key of ['has-changes', 'valid', 'commented'])
+    // A change to owner_id or the zone may plan nothing: its warning reaches the comment on its own.
+    expect(step('plan.yml', 'comment', 'comment').with?.['cdn-wide']).toBe('${{ needs.matrix.outputs.cdn-wide }}');
+    for (const key of ['has-changes', 'valid', 'commented', 'cdn-wide'])
       expect(job('plan.yml', 'matrix').outputs?.[key]).toBe(`\${{ steps.matrix.outputs.${key} }}`);
     // With nothing to plan, no credentials are asked for and no DNS dry run is made.
     for (const s of job('plan.yml', 'comment').steps ?? [])

@@ -41,6 +41,7 @@ export interface Inputs {
   readonly latency: string;
   readonly cost: string;
   readonly dns: string;
+  readonly cdnWide: string;
   readonly commentDir: string;
 }
 
@@ -65,6 +66,7 @@ export function getInputs(): Inputs {
     latency: core.getInput('latency'),
     cost: core.getInput('cost'),
     dns: core.getInput('dns'),
+    cdnWide: core.getInput('cdn-wide'),
     commentDir: core.getInput('comment-dir') || '.kubecdn/comment',
   };
 }
@@ -94,6 +96,9 @@ async function matrixStep(inputs: Inputs, root: string): Promise<void> {
   core.setOutput('matrix', JSON.stringify(matrix));
   core.setOutput('has-changes', String(matrix.include.length > 0));
   core.setOutput('has-destroy', String(hasDestroy(matrix)));
+  // A matrix holds only its regions: a change to owner_id or the zone alone would plan nothing and
+  // reach the comment with nothing to say, so its warning goes out on its own.
+  if (change.cdnWide) core.setOutput('cdn-wide', change.cdnWide);
   // With nothing to plan, the comment job runs only to update a plan comment already there (so
   // that it no longer shows an older plan): say whether there is one.
   const number = github.context.payload.pull_request?.number;
@@ -152,6 +157,7 @@ async function commentStep(inputs: Inputs, root: string): Promise<void> {
   const input = {
     summaries,
     problems: validation.problems,
+    ...(inputs.cdnWide ? { cdnWide: inputs.cdnWide } : {}),
     ...(matrix ? { matrix } : {}),
     ...(commit ? { commit } : {}),
     fullPlans: `the job summaries and the plan artifacts of [run ${runId}](${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId})`,

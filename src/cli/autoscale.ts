@@ -6,22 +6,10 @@ import { UsageError } from '../core/problems.js';
 import { runAutoscale } from '../node/autoscale.js';
 import { cities } from '../node/cities.js';
 import { PrometheusError } from '../node/prometheus.js';
-import { EXIT } from './commands.js';
-import type { Io } from './io.js';
+import { EXIT, type Io } from './io.js';
+import type { AutoscaleOptions } from './program/scaling.js';
 
-export interface AutoscaleCommandOptions {
-  prometheus: string;
-  at?: string;
-  cooldown?: string;
-  maxChanges?: string;
-  dir: string;
-  format: 'text' | 'json' | 'markdown';
-  write: boolean;
-  /** Also write the report as Markdown (the pull request's body) to this file, from the same run. */
-  markdown?: string;
-}
-
-export async function autoscale(io: Io, options: AutoscaleCommandOptions): Promise<number> {
+export async function autoscale(io: Io, options: AutoscaleOptions): Promise<number> {
   const maxChanges = options.maxChanges === undefined ? undefined : Number(options.maxChanges);
   // As cdn.yaml's autoscale.max_changes: a run that may change nothing is what leaving out --write is.
   if (maxChanges !== undefined && !(Number.isInteger(maxChanges) && maxChanges >= 1 && maxChanges <= 100))

@@ -13,18 +13,8 @@ import { cities } from '../node/cities.js';
 import { defaultBranch } from '../node/preview.js';
 import { loadPriceTable, PricingClient, refreshPrices } from '../node/prices.js';
 import { loadRegionDir, today } from '../node/region-dir.js';
-import { EXIT } from './commands.js';
-import type { Io } from './io.js';
-
-export interface CostCommandOptions {
-  readonly base?: string;
-  readonly dir: string;
-  readonly format: 'text' | 'json' | 'markdown';
-  readonly traffic?: string;
-  readonly prices?: string;
-  /** Exit 0 when the only problem is a missing price, listing each on stderr (for the plan comment). */
-  readonly allowMissing?: boolean;
-}
+import { EXIT, type Io } from './io.js';
+import type { CostOptions as CostCommandOptions, PricesRefreshOptions } from './program/scaling.js';
 
 /**
  * Exit 0 with every figure known, 1 when a price is missing (the output names region and item) or
@@ -63,10 +53,7 @@ export async function cost(io: Io, options: CostCommandOptions): Promise<number>
   return EXIT.ok;
 }
 
-export async function pricesRefresh(
-  io: Io,
-  options: { out: string; region?: string[]; instanceType?: string[]; endpoint?: string },
-): Promise<number> {
+export async function pricesRefresh(io: Io, options: PricesRefreshOptions): Promise<number> {
   // The Price List Query API answers in us-east-1 (and a few other regions); prices cover every region.
   const client = new PricingClient({ region: 'us-east-1', ...(options.endpoint ? { endpoint: options.endpoint } : {}) });
   const table = await refreshPrices(client, {

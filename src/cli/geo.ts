@@ -5,8 +5,8 @@ import type { GeoStats } from '../core/edge/geo.js';
 import { RegionConfigError, UsageError } from '../core/problems.js';
 import { GEO_BUDGET, geoMap } from '../node/geo.js';
 import { loadRegionDir } from '../node/region-dir.js';
-import { EXIT } from './commands.js';
-import type { Io } from './io.js';
+import { EXIT, type Io } from './io.js';
+import type { GeoOptions } from './program/edge.js';
 
 export const GEO_FILE = 'manifests/base/near.conf';
 
@@ -16,7 +16,7 @@ export function statsText(s: GeoStats): string {
   return `IPv${s.family}: ${s.rows} rows (${s.overlaps} overlapping), ${s.lines} lines, blocks up to /${s.maxPrefix}, ${pct(s.moved)} of mapped space moved by coarsening`;
 }
 
-export async function geo(io: Io, options: { dir: string; out: string; check: boolean; budget?: string }): Promise<number> {
+export async function geo(io: Io, options: GeoOptions): Promise<number> {
   const budget = options.budget === undefined ? GEO_BUDGET : Number(options.budget);
   if (!Number.isInteger(budget) || budget < 10_000) throw new UsageError('--budget is a whole number of bytes, at least 10000');
   const loaded = await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd);

@@ -2,6 +2,9 @@
 import pc from 'picocolors';
 import { plain, type Style } from '../core/render.js';
 
+/** Every command's exit code: 0 success, 1 a finding (invalid files, a refusal, a failure), 2 a usage error. */
+export const EXIT = { ok: 0, finding: 1, usage: 2 } as const;
+
 export interface Io {
   readonly cwd: string;
   out(text: string): void;

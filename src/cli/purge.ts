@@ -16,22 +16,13 @@ import {
 } from '../core/purge.js';
 import { kubectlCluster } from '../node/purge.js';
 import { loadRegionDir } from '../node/region-dir.js';
-import { EXIT } from './commands.js';
-import type { Io } from './io.js';
+import { EXIT, type Io } from './io.js';
+import type { PurgeOptions } from './program/operations.js';
 
-export interface PurgeCommandOptions {
-  dir: string;
-  everything: boolean;
-  hostname?: string;
-  confirm?: string;
-  reason: string;
-  region?: string[];
-  kubeContextPrefix: string;
-  checkOnly: boolean;
-  summary?: string;
+export type PurgeCommandOptions = PurgeOptions & {
   /** The most one pod may take; not a command-line option (tests shorten it). */
-  podDeadlineMs?: number;
-}
+  readonly podDeadlineMs?: number;
+};
 
 /** Who purged: on a re-run, the user who re-ran it (GitHub keeps the first run's user in GITHUB_ACTOR). */
 export function purgeActor(env: NodeJS.ProcessEnv): string {

@@ -7,8 +7,8 @@ import { terraformVariables } from '../core/terraform.js';
 import { loadChange } from '../node/change.js';
 import { loadRegionDir } from '../node/region-dir.js';
 import { applyRegion, planRegion, refreshOutputs } from '../node/terraform.js';
-import { EXIT } from './commands.js';
-import type { Io } from './io.js';
+import { EXIT, type Io } from './io.js';
+import type { TfApplyOptions, TfOutputOptions, TfPlanOptions, TfVarsOptions } from './program/plans.js';
 
 /** The plan targets of regions (see planTarget), reading --base only for a region removed from the files. */
 async function resolveTargets(io: Io, codes: readonly string[], dir: string, base: string | undefined): Promise<PlanTarget[]> {
@@ -30,24 +30,13 @@ async function resolveTargets(io: Io, codes: readonly string[], dir: string, bas
   return targets;
 }
 
-export async function vars(io: Io, options: { region: string; dir: string; base?: string }): Promise<number> {
+export async function vars(io: Io, options: TfVarsOptions): Promise<number> {
   const [target] = await resolveTargets(io, [options.region], options.dir, options.base);
   if (target) io.out(JSON.stringify(terraformVariables(target.config, target.region), null, 2));
   return EXIT.ok;
 }
 
-export interface PlanOptions {
-  region: string[];
-  dir: string;
-  stack: string;
-  out: string;
-  base?: string;
-  reason?: string;
-  backendConfig: string[];
-  critical?: string[];
-}
-
-export async function plan(io: Io, options: PlanOptions): Promise<number> {
+export async function plan(io: Io, options: TfPlanOptions): Promise<number> {
   const targets = await resolveTargets(io, options.region, options.dir, options.base);
   let failed = 0;
   for (const target of targets) {
@@ -78,7 +67,7 @@ export async function plan(io: Io, options: PlanOptions): Promise<number> {
   return failed ? EXIT.finding : EXIT.ok;
 }
 
-export async function apply(io: Io, options: { region: string[]; stack: string; out: string }): Promise<number> {
+export async function apply(io: Io, options: TfApplyOptions): Promise<number> {
   let failed = 0;
   for (const region of options.region) {
     const result = await applyRegion({
@@ -96,10 +85,7 @@ export async function apply(io: Io, options: { region: string[]; stack: string; 
   return failed ? EXIT.finding : EXIT.ok;
 }
 
-export async function output(
-  io: Io,
-  options: { region: string[]; dir: string; stack: string; out: string; backendConfig: string[] },
-): Promise<number> {
+export async function output(io: Io, options: TfOutputOptions): Promise<number> {
   const targets = await resolveTargets(io, options.region, options.dir, undefined);
   let failed = 0;
   for (const target of targets) {

@@ -67887,6 +67887,7 @@ function getInputs() {
     latency: getInput("latency"),
     cost: getInput("cost"),
     dns: getInput("dns"),
+    cdnWide: getInput("cdn-wide"),
     commentDir: getInput("comment-dir") || ".kubecdn/comment"
   };
 }
@@ -67913,6 +67914,7 @@ async function matrixStep(inputs, root) {
   setOutput("matrix", JSON.stringify(matrix));
   setOutput("has-changes", String(matrix.include.length > 0));
   setOutput("has-destroy", String(hasDestroy(matrix)));
+  if (change.cdnWide) setOutput("cdn-wide", change.cdnWide);
   const number = context2.payload.pull_request?.number;
   if (change.head.config && matrix.include.length === 0 && number && inputs.githubToken) {
     const found = await findComment(
@@ -67961,6 +67963,7 @@ async function commentStep(inputs, root) {
   const input = {
     summaries,
     problems: validation.problems,
+    ...inputs.cdnWide ? { cdnWide: inputs.cdnWide } : {},
     ...matrix ? { matrix } : {},
     ...commit ? { commit } : {},
     fullPlans: `the job summaries and the plan artifacts of [run ${runId}](${serverUrl}/${repo.owner}/${repo.repo}/actions/runs/${runId})`,

@@ -71498,9 +71498,49 @@ function planDns(desired, actual, options = {}) {
 }
 var placeKey = (p3) => `${p3.hostname}|${p3.type}|${p3.region}`;
 function planPlaces(desired, actual, options, skip) {
+  const zone = readZone(desired, actual);
+  const refusals = hostnameProblems(desired.hostnames, actual.zoneName).map((p3) => `${p3}; nothing is written for it`);
+  const { places, conflicts } = claimPlaces(zone, desired, actual, options, skip);
+  const writing = new Set(places.map((p3) => p3.region));
+  const planned = planHealthChecks(
+    { ownerId: zone.owner, zoneId: actual.zoneId },
+    desired,
+    actual,
+    desired.healthChecks.filter((hc) => writing.has(hc.region))
+  );
+  const resolve2 = (record) => {
+    const region = refRegion(record.healthCheckId);
+    const id = region ? planned.ids.get(region) : void 0;
+    return id ? { ...record, healthCheckId: id } : record;
+  };
+  const adoptedGone = options.adopt ? adoptedLeftovers(zone, desired, actual) : [];
+  const units = places.flatMap((place) => writeUnits(zone, place, resolve2(place.want)));
+  units.push(...deleteUnits(zone, [...zone.ownedManaged, ...adoptedGone], skip));
+  units.push(...orphanOwnershipDeletes(zone, actual, units, skip));
+  const touched = new Set(units.flatMap((u) => u.changes.map((c5) => recordKey(c5.record))));
+  const left = actual.records.filter((r5) => !touched.has(recordKey(r5)));
+  const { plan: healthChecks, kept } = keepReferenced(planned.plan, new Set(left.map((r5) => r5.healthCheckId ?? "").filter(Boolean)));
+  for (const hc of kept) {
+    const users = left.filter((r5) => r5.healthCheckId === hc.id).map(label);
+    conflicts.push(`health check ${hc.id} of ${hc.region} is not deleted: ${users.join(", ")} still uses it`);
+  }
+  if (options.drain) refusals.push(...drainRefusals(zone, left, options.drain));
+  const existing = zone.ownedManaged.length + adoptedGone.length + units.filter((u) => u.kind === "adopt").length;
+  const sorted = sortUnits(units);
+  return {
+    units: sorted,
+    batches: toBatches(sorted, options.limits ?? ROUTE53_LIMITS),
+    healthChecks,
+    conflicts,
+    guards: safetyGuards(zone, desired, units, adoptedGone, existing, options),
+    refusals,
+    untouched: desired.untouched,
+    legacyChecks: legacyChecks(zone.owner, actual.healthChecks),
+    existing
+  };
+}
+function readZone(desired, actual) {
   const owner = desired.ownerId;
-  const scope = { ownerId: owner, zoneId: actual.zoneId };
-  const untouched = new Set(desired.untouched);
   const byKey = new Map(actual.records.map((r5) => [recordKey(r5), r5]));
   const isOurs = (txt, region, type) => Boolean(
     txt && (txt.values ?? []).some((v) => {
@@ -71516,29 +71556,42 @@ function planPlaces(desired, actual, options, skip) {
       ...record.setIdentifier ? { setIdentifier: record.setIdentifier } : {}
     })
   );
-  const refusals = hostnameProblems(desired.hostnames, actual.zoneName).map((p3) => `${p3}; nothing is written for it`);
-  const conflicts = [];
   const ownedManaged = actual.records.filter(
     (r5) => MANAGED_TYPES.includes(r5.type) && r5.setIdentifier !== void 0 && isOurs(ownershipOf(r5, r5.type), r5.setIdentifier, r5.type)
   );
-  const ownedKeys = new Set(ownedManaged.map(recordKey));
-  const desiredTxt = new Map(desired.records.filter((r5) => r5.type === "TXT").map((r5) => [recordKey(r5), r5]));
+  return {
+    owner,
+    byKey,
+    ownedManaged,
+    ownedKeys: new Set(ownedManaged.map(recordKey)),
+    desiredTxt: new Map(desired.records.filter((r5) => r5.type === "TXT").map((r5) => [recordKey(r5), r5])),
+    wantedKeys: new Set(desired.records.filter((r5) => r5.type !== "TXT").map(recordKey)),
+    servingHosts: new Set(desired.hostnames.map((h5) => fqdn(h5))),
+    untouched: new Set(desired.untouched),
+    isOurs,
+    adoptable,
+    ownershipOf
+  };
+}
+function claimPlaces(zone, desired, actual, options, skip) {
+  const { owner, isOurs, adoptable } = zone;
+  const conflicts = [];
   const places = [];
   for (const want of desired.records.filter((r5) => r5.type !== "TXT")) {
     const type = want.type;
     const host = want.name.replace(/\.$/, "");
     const region = want.setIdentifier ?? "";
-    const txtWant = desiredTxt.get(recordKey({ name: ownershipName(host, type), type: "TXT", setIdentifier: region }));
+    const txtWant = zone.desiredTxt.get(recordKey({ name: ownershipName(host, type), type: "TXT", setIdentifier: region }));
     if (!txtWant || skip.has(placeKey({ hostname: host, type, region }))) continue;
-    const have = byKey.get(recordKey(want));
-    const txtHave = ownershipOf(want, type);
+    const have = zone.byKey.get(recordKey(want));
+    const txtHave = zone.ownershipOf(want, type);
     const place = { want, txtWant, host, type, region, ...have ? { have } : {}, ...txtHave ? { txtHave } : {} };
-    if (have && ownedKeys.has(recordKey(have))) {
+    if (have && zone.ownedKeys.has(recordKey(have))) {
       places.push({ ...place, status: "ours" });
       continue;
     }
     const take2 = Boolean(options.adopt && have && adoptable(txtHave) && have.region === have.setIdentifier);
-    const deletedFirst = (r5) => ownedKeys.has(recordKey(r5)) || take2 && recordKey(r5) === recordKey(have ?? r5);
+    const deletedFirst = (r5) => zone.ownedKeys.has(recordKey(r5)) || take2 && recordKey(r5) === recordKey(have ?? r5);
     const blocked = [
       ...have && !take2 ? [
         `${label(have)} exists and is not kubeCDN ${owner}'s: left as it is${adoptable(txtHave) ? " (its ownership record is missing or not kubeCDN's: --adopt takes it)" : ""}`
@@ -71550,59 +71603,50 @@ function planPlaces(desired, actual, options, skip) {
     if (blocked.length) conflicts.push(...blocked.map((b5) => `cannot write ${label(want)}: ${b5}`));
     else places.push({ ...place, status: take2 ? "adopt" : "create" });
   }
-  const writing = new Set(places.map((p3) => p3.region));
-  const planned = planHealthChecks(
-    scope,
-    desired,
-    actual,
-    desired.healthChecks.filter((hc) => writing.has(hc.region))
-  );
-  const resolve2 = (record) => {
-    const region = refRegion(record.healthCheckId);
-    const id = region ? planned.ids.get(region) : void 0;
-    return id ? { ...record, healthCheckId: id } : record;
-  };
-  const units = [];
-  for (const place of places) {
-    const { txtWant, txtHave, have, host, type, region } = place;
-    const want = resolve2(place.want);
-    const txtChange = txtHave && isOurs(txtHave, region, type) ? sameRecord(txtHave, txtWant) ? [] : [{ action: "UPSERT", record: txtWant }] : [];
-    const base = { hostname: host, type, region, after: want, ...have ? { before: have } : {} };
-    if (place.status === "ours" && have) {
-      if (identityChanges(have, want))
-        units.push({
-          ...base,
-          kind: "replace",
-          changes: [{ action: "DELETE", record: have }, { action: "CREATE", record: want }, ...txtChange]
-        });
-      else if (!sameRecord(have, want) || txtChange.length)
-        units.push({
+  return { places, conflicts };
+}
+function writeUnits(zone, place, want) {
+  const { txtWant, txtHave, have, host, type, region } = place;
+  const txtChange = txtHave && zone.isOurs(txtHave, region, type) ? sameRecord(txtHave, txtWant) ? [] : [{ action: "UPSERT", record: txtWant }] : [];
+  const base = { hostname: host, type, region, after: want, ...have ? { before: have } : {} };
+  if (place.status === "ours" && have) {
+    if (identityChanges(have, want))
+      return [
+        { ...base, kind: "replace", changes: [{ action: "DELETE", record: have }, { action: "CREATE", record: want }, ...txtChange] }
+      ];
+    if (!sameRecord(have, want) || txtChange.length)
+      return [
+        {
           ...base,
           kind: "update",
           changes: [...sameRecord(have, want) ? [] : [{ action: "UPSERT", record: want }], ...txtChange]
-        });
-      continue;
-    }
-    const txt = txtHave ? { action: "UPSERT", record: txtWant } : { action: "CREATE", record: txtWant };
-    if (place.status === "adopt" && have) {
-      const record = identityChanges(have, want) ? [
-        { action: "DELETE", record: have },
-        { action: "CREATE", record: want }
-      ] : sameRecord(have, want) ? [] : [{ action: "UPSERT", record: want }];
-      units.push({ ...base, kind: "adopt", changes: [txt, ...record] });
-    } else units.push({ ...base, kind: "create", changes: [txt, { action: "CREATE", record: want }] });
+        }
+      ];
+    return [];
   }
-  const wantedKeys = new Set(desired.records.filter((r5) => r5.type !== "TXT").map(recordKey));
-  const servingHosts = new Set(desired.hostnames.map((h5) => fqdn(h5)));
+  const txt = txtHave ? { action: "UPSERT", record: txtWant } : { action: "CREATE", record: txtWant };
+  if (place.status === "adopt" && have) {
+    const record = identityChanges(have, want) ? [
+      { action: "DELETE", record: have },
+      { action: "CREATE", record: want }
+    ] : sameRecord(have, want) ? [] : [{ action: "UPSERT", record: want }];
+    return [{ ...base, kind: "adopt", changes: [txt, ...record] }];
+  }
+  return [{ ...base, kind: "create", changes: [txt, { action: "CREATE", record: want }] }];
+}
+function adoptedLeftovers(zone, desired, actual) {
   const known = new Set(desired.known);
-  const adoptedGone = options.adopt ? actual.records.filter(
-    (r5) => MANAGED_TYPES.includes(r5.type) && servingHosts.has(r5.name) && r5.setIdentifier !== void 0 && r5.region === r5.setIdentifier && known.has(r5.region) && !ownedKeys.has(recordKey(r5)) && !wantedKeys.has(recordKey(r5)) && !untouched.has(r5.setIdentifier) && adoptable(ownershipOf(r5, r5.type))
-  ) : [];
-  for (const have of [...ownedManaged, ...adoptedGone]) {
-    if (wantedKeys.has(recordKey(have)) || untouched.has(have.setIdentifier ?? "")) continue;
+  return actual.records.filter(
+    (r5) => MANAGED_TYPES.includes(r5.type) && zone.servingHosts.has(r5.name) && r5.setIdentifier !== void 0 && r5.region === r5.setIdentifier && known.has(r5.region) && !zone.ownedKeys.has(recordKey(r5)) && !zone.wantedKeys.has(recordKey(r5)) && !zone.untouched.has(r5.setIdentifier) && zone.adoptable(zone.ownershipOf(r5, r5.type))
+  );
+}
+function deleteUnits(zone, ours, skip) {
+  const units = [];
+  for (const have of ours) {
+    if (zone.wantedKeys.has(recordKey(have)) || zone.untouched.has(have.setIdentifier ?? "")) continue;
     const type = have.type;
     if (skip.has(placeKey({ hostname: have.name.replace(/\.$/, ""), type, region: have.setIdentifier ?? "" }))) continue;
-    const txt = ownershipOf(have, type);
+    const txt = zone.ownershipOf(have, type);
     units.push({
       kind: "delete",
       hostname: have.name.replace(/\.$/, ""),
@@ -71614,17 +71658,21 @@ function planPlaces(desired, actual, options, skip) {
       changes: [{ action: "DELETE", record: have }, ...txt ? [{ action: "DELETE", record: txt }] : []]
     });
   }
+  return units;
+}
+function orphanOwnershipDeletes(zone, actual, units, skip) {
   const claimed = new Set(units.flatMap((u) => u.changes.map((c5) => recordKey(c5.record))));
+  const orphans = [];
   for (const txt of actual.records) {
     const target2 = txt.type === "TXT" ? ownedBy(txt.name) : void 0;
-    if (!target2 || claimed.has(recordKey(txt)) || !isOurs(txt, txt.setIdentifier, target2.type)) continue;
-    const recordThere = byKey.get(
+    if (!target2 || claimed.has(recordKey(txt)) || !zone.isOurs(txt, txt.setIdentifier, target2.type)) continue;
+    const recordThere = zone.byKey.get(
       recordKey({ name: target2.hostname, type: target2.type, ...txt.setIdentifier ? { setIdentifier: txt.setIdentifier } : {} })
     );
-    const stillWanted = desiredTxt.has(recordKey(txt));
+    const stillWanted = zone.desiredTxt.has(recordKey(txt));
     const place = { hostname: target2.hostname.replace(/\.$/, ""), type: target2.type, region: txt.setIdentifier ?? "" };
-    if (recordThere || stillWanted || untouched.has(txt.setIdentifier ?? "") || skip.has(placeKey(place))) continue;
-    units.push({
+    if (recordThere || stillWanted || zone.untouched.has(txt.setIdentifier ?? "") || skip.has(placeKey(place))) continue;
+    orphans.push({
       kind: "delete",
       hostname: target2.hostname.replace(/\.$/, ""),
       type: target2.type,
@@ -71632,23 +71680,16 @@ function planPlaces(desired, actual, options, skip) {
       changes: [{ action: "DELETE", record: txt }]
     });
   }
-  const touched = new Set(units.flatMap((u) => u.changes.map((c5) => recordKey(c5.record))));
-  const left = actual.records.filter((r5) => !touched.has(recordKey(r5)));
-  const { plan: healthChecks, kept } = keepReferenced(planned.plan, new Set(left.map((r5) => r5.healthCheckId ?? "").filter(Boolean)));
-  for (const hc of kept) {
-    const users = left.filter((r5) => r5.healthCheckId === hc.id).map(label);
-    conflicts.push(`health check ${hc.id} of ${hc.region} is not deleted: ${users.join(", ")} still uses it`);
-  }
-  if (options.drain) {
-    for (const r5 of left.filter((r6) => servingHosts.has(r6.name) && r6.region === options.drain)) {
-      const adoptablePlace = r5.setIdentifier === r5.region && MANAGED_TYPES.includes(r5.type) && adoptable(ownershipOf(r5, r5.type));
-      refusals.push(
-        `draining ${options.drain} would leave ${label(r5)} answering for it: it is not kubeCDN ${owner}'s (its ownership record is missing or another's); ${adoptablePlace ? "take it with --adopt or remove it" : "remove it (it is not at a place of kubeCDN, so --adopt does not take it)"}, then drain again`
-      );
-    }
-  }
+  return orphans;
+}
+function drainRefusals(zone, left, drain) {
+  return left.filter((r5) => zone.servingHosts.has(r5.name) && r5.region === drain).map((r5) => {
+    const adoptablePlace = r5.setIdentifier === r5.region && MANAGED_TYPES.includes(r5.type) && zone.adoptable(zone.ownershipOf(r5, r5.type));
+    return `draining ${drain} would leave ${label(r5)} answering for it: it is not kubeCDN ${zone.owner}'s (its ownership record is missing or another's); ${adoptablePlace ? "take it with --adopt or remove it" : "remove it (it is not at a place of kubeCDN, so --adopt does not take it)"}, then drain again`;
+  });
+}
+function safetyGuards(zone, desired, units, adoptedGone, existing, options) {
   const guards = [];
-  const existing = ownedManaged.length + adoptedGone.length + units.filter((u) => u.kind === "adopt").length;
   const deleting = units.filter((u) => u.kind === "delete" && u.before).length;
   const maxFraction = options.maxDeleteFraction ?? 0.3;
   if (existing >= (options.minExisting ?? 10) && deleting / existing > maxFraction) {
@@ -71656,10 +71697,10 @@ function planPlaces(desired, actual, options, skip) {
       `this would delete ${deleting} of kubeCDN's ${existing} records (${Math.round(100 * deleting / existing)}%), more than the ${Math.round(maxFraction * 100)}% allowed in one run`
     );
   }
-  const hosts = /* @__PURE__ */ new Set([...desired.hostnames, ...ownedManaged.map((r5) => r5.name.replace(/\.$/, ""))]);
+  const taken = [...zone.ownedManaged, ...adoptedGone];
+  const hosts = /* @__PURE__ */ new Set([...desired.hostnames, ...zone.ownedManaged.map((r5) => r5.name.replace(/\.$/, ""))]);
   for (const host of hosts) {
     for (const type of MANAGED_TYPES) {
-      const taken = [...ownedManaged, ...adoptedGone];
       const before = taken.filter((r5) => r5.name === `${host}.` && r5.type === type).length;
       const deleted = units.filter((u) => u.kind === "delete" && u.before && u.hostname === host && u.type === type).length;
       const created = units.filter((u) => (u.kind === "create" || u.kind === "adopt") && u.hostname === host && u.type === type).length;
@@ -71667,21 +71708,13 @@ function planPlaces(desired, actual, options, skip) {
     }
   }
   if (desired.serving.length === 0) guards.push("no region would serve: every serving region is excluded");
+  return guards;
+}
+function sortUnits(units) {
   const order = { delete: 0, replace: 1, adopt: 2, update: 3, create: 4 };
-  const sorted = [...units].sort(
+  return [...units].sort(
     (a5, b5) => order[a5.kind] - order[b5.kind] || a5.hostname.localeCompare(b5.hostname) || a5.type.localeCompare(b5.type) || a5.region.localeCompare(b5.region)
   );
-  return {
-    units: sorted,
-    batches: toBatches(sorted, options.limits ?? ROUTE53_LIMITS),
-    healthChecks,
-    conflicts,
-    guards,
-    refusals,
-    untouched: desired.untouched,
-    legacyChecks: legacyChecks(owner, actual.healthChecks),
-    existing
-  };
 }
 function changeCost(change) {
   const values = change.record.values ?? [];

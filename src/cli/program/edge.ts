@@ -1,0 +1,48 @@
+// kubecdn manifests, targets and geo: what each region's edge runs, where its load balancer is, and
+// the map that tells it which region is nearest a client.
+import type { Command } from '@commander-js/extra-typings';
+import { manifests, targets } from '../edge.js';
+import { geo, GEO_FILE } from '../geo.js';
+import { dirOption, type OptionsOf, type Run } from './options.js';
+
+const defineManifests = (command: Command) =>
+  command
+    .description(
+      "Render a region's final edge manifests (kustomize) and check every object against the Kubernetes schemas.\nPrints the YAML kubectl would apply; exit 1 if an object breaks its schema.",
+    )
+    .requiredOption('--region <region>', 'AWS region code')
+    .option('--manifests <dir>', 'the manifests folder (base/, components/, regions/<region>/)', 'manifests')
+    .option('--certificate-arn <arn>', "the load balancer's certificate; default: the stack's, from the region's last kubecdn tf apply")
+    .option('--out <dir>', "where kubecdn tf apply wrote the region's outputs", '.kubecdn/plans')
+    .addOption(dirOption());
+
+const defineTargets = (command: Command) =>
+  command
+    .description(
+      "Print a region's load-balancer target for sync-dns, from its edge Service once the load balancer exists:\n" +
+        '  kubectl get service edge -n kubecdn -o json | kubecdn targets --region R --service -',
+    )
+    .requiredOption('--region <region>', 'the region the Service runs in (checked against its load balancer)')
+    .requiredOption('--service <file>', 'the Service as JSON, or - for standard input')
+    .option('--hosted-zone-id <id>', "the load balancer's canonical hosted zone, for a region kubeCDN has no table entry for");
+
+const defineGeo = (command: Command) =>
+  command
+    .description(
+      "Write the nginx geo map that labels each request with the region nearest its client's address, among every\n" +
+        'region of the region files, coarsened to fit a ConfigMap. --check exits 1 when the committed map is stale.',
+    )
+    .option('--out <file>', 'where the map goes', GEO_FILE)
+    .option('--check', 'compare with the file instead of writing it', false)
+    .option('--budget <bytes>', 'largest map, in bytes (a ConfigMap holds at most 1 MiB)')
+    .addOption(dirOption());
+
+export type ManifestsOptions = OptionsOf<typeof defineManifests>;
+export type TargetsOptions = OptionsOf<typeof defineTargets>;
+export type GeoOptions = OptionsOf<typeof defineGeo>;
+
+export function edgeCommands(cli: Command, run: Run): void {
+  defineManifests(cli.command('manifests')).action(run(manifests));
+  defineTargets(cli.command('targets')).action(run(targets));
+  defineGeo(cli.command('geo')).action(run(geo));
+}
