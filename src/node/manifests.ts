@@ -161,7 +161,10 @@ export async function renderManifests(manifests: string, config: Config, region:
       .map((o) => stringify(o))
       .join('---\n'),
   );
-  await writeFile(path.join(work, 'kustomization.yaml'), stringify(regionOverlay(region, source, { dualStack, metricsAgent }, certificateArn)));
+  await writeFile(
+    path.join(work, 'kustomization.yaml'),
+    stringify(regionOverlay(region, source, { dualStack, metricsAgent }, certificateArn)),
+  );
   const out = await $({ quiet: true, verbose: false, nothrow: true })`kubectl kustomize ${work}`;
   if (out.exitCode !== 0) throw new Error(`kubectl kustomize failed for ${region.region}: ${out.stderr.trim()}`);
   const objects = parseAllDocuments(out.stdout)
