@@ -12,6 +12,7 @@ debian=(
   prometheus:prometheus   # demand counts meet here for the autoscaler
   promtool:prometheus     # writes hours of history for the autoscaler tests
   mtail:mtail             # turns the edge's access log into counters
+  vmagent:victoria-metrics # remote-writes signed with SigV4, as the metrics agent does
 )
 # On the machine image, not from Debian: say what is missing and where it comes from.
 image=(

@@ -1,10 +1,14 @@
 ################################################################################
 # Demand metrics: this region's request counts, to the one workspace
 ################################################################################
-# A managed scraper (no agent in the cluster) reads kubecdn_requests_total from every edge pod's
-# mtail sidecar (port "metrics", 3903) and writes it to the workspace the bootstrap made. The
-# scraper needs read access to pods in the cluster: an EKS access entry for its role, bound to
-# the kubecdn-metrics-reader group (manifests/base/metrics-rbac.yaml).
+# A Prometheus server in agent mode (manifests/components/metrics-agent, deployed by kubecdn
+# manifests when the stack has a workspace) scrapes kubecdn_requests_total from every edge pod's
+# mtail sidecar (port "metrics", 3903) and sends it with remote_write, signed with SigV4, to the
+# workspace the bootstrap made. Remote write is what Amazon Managed Service for Prometheus
+# documents for ingesting from any Prometheus server, wherever it runs, so every region's counts
+# reach the one workspace, whichever Region it is in. Here: the agent's identity, a role that may
+# only write to that workspace, handed to the agent's ServiceAccount by EKS Pod Identity (whose
+# agent EKS Auto Mode runs on every node).
 
 variable "metrics_workspace_arn" {
   description = "The Prometheus workspace every region's request counts go to (bootstrap output metrics_workspace_arn), from the repository variable KUBECDN_METRICS_WORKSPACE_ARN as TF_VAR_metrics_workspace_arn; null or empty for none."
@@ -17,60 +21,54 @@ variable "metrics_workspace_arn" {
   }
 }
 
-# The scraper reads this stack's own cluster, from its private subnets, through the cluster
-# security group: Auto Mode puts it on its nodes, and it lets members of the group reach each other
-# on every port, so the scraper's ENIs reach each pod's mtail on 3903.
 locals {
-  scrape_metrics = var.metrics_workspace_arn != null && var.metrics_workspace_arn != ""
+  write_metrics = var.metrics_workspace_arn != null && var.metrics_workspace_arn != ""
+  # The agent's ServiceAccount, as manifests/components/metrics-agent names it.
+  metrics_agent_namespace       = "kubecdn"
+  metrics_agent_service_account = "metrics-agent"
 }
 
-resource "aws_prometheus_scraper" "this" {
-  count = local.scrape_metrics ? 1 : 0
+# Trusted by EKS Pod Identity only; TagSession because Pod Identity tags each session with the
+# cluster, namespace and ServiceAccount.
+resource "aws_iam_role" "metrics_agent" {
+  count = local.write_metrics ? 1 : 0
 
-  alias = "kubecdn-${var.region}"
-
-  source {
-    eks {
-      cluster_arn        = aws_eks_cluster.this.arn
-      subnet_ids         = aws_subnet.private[*].id
-      security_group_ids = [aws_eks_cluster.this.vpc_config[0].cluster_security_group_id]
-    }
-  }
-
-  destination {
-    amp {
-      workspace_arn = var.metrics_workspace_arn
-    }
-  }
-
-  scrape_configuration = <<-YAML
-    global:
-      scrape_interval: 30s
-      external_labels:
-        cluster_region: ${var.region}
-    scrape_configs:
-      - job_name: kubecdn-edge
-        kubernetes_sd_configs:
-          - role: pod
-            namespaces:
-              names: [kubecdn]
-        relabel_configs:
-          - source_labels: [__meta_kubernetes_pod_container_port_name]
-            regex: metrics
-            action: keep
-          - source_labels: [__meta_kubernetes_pod_name]
-            target_label: pod
-        metric_relabel_configs:
-          - source_labels: [__name__]
-            regex: kubecdn_requests_total
-            action: keep
-  YAML
+  name = "${local.name}-metrics"
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "pods.eks.amazonaws.com" }
+      Action    = ["sts:AssumeRole", "sts:TagSession"]
+    }]
+  })
 }
 
-resource "aws_eks_access_entry" "scraper" {
-  count = local.scrape_metrics ? 1 : 0
+resource "aws_iam_role_policy" "metrics_agent" {
+  count = local.write_metrics ? 1 : 0
 
-  cluster_name      = aws_eks_cluster.this.name
-  principal_arn     = aws_prometheus_scraper.this[0].role_arn
-  kubernetes_groups = ["kubecdn-metrics-reader"]
+  name = "write-demand"
+  role = aws_iam_role.metrics_agent[0].id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = ["aps:RemoteWrite"]
+      Resource = [var.metrics_workspace_arn]
+    }]
+  })
+}
+
+resource "aws_eks_pod_identity_association" "metrics_agent" {
+  count = local.write_metrics ? 1 : 0
+
+  cluster_name    = aws_eks_cluster.this.name
+  namespace       = local.metrics_agent_namespace
+  service_account = local.metrics_agent_service_account
+  role_arn        = aws_iam_role.metrics_agent[0].arn
+}
+
+output "metrics_workspace_arn" {
+  description = "The workspace this region's metrics agent writes to, or null for none: kubecdn manifests reads it from the region's last apply and deploys the agent only with it."
+  value       = local.write_metrics ? var.metrics_workspace_arn : null
 }

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { region, regionDir } from './fixtures.js';
 import { kubecdn, ROOT } from './run.js';
@@ -35,6 +35,7 @@ function find<K extends keyof Kinds>(all: Obj[], kind: K, prefix = ''): Kinds[K]
 }
 
 const STACK_CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
+const WORKSPACE = 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0a1b2c3d-1111-2222-3333-444455556666';
 
 describe('kubecdn manifests', () => {
   it('renders the shipped us-east-1 edge: its sizes from the region files, its overlay, and a ConfigMap the Deployment uses', () => {
@@ -53,12 +54,12 @@ describe('kubecdn manifests', () => {
       'NodePool',
       'PodDisruptionBudget',
       'Role',
-      'Role',
-      'RoleBinding',
       'RoleBinding',
       'Service',
       'ServiceAccount',
     ]);
+    // No demand workspace given, no metrics agent.
+    expect(all.filter((o) => o.metadata.name.startsWith('metrics-'))).toEqual([]);
     const clusterScoped = ['Namespace', 'NodeClass', 'NodePool'];
     for (const o of all.filter((x) => !clusterScoped.includes(x.kind))) expect(o.metadata.namespace).toBe('kubecdn');
     for (const o of all) expect(o.metadata.labels?.['kubecdn/region']).toBe('us-east-1');
@@ -177,6 +178,87 @@ describe('kubecdn manifests', () => {
     expect(ran.code).toBe(0);
     expect(find(objects(ran.stdout), 'Service').metadata?.annotations?.['service.beta.kubernetes.io/aws-load-balancer-ssl-cert']).toBe(
       STACK_CERTIFICATE,
+    );
+  });
+
+  it("adds the metrics agent for the stack's demand workspace: its Deployment, ServiceAccount, Role and configuration", () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'kubecdn-manifests-'));
+    cpSync(path.join(ROOT, 'manifests'), path.join(root, 'manifests'), { recursive: true });
+    renameSync(regionDir({}), path.join(root, 'regions'));
+    mkdirSync(path.join(root, '.kubecdn/plans/us-east-1'), { recursive: true });
+    // As terraform output writes it: the stack in us-east-1, the workspace in eu-west-1.
+    writeFileSync(
+      path.join(root, '.kubecdn/plans/us-east-1/outputs.json'),
+      JSON.stringify({
+        certificate_arn: { sensitive: false, type: 'string', value: STACK_CERTIFICATE },
+        metrics_workspace_arn: { sensitive: false, type: 'string', value: WORKSPACE },
+      }),
+    );
+    const ran = render(['--region', 'us-east-1'], root);
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    const all = objects(ran.stdout) as (Obj & { rules?: unknown; roleRef?: unknown; subjects?: unknown })[];
+    const agent = all.filter((o) => o.metadata.name.startsWith('metrics-agent'));
+    expect(agent.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'Role', 'RoleBinding', 'ServiceAccount']);
+    for (const o of agent) {
+      expect(o.metadata.namespace).toBe('kubecdn');
+      // Labelled as the edge is, so apply.yml's prune removes it once the workspace is unset.
+      expect(o.metadata.labels).toMatchObject({ 'app.kubernetes.io/part-of': 'kubecdn', 'kubecdn/region': 'us-east-1' });
+    }
+    // The ServiceAccount the stack's Pod Identity association names (terraform/metrics.tf).
+    const deployment = find(all, 'Deployment', 'metrics-agent');
+    const pod = deployment.spec?.template.spec;
+    expect(deployment.spec?.replicas).toBe(1);
+    expect(deployment.spec?.strategy).toEqual({ type: 'Recreate' });
+    expect(pod?.serviceAccountName).toBe('metrics-agent');
+    expect(pod?.containers[0]?.image).toBe('quay.io/prometheus/prometheus:v3.8.1');
+    expect(pod?.containers[0]?.args).toContain('--agent');
+    expect(pod?.nodeSelector).toEqual({ 'karpenter.sh/nodepool': 'system' });
+    expect(pod?.tolerations).toEqual([{ key: 'CriticalAddonsOnly', operator: 'Exists' }]);
+    const config = find(all, 'ConfigMap', 'metrics-agent-');
+    expect(pod?.volumes?.find((v) => v.name === 'config')?.configMap?.name).toBe(config.metadata?.name);
+    const prometheus = parse(config.data?.['prometheus.yml'] ?? '') as {
+      scrape_configs: { kubernetes_sd_configs: unknown; relabel_configs: unknown[]; metric_relabel_configs: unknown }[];
+      remote_write: unknown;
+    };
+    expect(prometheus.scrape_configs[0]?.kubernetes_sd_configs).toEqual([{ role: 'pod', namespaces: { names: ['kubecdn'] } }]);
+    expect(prometheus.scrape_configs[0]?.relabel_configs[0]).toEqual({
+      source_labels: ['__meta_kubernetes_pod_container_port_name'],
+      regex: 'metrics',
+      action: 'keep',
+    });
+    const keep = [{ source_labels: ['__name__'], regex: 'kubecdn_requests_total', action: 'keep' }];
+    expect(prometheus.scrape_configs[0]?.metric_relabel_configs).toEqual(keep);
+    expect(prometheus.remote_write).toEqual([
+      {
+        url: 'https://aps-workspaces.eu-west-1.amazonaws.com/workspaces/ws-0a1b2c3d-1111-2222-3333-444455556666/api/v1/remote_write',
+        sigv4: { region: 'eu-west-1' },
+        write_relabel_configs: keep,
+      },
+    ]);
+    // The edge's mtail port the agent keeps is the one the edge pods name "metrics".
+    const edge = find(all, 'Deployment', 'edge');
+    const ports = edge.spec?.template.spec?.containers.flatMap((c) => c.ports ?? []);
+    expect(ports).toContainEqual({ name: 'metrics', containerPort: 3903 });
+    const role = all.find((o) => o.kind === 'Role' && o.metadata.name === 'metrics-agent');
+    expect(role?.rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] }]);
+    const binding = all.find((o) => o.kind === 'RoleBinding' && o.metadata.name === 'metrics-agent');
+    expect(binding?.subjects).toEqual([{ kind: 'ServiceAccount', name: 'metrics-agent', namespace: 'kubecdn' }]);
+  });
+
+  it('refuses a demand workspace that is not a workspace ARN, rendering nothing', () => {
+    const ran = render([
+      '--region',
+      'us-east-1',
+      '--certificate-arn',
+      STACK_CERTIFICATE,
+      '--metrics-workspace-arn',
+      'arn:aws:aps:eu-west-1:123456789012:rulegroupsnamespace/ws-1/rules',
+    ]);
+    expect(ran.code).toBe(2);
+    expect(ran.stdout).toBe('');
+    expect(ran.stderr).toContain(
+      'not a Prometheus workspace ARN in the aws partition: arn:aws:aps:eu-west-1:123456789012:rulegroupsnamespace/ws-1/rules',
     );
   });
 

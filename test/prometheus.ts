@@ -51,8 +51,10 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
-/** Debian's prometheus on a data folder, with an optional configuration (scrape targets). */
-export async function startPrometheus(options: { data?: string; config?: string } = {}): Promise<RunningPrometheus> {
+/** Debian's prometheus on a data folder, with an optional configuration (scrape targets) and more flags. */
+export async function startPrometheus(
+  options: { data?: string; config?: string; args?: readonly string[] } = {},
+): Promise<RunningPrometheus> {
   const root = mkdtempSync(path.join(tmpdir(), 'kubecdn-prometheus-'));
   const config = path.join(root, 'prometheus.yml');
   writeFileSync(config, options.config ?? 'global: {}\n');
@@ -66,6 +68,7 @@ export async function startPrometheus(options: { data?: string; config?: string 
       // The history may be days old: keep it.
       '--storage.tsdb.retention.time=3650d',
       `--web.listen-address=127.0.0.1:${port}`,
+      ...(options.args ?? []),
     ],
     { stdio: ['ignore', 'ignore', openSync(log, 'a')] },
   );

@@ -31,6 +31,8 @@ interface Obj {
   spec: Record<string, unknown>;
 }
 
+const STACK_CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
+
 async function stack(): Promise<Stack> {
   const merged: Stack = { resource: {}, locals: [], output: {}, provider: {} };
   const dir = path.join(ROOT, 'terraform');
@@ -92,6 +94,24 @@ describe('every cluster capability the edge relies on is provided by the stack',
       for (const service of of(r.region, 'Service'))
         expect(service.metadata.annotations?.['service.beta.kubernetes.io/aws-load-balancer-scheme']).toBe('internet-facing');
     }
+  });
+
+  it("the metrics agent's AWS identity: the Pod Identity association names the ServiceAccount its Deployment runs as, on system nodes", () => {
+    const arn = 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0a1b2c3d-1111-2222-3333-444455556666';
+    const ran = kubecdn(['manifests', '--region', 'us-east-1', '--certificate-arn', STACK_CERT, '--metrics-workspace-arn', arn]);
+    expect(ran.code).toBe(0);
+    const all = parseAllDocuments(ran.stdout).map((d) => d.toJS() as Obj & { metadata: { namespace?: string } });
+    const deployment = all.find((o) => o.kind === 'Deployment' && o.metadata.name === 'metrics-agent');
+    const pod = (deployment?.spec['template'] as { spec: { serviceAccountName: string; nodeSelector: Record<string, string> } }).spec;
+    const association = one(tf.resource['aws_eks_pod_identity_association']?.['metrics_agent']);
+    expect(association['namespace']).toBe('${local.metrics_agent_namespace}');
+    expect(association['service_account']).toBe('${local.metrics_agent_service_account}');
+    expect(local(tf, 'metrics_agent_namespace')).toBe(deployment?.metadata.namespace);
+    expect(local(tf, 'metrics_agent_service_account')).toBe(pod.serviceAccountName);
+    expect(all.some((o) => o.kind === 'ServiceAccount' && o.metadata.name === pod.serviceAccountName)).toBe(true);
+    // Auto Mode's built-in system pool, which the cluster turns on.
+    const cluster = one(tf.resource['aws_eks_cluster']?.['this']);
+    expect(one(cluster['compute_config'])['node_pools']).toContain(pod.nodeSelector['karpenter.sh/nodepool']);
   });
 
   it('the metrics API the HorizontalPodAutoscaler reads: the metrics-server add-on', () => {

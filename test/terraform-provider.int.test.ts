@@ -160,6 +160,9 @@ describe('terraform test of the region stack, with mocked AWS answers', () => {
     'vpc_smaller_than_a_24',
     'no_node_groups',
     'one_zone',
+    'metrics_agent_may_only_write_to_the_workspace',
+    'metrics_workspace_empty_is_none',
+    'metrics_workspace_arn_not_a_workspace',
   ])('extremes: %s', (run) => {
     expect(out).toContain(`run "${run}"... pass`);
   });

@@ -304,6 +304,9 @@ describe('apply.yml', () => {
     const apply = ran.calls.find((c) => c.startsWith('kubectl apply')) ?? '';
     expect(apply).toContain('--prune-allowlist=karpenter.sh/v1/NodePool');
     expect(apply).toContain('--prune-allowlist=eks.amazonaws.com/v1/NodeClass');
+    // And the metrics agent's Role and RoleBinding, so that unsetting the workspace removes all of it.
+    expect(apply).toContain('--prune-allowlist=rbac.authorization.k8s.io/v1/Role');
+    expect(apply).toContain('--prune-allowlist=rbac.authorization.k8s.io/v1/RoleBinding');
   });
 
   it('finds the load balancer healthy only when the edge answers over HTTP on 80 and over TLS on 443, as Route53 checks', () => {

@@ -22,8 +22,12 @@ export async function manifests(io: Io, options: ManifestsOptions): Promise<numb
   const applied = await stackOutputs(path.resolve(io.cwd, options.out), region.region);
   const certificateArn =
     options.certificateArn ?? (typeof applied?.['certificate_arn'] === 'string' ? applied['certificate_arn'] : undefined);
+  // The demand workspace likewise: with one, the region also runs the metrics agent.
+  const metricsWorkspaceArn =
+    options.metricsWorkspaceArn ?? (typeof applied?.['metrics_workspace_arn'] === 'string' ? applied['metrics_workspace_arn'] : undefined);
   const rendered = await renderManifests(path.resolve(io.cwd, options.manifests), loaded.config, region, {
     ...(certificateArn ? { certificateArn } : {}),
+    ...(metricsWorkspaceArn ? { metricsWorkspaceArn } : {}),
   });
   for (const problem of rendered.problems) io.err(`kubecdn manifests: ${problem}`);
   if (rendered.problems.length) return EXIT.finding;

@@ -15,6 +15,7 @@ import { NodePool } from '@kubernetes-models/karpenter/karpenter.sh/v1/NodePool'
 import type { Config, Region } from '../core/config.js';
 import { capacityObjects, NODE_POOL_LABEL, validateNodeClass } from './capacity-manifests.js';
 import { renderNginxConf } from '../core/edge/nginx.js';
+import { agentConfig, parseWorkspaceArn } from '../core/metrics-agent.js';
 import { UsageError } from '../core/problems.js';
 
 /** The kinds the edge is made of, each with its Kubernetes schema. */
@@ -62,18 +63,27 @@ const exists = (p: string) =>
   );
 
 /** The overlay kubecdn writes for a region: what the region files decide about its edge. */
-export function regionOverlay(region: Region, source: string, dualStack: string | undefined, certificateArn: string): object {
+export function regionOverlay(
+  region: Region,
+  source: string,
+  components: { readonly dualStack?: string | undefined; readonly metricsAgent?: string | undefined },
+  certificateArn: string,
+): object {
   const { edge } = region.spec;
   const pools = region.spec.cluster.node_groups.map((g) => g.name);
+  const used = [components.dualStack, components.metricsAgent].filter((c): c is string => c !== undefined);
   return {
     apiVersion: 'kustomize.config.k8s.io/v1beta1',
     kind: 'Kustomization',
     resources: [source, 'capacity.yaml'],
-    ...(dualStack ? { components: [dualStack] } : {}),
+    ...(used.length ? { components: used } : {}),
     labels: [{ pairs: { 'kubecdn/region': region.region }, includeSelectors: false }],
-    // In the edge's namespace, so that kustomize points the Deployment at the generated name (and
-    // a new nginx.conf rolls the pods).
-    configMapGenerator: [{ name: 'edge-nginx', namespace: EDGE_NAMESPACE, files: ['nginx.conf'] }],
+    // In the edge's namespace, so that kustomize points the Deployments at the generated names (and
+    // a new nginx.conf or agent configuration rolls the pods).
+    configMapGenerator: [
+      { name: 'edge-nginx', namespace: EDGE_NAMESPACE, files: ['nginx.conf'] },
+      ...(components.metricsAgent ? [{ name: 'metrics-agent', namespace: EDGE_NAMESPACE, files: ['prometheus.yml'] }] : []),
+    ],
     patches: [
       {
         target: { kind: 'HorizontalPodAutoscaler', name: 'edge' },
@@ -122,6 +132,8 @@ export function regionOverlay(region: Region, source: string, dualStack: string 
 export interface RenderOptions {
   /** The certificate the stack made (its certificate_arn output); edge.certificate_arn wins. */
   readonly certificateArn?: string;
+  /** The demand workspace (the stack's metrics_workspace_arn output): with it, the metrics agent. */
+  readonly metricsWorkspaceArn?: string;
 }
 
 export async function renderManifests(manifests: string, config: Config, region: Region, options: RenderOptions = {}): Promise<Rendered> {
@@ -130,13 +142,17 @@ export async function renderManifests(manifests: string, config: Config, region:
     throw new UsageError(
       `no certificate for ${region.region}'s load balancer: apply the region's stack first (kubecdn tf apply writes its certificate_arn), pass --certificate-arn, or set edge.certificate_arn`,
     );
+  const workspace = options.metricsWorkspaceArn ? parseWorkspaceArn(options.metricsWorkspaceArn) : undefined;
   const own = path.join(manifests, 'regions', region.region);
   const base = path.join(manifests, 'base');
   if (!(await exists(base))) throw new UsageError(`no ${base}: the edge manifests start from manifests/base`);
   const work = await mkdtemp(path.join(tmpdir(), `kubecdn-${region.region}-`));
   // kustomize takes resources by relative path only.
   const source = path.relative(work, (await exists(own)) ? own : base);
-  const dualStack = region.spec.edge.dual_stack ? path.relative(work, path.join(manifests, 'components', 'dual-stack')) : undefined;
+  const component = (name: string) => path.relative(work, path.join(manifests, 'components', name));
+  const dualStack = region.spec.edge.dual_stack ? component('dual-stack') : undefined;
+  const metricsAgent = workspace ? component('metrics-agent') : undefined;
+  if (workspace) await writeFile(path.join(work, 'prometheus.yml'), agentConfig(workspace, EDGE_NAMESPACE));
   const nginxConf = renderNginxConf(config, region);
   await writeFile(path.join(work, 'nginx.conf'), nginxConf);
   await writeFile(
@@ -145,7 +161,10 @@ export async function renderManifests(manifests: string, config: Config, region:
       .map((o) => stringify(o))
       .join('---\n'),
   );
-  await writeFile(path.join(work, 'kustomization.yaml'), stringify(regionOverlay(region, source, dualStack, certificateArn)));
+  await writeFile(
+    path.join(work, 'kustomization.yaml'),
+    stringify(regionOverlay(region, source, { dualStack, metricsAgent }, certificateArn)),
+  );
   const out = await $({ quiet: true, verbose: false, nothrow: true })`kubectl kustomize ${work}`;
   if (out.exitCode !== 0) throw new Error(`kubectl kustomize failed for ${region.region}: ${out.stderr.trim()}`);
   const objects = parseAllDocuments(out.stdout)

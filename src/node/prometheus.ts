@@ -17,7 +17,7 @@ export function apsRegion(url: string): string | undefined {
 }
 
 /** SHA-256 (keyed: HMAC) from node:crypto, in the shape the signer asks for. */
-class Sha256 {
+export class Sha256 {
   private readonly hash: ReturnType<typeof createHash> | ReturnType<typeof createHmac>;
   constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
     this.hash =

@@ -170,8 +170,10 @@ async function rehearseSteps(cwd: string, options: RehearseOptions, work: string
     // The certificate the region's stack made, from this rehearsal's apply or the base's.
     const outputs = (await stackOutputs(out, region.region)) ?? (await stackOutputs(path.join(work, 'base'), region.region));
     const certificateArn = typeof outputs?.['certificate_arn'] === 'string' ? outputs['certificate_arn'] : undefined;
+    const metricsWorkspaceArn = typeof outputs?.['metrics_workspace_arn'] === 'string' ? outputs['metrics_workspace_arn'] : undefined;
     const rendered = await renderManifests(path.resolve(cwd, options.manifests), head, region, {
       ...(certificateArn ? { certificateArn } : {}),
+      ...(metricsWorkspaceArn ? { metricsWorkspaceArn } : {}),
     });
     check('edge', rendered.problems.length === 0, `${region.region}: ${rendered.problems.join('; ')}`);
     const service = rendered.objects.find((o) => o.kind === 'Service');

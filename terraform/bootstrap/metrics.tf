@@ -2,8 +2,8 @@
 # Demand metrics: where every region's request counts meet
 ################################################################################
 # One Amazon Managed Service for Prometheus workspace, in the state region, holds
-# kubecdn_requests_total from every region's edges (each region's stack adds a managed scraper
-# that writes here). kubecdn autoscale queries it with SigV4, as the autoscale role, which may
+# kubecdn_requests_total from every region's edges (each region runs a Prometheus agent that
+# remote-writes here, as the role its stack makes, which may only write to this workspace). kubecdn autoscale queries it with SigV4, as the autoscale role, which may
 # only read it, and only from the autoscale workflow on main.
 
 variable "create_metrics_workspace" {
@@ -84,7 +84,7 @@ resource "aws_iam_role_policy" "autoscale_read" {
 }
 
 output "metrics_workspace_arn" {
-  description = "The workspace every region's scraper writes to (the regions' metrics_workspace_arn)."
+  description = "The workspace every region's metrics agent writes to (the regions' metrics_workspace_arn)."
   value       = one(aws_prometheus_workspace.this[*].arn)
 }
 

@@ -179,16 +179,48 @@ run "too_many_hostnames_for_one_certificate" {
   expect_failures = [var.hostnames]
 }
 
-run "metrics_scraper_reads_the_stacks_own_cluster" {
+run "metrics_agent_may_only_write_to_the_workspace" {
   command = plan
 
   variables {
-    metrics_workspace_arn = "arn:aws:aps:us-east-1:123456789012:workspace/ws-0a1b2c3d-1111-2222-3333-444455556666"
+    metrics_workspace_arn = "arn:aws:aps:eu-west-1:123456789012:workspace/ws-0a1b2c3d-1111-2222-3333-444455556666"
   }
 
   assert {
-    condition     = length(aws_prometheus_scraper.this) == 1 && aws_eks_access_entry.scraper[0].cluster_name == aws_eks_cluster.this.name
-    error_message = "With a metrics workspace, the scraper reads this region's cluster."
+    condition     = aws_iam_role.metrics_agent[0].name == "kubecdn-example-us-east-1-metrics"
+    error_message = "The agent's role is named <owner_id>-<region>-metrics."
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role.metrics_agent[0].assume_role_policy).Statement == [{
+      Effect    = "Allow"
+      Principal = { Service = "pods.eks.amazonaws.com" }
+      Action    = ["sts:AssumeRole", "sts:TagSession"]
+    }]
+    error_message = "Only EKS Pod Identity may assume the agent's role, and tag its sessions."
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.metrics_agent[0].policy).Statement == [{
+      Effect   = "Allow"
+      Action   = ["aps:RemoteWrite"]
+      Resource = ["arn:aws:aps:eu-west-1:123456789012:workspace/ws-0a1b2c3d-1111-2222-3333-444455556666"]
+    }]
+    error_message = "The agent may only write to the one workspace, even one in another Region."
+  }
+
+  assert {
+    condition = (
+      aws_eks_pod_identity_association.metrics_agent[0].cluster_name == aws_eks_cluster.this.name &&
+      aws_eks_pod_identity_association.metrics_agent[0].namespace == "kubecdn" &&
+      aws_eks_pod_identity_association.metrics_agent[0].service_account == "metrics-agent"
+    )
+    error_message = "The role goes to the agent's ServiceAccount, kubecdn/metrics-agent, in this region's cluster."
+  }
+
+  assert {
+    condition     = output.metrics_workspace_arn == "arn:aws:aps:eu-west-1:123456789012:workspace/ws-0a1b2c3d-1111-2222-3333-444455556666"
+    error_message = "kubecdn manifests finds the workspace in the stack's outputs."
   }
 }
 
@@ -201,8 +233,13 @@ run "metrics_workspace_empty_is_none" {
   }
 
   assert {
-    condition     = length(aws_prometheus_scraper.this) == 0 && length(aws_eks_access_entry.scraper) == 0
-    error_message = "An empty metrics workspace ARN means no scraper, not an invalid value."
+    condition     = length(aws_iam_role.metrics_agent) == 0 && length(aws_eks_pod_identity_association.metrics_agent) == 0
+    error_message = "An empty metrics workspace ARN means no agent role, not an invalid value."
+  }
+
+  assert {
+    condition     = output.metrics_workspace_arn == null
+    error_message = "With no workspace, the stack's output says none, and kubecdn manifests deploys no agent."
   }
 }
 

@@ -13,6 +13,10 @@ const defineManifests = (command: Command) =>
     .requiredOption('--region <region>', 'AWS region code')
     .option('--manifests <dir>', 'the manifests folder (base/, components/, regions/<region>/)', 'manifests')
     .option('--certificate-arn <arn>', "the load balancer's certificate; default: the stack's, from the region's last kubecdn tf apply")
+    .option(
+      '--metrics-workspace-arn <arn>',
+      "the Prometheus workspace the region's metrics agent writes demand to; default: the stack's, from its last kubecdn tf apply (none: no agent)",
+    )
     .option('--out <dir>', "where kubecdn tf apply wrote the region's outputs", '.kubecdn/plans')
     .addOption(dirOption());
 
