@@ -1,18 +1,23 @@
 // Autoscaling's two costs. First, a decision over every region of the region files from a real
 // Prometheus holding a day of history (promtool-written blocks): time per run of kubecdn
-// autoscale's work (query, git history of enabled, latency model, decisions). Second, what
-// counting costs the edge: wrk on a cached object against the edge as it was (access log
-// unbuffered, no geo map), and with the geo map, the buffered log, mtail and the access-log
-// container's tail reading it; both as ratios to nginx serving the same object from disk.
-//   npx tsx bench/autoscale.ts [--runs 5] [--seconds 5] [--connections 64]   (needs prometheus, promtool, mtail, nginx, wrk)
+// autoscale's work (query, git history of enabled, latency model, cost, decisions), with and
+// without the latency model, each as a ratio to its two Prometheus queries alone, run in turn.
+// The decision is taken ten minutes after the checked-out commit (or at --at, Unix seconds), so
+// that the cooldown reads the branch's own latest history, as a run on a busy branch does.
+// Second, what counting costs the edge: wrk on a cached object against the edge as it was
+// (access log unbuffered, no geo map), and with the geo map, the buffered log, mtail and the
+// access-log container's tail reading it; both as ratios to nginx serving the same object from disk.
+//   npx tsx bench/autoscale.ts [--runs 5] [--seconds 5] [--connections 64] [--at 1795622700]   (needs prometheus, promtool, mtail, nginx, wrk)
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { wrkRate } from './timing.js';
+import { median, wrkRate } from './timing.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { longestWindowMinutes } from '../src/core/autoscale.js';
 import { loadConfig } from '../src/core/config.js';
-import { runAutoscale } from '../src/node/autoscale.js';
+import { runAutoscale, settingsOf, STEP_SECONDS } from '../src/node/autoscale.js';
 import { cities } from '../src/node/cities.js';
+import { demandQuery, Prometheus, reportingQuery } from '../src/node/prometheus.js';
 import { readRegionDir } from '../src/node/region-dir.js';
 import { get, harnessLayout, startEdge, startOrigin } from '../test/edge.js';
 import { createBlocks, openMetrics, startPrometheus } from '../test/prometheus.js';
@@ -31,7 +36,17 @@ if (!loaded.config) throw new Error('the region files are invalid');
 const regions = loaded.config.regions.map((r) => r.region);
 
 // ---- the decision ----------------------------------------------------------------------------
-const at = Math.floor(Date.now() / 1000 / 60) * 60 - 600;
+const head = Number(String(spawnSync('git', ['log', '-1', '--format=%ct'], { cwd: root }).stdout).trim());
+const at = arg('at', Math.floor(head / 60) * 60 + 600);
+const cooldownCommits = String(
+  spawnSync(
+    'git',
+    ['log', '--first-parent', '--oneline', `--since=@${at - settingsOf(loaded.config, {}).cooldownSeconds}`, `--until=@${at}`, 'HEAD'],
+    { cwd: root },
+  ).stdout,
+)
+  .split('\n')
+  .filter(Boolean).length;
 // Every serving region's edges report (autoscale counts a minute only when all of them did).
 const edges = loaded.config.regions.filter((r) => r.serving).map((r) => r.region);
 const series = regions.flatMap((near, k) =>
@@ -46,23 +61,43 @@ const data = createBlocks(openMetrics(series, at - 86400, at, 15));
 const blocksMs = performance.now() - built;
 const prometheus = await startPrometheus({ data });
 const places = cities();
-const times: number[] = [];
+const options = { prometheus: prometheus.url, dir: 'regions', at: new Date(at * 1000).toISOString() };
+const minutes = Math.max(1, longestWindowMinutes(loaded.config));
+const timed = async (fn: () => Promise<unknown>) => {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+};
+const kinds = {
+  // The baseline: what every decision must ask Prometheus, and nothing else.
+  queries: () => {
+    const client = new Prometheus(prometheus.url);
+    return Promise.all([client.query(demandQuery(minutes, STEP_SECONDS), at), client.query(reportingQuery(minutes, STEP_SECONDS), at)]);
+  },
+  bare: () => runAutoscale(root, options),
+  full: () => runAutoscale(root, { ...options, places }),
+};
+const times = { queries: [] as number[], bare: [] as number[], full: [] as number[] };
 try {
+  // One warm-up round, then the three in turn, so that a neighbour's load falls on all of them.
   for (let i = 0; i < runs + 1; i++) {
-    const t0 = performance.now();
-    await runAutoscale(root, { prometheus: prometheus.url, dir: 'regions', at: new Date(at * 1000).toISOString(), places });
-    if (i > 0) times.push(performance.now() - t0);
+    for (const kind of ['queries', 'bare', 'full'] as const) {
+      const t = await timed(kinds[kind]);
+      if (i > 0) times[kind].push(t);
+    }
   }
 } finally {
   await prometheus.stop();
 }
-times.sort((a, b) => a - b);
+const base = median(times.queries);
+const line = (label: string, xs: number[]) =>
+  `  ${label.padEnd(40)} ${median(xs).toFixed(0).padStart(6)} ms   ${(median(xs) / base).toFixed(1).padStart(6)} × the queries`;
 console.log(
-  `autoscale: ${regions.length} regions, a day of history (${series.length} series, a sample each 15 s; blocks written in ${blocksMs.toFixed(0)} ms)`,
+  `autoscale: ${regions.length} regions, a day of history (${series.length} series, a sample each 15 s; blocks written in ${blocksMs.toFixed(0)} ms), ${cooldownCommits} commits in the cooldown, ${places.length} cities; median of ${runs}`,
 );
-console.log(
-  `  decision, median of ${runs}   ${(times[Math.floor(times.length / 2)] ?? 0).toFixed(0).padStart(6)} ms per run (min ${(times[0] ?? 0).toFixed(0)} ms)`,
-);
+console.log(`  ${'the two Prometheus queries (baseline)'.padEnd(40)} ${base.toFixed(0).padStart(6)} ms`);
+console.log(line('decision without the latency model', times.bare));
+console.log(line('decision as kubecdn autoscale makes it', times.full));
 
 // ---- the edge ----------------------------------------------------------------------------------
 const body = 'x'.repeat(16 * 1024);

@@ -5,8 +5,8 @@ import { parse } from 'yaml';
 import type { Config, Region } from './config.js';
 import type { ScalableRegionSpec } from './schema.js';
 import type { CostOptions } from './cost/model.js';
-import { latencyImpact } from './latency/impact.js';
 import type { Place } from './latency/model.js';
+import { servingSets, type ServingSets } from './latency/sets.js';
 import { applyBudget, switchCost, type CostDelta } from './autoscale-cost.js';
 
 /** One point of a rate series: Unix seconds, requests per second. */
@@ -193,9 +193,13 @@ function withServing(config: Config, region: string, serving: boolean): Config {
   return { ...config, regions: config.regions.map((r) => (r.region === region ? { ...r, serving } : r)) };
 }
 
-function latencyChange(places: readonly Place[], before: Config, after: Config): LatencyChange {
-  const impact = latencyImpact(places, before, after, { top: 0 });
-  return { p50Before: impact.before.p50, p50After: impact.after.p50, p95Before: impact.before.p95, p95After: impact.after.p95 };
+const servingRegions = (config: Config) => config.regions.filter((r) => r.serving).map((r) => r.region);
+
+/** The p50 and p95 of latencyImpact(places, before, after), from the table of every region's distances. */
+function latencyChange(sets: ServingSets, before: Config, after: Config): LatencyChange {
+  const b = sets.figures(servingRegions(before));
+  const a = sets.figures(servingRegions(after));
+  return { p50Before: b.p50, p50After: a.p50, p95Before: b.p95, p95After: a.p95 };
 }
 
 interface Candidate {
@@ -283,11 +287,21 @@ export function decideAutoscale(input: AutoscaleInput): Decision[] {
 
   // The latency and cost of each proposal: taken ones in order, held ones on top of all taken.
   let current = config;
+  // Every proposal's sets differ from the files' by a few regions: each place's distances are
+  // computed once, at the first proposal, and every set's figures read from them.
+  let sets: ServingSets | undefined;
+  const latencyOf = (places: readonly Place[], on: Config, next: Config) => {
+    sets ??= servingSets(
+      places,
+      config.regions.map((r) => r.region),
+    );
+    return latencyChange(sets, on, next);
+  };
   const effects = (region: string, enable: boolean, on: Config) => {
     const next = withServing(on, region, enable);
     return {
       next,
-      ...(input.places ? { latency: latencyChange(input.places, on, next) } : {}),
+      ...(input.places ? { latency: latencyOf(input.places, on, next) } : {}),
       ...(input.costOptions ? { cost: switchCost(on, region, enable, input.costOptions) } : {}),
     };
   };

@@ -77,21 +77,45 @@ export async function enabledChanges(cwd: string, file: string, at: number, sinc
   // No path filter here: git's history simplification would hide a merge whose file matches its
   // second parent, and show the branch's own commit, with the proposal's time, instead.
   const log = await git`git log --first-parent --format=${'%H %ct %P'} --since=${`@${at - sinceSeconds}`} --until=${`@${at}`} HEAD`;
+  const commits = log.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const [sha = '', time = '0', parent] = line.split(' ');
+      return { sha, time: Number(time), parent };
+    });
+  const touched = await touching(root, relative, commits);
   const changed = new Map<string, number>();
   const show = async (rev: string | undefined) => {
     if (!rev) return new Map<string, boolean>();
     const out = await git`git show ${`${rev}:${relative}`}`.nothrow();
     return enabledByRegion(out.exitCode === 0 ? out.stdout : '');
   };
-  for (const line of log.stdout.split('\n').filter(Boolean)) {
-    const [sha = '', time = '0', parent] = line.split(' ');
-    if (parent && (await git`git diff --quiet ${parent} ${sha} -- ${relative}`.nothrow()).exitCode === 0) continue;
+  for (const { sha, time, parent } of commits) {
+    if (parent && touched && !touched.has(sha)) continue;
     const [after, before] = await Promise.all([show(sha), show(parent)]);
     for (const [region, enabled] of after) {
-      if (!changed.has(region) && before.get(region) !== enabled) changed.set(region, Number(time));
+      if (!changed.has(region) && before.get(region) !== enabled) changed.set(region, time);
     }
   }
   return changed;
+}
+
+/**
+ * The commits whose file differs from their first parent's, in one git process for them all:
+ * diff-tree prints a commit's name only when its diff, limited to the file, is not empty.
+ * Undefined when git cannot tell (the file outside the repository): every commit is then read.
+ */
+async function touching(
+  root: string,
+  relative: string,
+  commits: readonly { sha: string; parent: string | undefined }[],
+): Promise<Set<string> | undefined> {
+  const input = commits.flatMap((c) => (c.parent ? [`${c.sha} ${c.parent}\n`] : [])).join('');
+  if (!input) return new Set();
+  const git = $({ cwd: root, quiet: true, verbose: false, input });
+  const out = await git`git diff-tree --stdin --no-renames --name-only -r -- ${relative}`.nothrow();
+  return out.exitCode === 0 ? new Set(out.stdout.split('\n')) : undefined;
 }
 
 export function settingsOf(config: Config, options: { cooldown?: string; maxChanges?: number }) {
