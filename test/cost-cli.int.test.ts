@@ -26,6 +26,7 @@ const priced = (): RegionPrices => ({
 function sheet(): PriceTable {
   return {
     ...COMMITTED_PRICES,
+    date: '2026-11-20',
     sources: [...COMMITTED_PRICES.sources, { id: 'sheet', url: 'https://example.com/sheet', read: '2026-11-20' }],
     regions: { ...COMMITTED_PRICES.regions, 'us-east-1': priced(), 'eu-west-1': priced(), 'ap-south-1': priced() },
   };
@@ -63,7 +64,7 @@ describe('kubecdn cost', () => {
     expect(ran.stdout).toMatch(/ap-south-1\s+on\s+\$0 → \$498.17 to \$825.21 {2}\(\+\$498.17 to \+\$825.21 a month\)/);
     expect(ran.stdout).toContain('Total: $996.34 to $1,650 → $1,495 to $2,476 a month (+$498.17 to +$825.21)');
     expect(ran.stdout).toContain('Assumed per serving region a month: 1,000 GB out, 50,000,000 requests, 100 GB from the origin');
-    expect(ran.stdout).toContain('730 hours a month; prices of 2026-11-25');
+    expect(ran.stdout).toContain('730 hours a month; prices of 2026-11-20');
   });
 
   it('as Markdown is the comment’s section, and --traffic changes the assumption it states', () => {

@@ -6,7 +6,7 @@ import { cdnCost, costChange, regionCost, type CostOptions, type Traffic } from 
 import { regionSwitchCost, regionsSwitchCost } from '../src/core/cost/switch.js';
 import { MissingPriceError, type PriceEntry, type PriceTable, type RegionPrices } from '../src/core/cost/prices.js';
 import { costChangeToText, costSectionMarkdown, usd } from '../src/core/cost/render.js';
-import { parseTraffic } from '../src/core/cost/table.js';
+import { COMMITTED_PRICES, parseTraffic } from '../src/core/cost/table.js';
 import { CDN_YAML } from './fixtures.js';
 
 const S = 'test-sheet';
@@ -297,6 +297,56 @@ describe('a missing price', () => {
       'no price for EKS cluster hour in eu-central-1 (price table of 2026-11-01: not in the table); run `kubecdn prices refresh`',
     );
     expect(costChangeToText(costChange(undefined, eu, OPTIONS))).toContain('no total: prices missing for eu-central-1: EKS cluster hour');
+  });
+});
+
+describe('the committed price table', () => {
+  // What a user sees today with src/core/cost/prices.json, each part worked out here by hand from
+  // its figures. No region has a total until the table carries EKS Auto Mode fees.
+  const options: CostOptions = { prices: COMMITTED_PRICES, traffic: TRAFFIC, today: '2026-06-01' };
+  const cents = (cost: ReturnType<typeof regionCost>) => Object.fromEntries(cost.parts.map((x) => [x.item, Math.round(x.min * 100) / 100]));
+
+  it('prices every part of us-east-1 but its nodes, and names the two Auto Mode fees it lacks', () => {
+    const c = config([{ code: 'us-east-1' }]);
+    const cost = regionCost(at(c.regions, 0), c, options);
+    expect(cents(cost)).toEqual({
+      // 730 h × $0.10 (1.35 is in standard support)
+      'EKS control plane': 73,
+      // 3 zones × 730 h × $0.045 = 98.55, + 40 GB × $0.045 = 1.80
+      'NAT gateways': 100.35,
+      // 730 h × $0.0225 = 16.425, + max(500 GB, 36e6 / (50 × 3600) = 200) = 500 NLCU-h × $0.006 = 3
+      'Network Load Balancer': 19.43,
+      // (3 NAT EIPs + 3 NLB addresses) × 730 h × $0.005
+      'Public IPv4 addresses': 21.9,
+      // the basic check free, HTTPS $1
+      'Route53 health check': 1,
+      // 500 GB × $0.09
+      'Data out to the internet': 45,
+    });
+    expect(cost.missing.map((m) => m.item)).toEqual(['c7i.large EKS Auto Mode fee hour', 'c6i.large EKS Auto Mode fee hour']);
+    expect(cost.min).toBeNaN();
+  });
+
+  it('gives ap-south-1 its data out at $0.1093/GB and names every price it still lacks', () => {
+    const c = config([{ code: 'ap-south-1' }]);
+    const cost = regionCost(at(c.regions, 0), c, options);
+    // 730 h × $0.10; 6 × 730 h × $0.005; the HTTPS option; 500 GB × $0.1093 = 54.65
+    expect(cents(cost)).toEqual({
+      'EKS control plane': 73,
+      'Public IPv4 addresses': 21.9,
+      'Route53 health check': 1,
+      'Data out to the internet': 54.65,
+    });
+    expect(cost.missing.map((m) => m.item)).toEqual([
+      'NAT gateway hour',
+      'NAT gateway GB processed',
+      'Network Load Balancer hour',
+      'Network Load Balancer NLCU-hour',
+      'c7i.large on-demand hour',
+      'c7i.large EKS Auto Mode fee hour',
+      'c6i.large on-demand hour',
+      'c6i.large EKS Auto Mode fee hour',
+    ]);
   });
 });
 
