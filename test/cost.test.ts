@@ -504,6 +504,27 @@ describe('for the autoscaler', () => {
     );
   });
 
+  it('with a price missing, proves a region over the budget from its priced parts, never within it', () => {
+    // The committed table: us-east-1 at least $260.68, ap-south-1 at least $150.55 (above), so at least $411.23 with it on.
+    const options: CostOptions = { prices: COMMITTED_PRICES, traffic: TRAFFIC, today: '2026-06-01' };
+    const under = config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: false }], '  budget:\n    monthly_usd: 400\n');
+    const s = regionSwitchCost(under, 'ap-south-1', options);
+    expect(s).toMatchObject({ bound: 'at-least', fitsBudget: false, budget: 400, on: { min: 150.55, max: 150.55 } });
+    expect(s.totalWithOn).toBeCloseTo(411.23, 6);
+    expect(s.totalWithOff).toBeCloseTo(260.68, 6);
+    expect(regionsSwitchCost(under, ['ap-south-1'], options)).toMatchObject({ bound: 'at-least', fitsBudget: false });
+    // $412 is above what is priced: nothing is proven, and the missing price is the answer.
+    const above = config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: false }], '  budget:\n    monthly_usd: 412\n');
+    expect(() => regionSwitchCost(above, 'ap-south-1', options)).toThrow(MissingPriceError);
+    expect(() => regionsSwitchCost(above, ['ap-south-1'], options)).toThrow('no price for c7i.large EKS Auto Mode fee hour in us-east-1');
+    // Without a budget, too: there is nothing to prove.
+    expect(() =>
+      regionSwitchCost(config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: false }]), 'ap-south-1', options),
+    ).toThrow(MissingPriceError);
+    // With every price, the figures are exact.
+    expect(regionSwitchCost(under, 'ap-south-1', OPTIONS).bound).toBe('exact');
+  });
+
   it('refuses a budget that is not a positive number, at its place', () => {
     const result = loadConfig(
       {
