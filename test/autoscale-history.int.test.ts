@@ -172,8 +172,9 @@ describe('kubecdn autoscale over history in a real Prometheus', () => {
     expect(md).toContain(
       `Autoscale proposes to **enable** \`ap-south-1\`, from the demand of the users nearest each region, measured up to ${iso(T)}.`,
     );
-    // The committed price table has no ap-south-1 prices yet, and no budget is set: enabled, cost unknown.
-    expect(md).toMatch(/\| `ap-south-1` \| disabled \| \*\*enable\*\* \|.*\| cost unknown \| demand stayed above/);
+    // The committed price table lacks some of ap-south-1's prices, and no budget is set: enabled, at least
+    // its priced parts: 730 h × $0.10 + 6 × 730 h × $0.005 + the HTTPS check option $1 + 1,000 GB × $0.1093.
+    expect(md).toMatch(/\| `ap-south-1` \| disabled \| \*\*enable\*\* \|.*\| at least \+\$205\.20 a month \| demand stayed above/);
     expect(readFileSync(path.join(repo.root, 'regions/scalable.yaml'), 'utf8')).toMatch(/region: ap-south-1\n {4}enabled: true/);
     repo.git('checkout', '--', 'regions/scalable.yaml');
   });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decideAutoscale, demandByRegion, durationSeconds, type AutoscaleInput, type Sample } from '../src/core/autoscale.js';
 import { autoscaleToMarkdown, autoscaleToText } from '../src/core/autoscale-render.js';
 import { cdnCost, type CostOptions } from '../src/core/cost/model.js';
+import { usd } from '../src/core/cost/render.js';
 import type { PriceEntry, PriceTable, RegionPrices } from '../src/core/cost/prices.js';
 import { CDN_YAML, load, region } from './fixtures.js';
 
@@ -337,18 +338,56 @@ describe('what each switch costs, and the budget', () => {
     expect([none['sa-east-1']?.action, none['ap-south-1']?.action, none['eu-west-1']?.action]).toEqual(['keep', 'keep', 'disable']);
   });
 
-  it('with a price missing, holds every enable when a budget is set, and says cost unknown when none is', () => {
+  it('with a price missing, holds every enable when a budget is set, and says what the cost is at least when none is', () => {
     const partial: CostOptions = { prices: prices(['us-east-1', 'us-west-2', 'eu-west-1', 'ap-south-1']), today: '2026-11-25' };
     const held = decide(withBudget(1_000_000), partial);
-    expect(held['sa-east-1']).toMatchObject({ action: 'keep', cost: { unknown: expect.stringContaining('no price for') as string } });
+    // sa-east-1 has no prices but the global health check's: its HTTPS option, $1.
+    expect(held['sa-east-1']).toMatchObject({ action: 'keep', cost: { min: 1, max: 1, bound: 'at-least' } });
     expect(held['sa-east-1']?.reason).toMatch(
       /^would enable \(.*\), but the cost is unknown \(no price for .* in sa-east-1 .*\), so the budget of \$1,000,000 a month cannot be checked$/,
     );
     expect(held['ap-south-1']?.action).toBe('keep');
     const free = decide(withBudget(undefined), partial);
-    expect(free['sa-east-1']).toMatchObject({ action: 'enable', cost: { unknown: expect.any(String) as string } });
+    expect(free['sa-east-1']).toMatchObject({
+      action: 'enable',
+      cost: { bound: 'at-least', missing: expect.arrayContaining(['sa-east-1: EKS cluster hour']) as string[] },
+    });
     const report = { at: '2026-11-25T12:00:00Z', cooldown: '6h', maxChanges: 3, decisions: Object.values(free) };
-    expect(autoscaleToMarkdown(report)).toMatch(/\| `sa-east-1` \|.*\| cost unknown \|/);
+    expect(autoscaleToMarkdown(report)).toMatch(/\| `sa-east-1` \|.*\| at least \+\$1\.00 a month \|/);
+  });
+
+  it('with a price missing, holds back an enable the priced parts alone put over the budget, and says so', () => {
+    // sa-east-1 priced but for its Auto Mode fee: switched on, the CDN costs at least what the rest costs.
+    const gappy = prices(all);
+    const sa = gappy.regions['sa-east-1'] as RegionPrices;
+    const options_: CostOptions = {
+      prices: {
+        ...gappy,
+        regions: {
+          ...gappy.regions,
+          'sa-east-1': { ...sa, instances: { 'c7i.large': { on_demand_hour: p(0.1), auto_mode_hour: { missing: 'not published' } } } },
+        },
+      },
+      today: '2026-11-25',
+    };
+    const withSa = cdnCost(serving(config, ['sa-east-1']), options_).figure;
+    expect(withSa.bound).toBe('at-least');
+    // A budget under what is priced, with sa-east-1 alone or with ap-south-1: provably over, for each in turn.
+    const budget = 100;
+    expect(withSa.max).toBeGreaterThan(budget);
+    const over = decide(withBudget(budget), options_);
+    expect([over['sa-east-1']?.action, over['ap-south-1']?.action, over['eu-west-1']?.action]).toEqual(['keep', 'keep', 'disable']);
+    expect(over['sa-east-1']?.reason).toMatch(
+      new RegExp(
+        `^would enable \\(.*\\), but with the changes proposed the CDN would cost at least \\$[\\d,.]+ a month, over the budget of \\$${usd(budget).slice(1)} \\(what is priced alone exceeds it; no price for c7i\\.large EKS Auto Mode fee hour in sa-east-1 .*\\)$`,
+      ),
+    );
+    // A budget above what is priced: nothing proven either way, so the enable waits, the budget unchecked.
+    const unchecked = decide(withBudget(Math.ceil(withSa.max * 10)), options_);
+    expect(unchecked['sa-east-1']?.action).toBe('keep');
+    expect(unchecked['sa-east-1']?.reason).toMatch(/, so the budget of \$[\d,.]+ a month cannot be checked$/);
+    const text = autoscaleToText({ at: '2026-11-25T12:00:00Z', cooldown: '6h', maxChanges: 3, decisions: Object.values(over) });
+    expect(text).toMatch(/cost: at least \+\$[\d,.]+ a month/);
   });
 });
 

@@ -26,6 +26,7 @@ const priced = (): RegionPrices => ({
 function sheet(): PriceTable {
   return {
     ...COMMITTED_PRICES,
+    date: '2026-11-20',
     sources: [...COMMITTED_PRICES.sources, { id: 'sheet', url: 'https://example.com/sheet', read: '2026-11-20' }],
     regions: { ...COMMITTED_PRICES.regions, 'us-east-1': priced(), 'eu-west-1': priced(), 'ap-south-1': priced() },
   };
@@ -63,7 +64,7 @@ describe('kubecdn cost', () => {
     expect(ran.stdout).toMatch(/ap-south-1\s+on\s+\$0 → \$498.17 to \$825.21 {2}\(\+\$498.17 to \+\$825.21 a month\)/);
     expect(ran.stdout).toContain('Total: $996.34 to $1,650 → $1,495 to $2,476 a month (+$498.17 to +$825.21)');
     expect(ran.stdout).toContain('Assumed per serving region a month: 1,000 GB out, 50,000,000 requests, 100 GB from the origin');
-    expect(ran.stdout).toContain('730 hours a month; prices of 2026-11-25');
+    expect(ran.stdout).toContain('730 hours a month; prices of 2026-11-20');
   });
 
   it('as Markdown is the comment’s section, and --traffic changes the assumption it states', () => {
@@ -97,10 +98,25 @@ describe('kubecdn cost', () => {
     const r = repo();
     const ran = kubecdn(['cost', '--base', 'main', '--prices', gappy(r.root)], { cwd: r.root });
     expect(ran.code).toBe(1);
-    expect(ran.stdout).toContain('ap-south-1  unknown a month');
+    // The fixed parts above but the NAT gateways: 73 + 24.25 + 21.90 + 1 + 100 = 220.15, and the nodes.
+    expect(ran.stdout).toContain('ap-south-1  at least $383.67 to at least $710.71 a month (1 price missing)');
+    expect(ran.stdout).toMatch(
+      /ap-south-1\s+on\s+\$0 → at least \$383\.67 to at least \$710\.71 {2}\(at least \+\$383\.67 to at least \+\$710\.71 a month\)/,
+    );
     expect(ran.stdout).toContain('ap-south-1: NAT gateway hour');
     expect(ran.stdout).toContain('us-east-1: c7i.large EKS Auto Mode fee hour');
     expect(ran.stdout).not.toMatch(/ap-south-1\s+on\s+\$0 → \$0/);
+    // As JSON: min and max only for exact figures (null otherwise, as an unknown one always was), and the bound by name.
+    const json = JSON.parse(kubecdn(['cost', '--base', 'main', '--prices', gappy(r.root), '--format', 'json'], { cwd: r.root }).stdout) as {
+      changed: unknown[];
+      after: { regions: unknown[] };
+    };
+    expect(json.changed).toEqual([
+      { region: 'ap-south-1', change: 'on', min: null, max: null, bound: 'at-least', at_least: { min: 383.67, max: 710.71 } },
+    ]);
+    expect(json.after.regions).toContainEqual(
+      expect.objectContaining({ region: 'ap-south-1', min: null, max: null, bound: 'at-least', at_least: { min: 383.67, max: 710.71 } }),
+    );
   });
 
   it('with --allow-missing, exits 0 on missing prices alone and lists them, for the plan comment', () => {
@@ -109,7 +125,7 @@ describe('kubecdn cost', () => {
     expect(ran.code).toBe(0);
     expect(ran.stdout).toContain('ap-south-1');
     expect(ran.stderr).toBe(
-      'kubecdn cost: 2 prices missing (figures without them are unknown):\n  us-east-1: c7i.large EKS Auto Mode fee hour\n  ap-south-1: NAT gateway hour\n',
+      'kubecdn cost: 2 prices missing (figures that need them are lower bounds or unknown):\n  us-east-1: c7i.large EKS Auto Mode fee hour\n  ap-south-1: NAT gateway hour\n',
     );
     // Anything else still fails: an invalid region file exits 1 even with --allow-missing.
     r.regions({ alwaysOn: 'regions: 3\n', scalable: 'regions: []\n', cdn: CDN_YAML });

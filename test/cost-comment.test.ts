@@ -141,4 +141,27 @@ describe('what the money buys', () => {
     expect(values).toEqual([...values].sort((a, b) => b - a));
     expect(costs.bestValue?.region).toBe(costs.ranked[0]?.region);
   });
+
+  it('with a price missing, gives the line a lower bound on the cost and an upper bound on the value, and ranks it after the exact ones', () => {
+    const head = config((_, i) => i % 2 === 0);
+    const latency = latencyImpact(cities(), head, head);
+    const best = latency.candidates[0]?.region ?? '';
+    const fee = { missing: 'not published' };
+    const gappy: PriceTable = {
+      ...TABLE,
+      regions: {
+        ...TABLE.regions,
+        [best]: { ...(TABLE.regions[best] as RegionPrices), instances: { 'c7i.large': { on_demand_hour: p(0.1), auto_mode_hour: fee } } },
+      },
+    };
+    const costs = candidateCosts(latency, head, { ...OPTIONS, prices: gappy });
+    const own = costs.ranked.find((c) => c.region === best);
+    expect(own?.cost.bound).toBe('at-least');
+    expect(own?.min).toBeNaN();
+    expect(costs.ranked.at(-1)?.region).toBe(best);
+    const text = latencyToText(latency, { costs });
+    expect(text).toContain(
+      `would help most if switched on: ${best} (−${(latency.candidates[0]?.savedMs ?? 0).toFixed(0)} ms on average; at least +$${own?.cost.min.toFixed(2) ?? ''} a month as priced so far, at most ${((1000 * (own?.savedMs ?? 0)) / (own?.cost.min ?? 1)).toFixed(1)} ms per $1,000)`,
+    );
+  });
 });

@@ -5,8 +5,8 @@ import { loadConfig, type Config } from '../src/core/config.js';
 import { cdnCost, costChange, regionCost, type CostOptions, type Traffic } from '../src/core/cost/model.js';
 import { regionSwitchCost, regionsSwitchCost } from '../src/core/cost/switch.js';
 import { MissingPriceError, type PriceEntry, type PriceTable, type RegionPrices } from '../src/core/cost/prices.js';
-import { costChangeToText, costSectionMarkdown, usd } from '../src/core/cost/render.js';
-import { parseTraffic } from '../src/core/cost/table.js';
+import { costChangeToJson, costChangeToText, costSectionMarkdown, usd } from '../src/core/cost/render.js';
+import { COMMITTED_PRICES, parseTraffic } from '../src/core/cost/table.js';
 import { CDN_YAML } from './fixtures.js';
 
 const S = 'test-sheet';
@@ -262,6 +262,39 @@ describe('monotonic', () => {
   });
 });
 
+describe('monotonic, as lower bounds with the committed table (prices missing)', () => {
+  const options: CostOptions = { prices: COMMITTED_PRICES, traffic: TRAFFIC, today: '2026-06-01' };
+  const floor = (c: Config) => {
+    const f = cdnCost(c, options).figure;
+    expect(f.bound).toBe('at-least');
+    return f;
+  };
+
+  it('more nodes, zones or regions never lower the bound', () => {
+    const nodes = [floor(config([{ code: 'us-east-1', od: [1, 3] }])), floor(config([{ code: 'us-east-1', od: [5, 9] }]))];
+    expect(nodes[1]?.min).toBeGreaterThanOrEqual(nodes[0]?.min ?? Infinity);
+    expect(nodes[1]?.max).toBeGreaterThanOrEqual(nodes[0]?.max ?? Infinity);
+    let previous = -Infinity;
+    for (const zones of [2, 3, 4, 5, 6]) {
+      const f = floor(config([{ code: 'us-east-1', zones }]));
+      expect(f.min).toBeGreaterThan(previous);
+      previous = f.min;
+    }
+    const codes = ['us-east-1', 'ap-south-1', 'sa-east-1', 'eu-west-1'];
+    previous = -Infinity;
+    for (let n = 1; n <= codes.length; n++) {
+      const f = floor(
+        config(
+          [{ code: 'us-east-1' }],
+          codes.slice(1, n).map((code) => ({ code, enabled: true })),
+        ),
+      );
+      expect(f.min).toBeGreaterThan(previous);
+      previous = f.min;
+    }
+  });
+});
+
 describe('a missing price', () => {
   const withoutFee: PriceTable = {
     ...TABLE,
@@ -296,7 +329,130 @@ describe('a missing price', () => {
     expect(cost.missing.map((m) => m.message)).toContain(
       'no price for EKS cluster hour in eu-central-1 (price table of 2026-11-01: not in the table); run `kubecdn prices refresh`',
     );
-    expect(costChangeToText(costChange(undefined, eu, OPTIONS))).toContain('no total: prices missing for eu-central-1: EKS cluster hour');
+    expect(costChangeToText(costChange(undefined, eu, OPTIONS))).toContain(
+      'prices missing, so the figures that need them are lower bounds ("at least") or unknown: eu-central-1: EKS cluster hour',
+    );
+  });
+});
+
+describe('the committed price table', () => {
+  // What a user sees today with src/core/cost/prices.json, each part worked out here by hand from
+  // its figures. No region has a total until the table carries EKS Auto Mode fees.
+  const options: CostOptions = { prices: COMMITTED_PRICES, traffic: TRAFFIC, today: '2026-06-01' };
+  const cents = (cost: ReturnType<typeof regionCost>) => Object.fromEntries(cost.parts.map((x) => [x.item, Math.round(x.min * 100) / 100]));
+
+  it('prices every part of us-east-1 but its nodes, and names the two Auto Mode fees it lacks', () => {
+    const c = config([{ code: 'us-east-1' }]);
+    const cost = regionCost(at(c.regions, 0), c, options);
+    expect(cents(cost)).toEqual({
+      // 730 h × $0.10 (1.35 is in standard support)
+      'EKS control plane': 73,
+      // 3 zones × 730 h × $0.045 = 98.55, + 40 GB × $0.045 = 1.80
+      'NAT gateways': 100.35,
+      // 730 h × $0.0225 = 16.425, + max(500 GB, 36e6 / (50 × 3600) = 200) = 500 NLCU-h × $0.006 = 3
+      'Network Load Balancer': 19.43,
+      // (3 NAT EIPs + 3 NLB addresses) × 730 h × $0.005
+      'Public IPv4 addresses': 21.9,
+      // the basic check free, HTTPS $1
+      'Route53 health check': 1,
+      // 500 GB × $0.09
+      'Data out to the internet': 45,
+    });
+    expect(cost.missing.map((m) => m.item)).toEqual(['c7i.large EKS Auto Mode fee hour', 'c6i.large EKS Auto Mode fee hour']);
+    expect(cost.min).toBeNaN();
+  });
+
+  it('bounds us-east-1 from below by its priced parts, $260.68, never a total', () => {
+    const c = config([{ code: 'us-east-1' }]);
+    const cost = regionCost(at(c.regions, 0), c, options);
+    // 73 + 100.35 + 19.43 + 21.90 + 1 + 45; the nodes, whose Auto Mode fees are missing, add what they add.
+    expect(cost.figure).toEqual({ bound: 'at-least', min: 260.68, max: 260.68 });
+    expect(cdnCost(c, options).figure).toEqual({ bound: 'at-least', min: 260.68, max: 260.68 });
+    const text = costChangeToText(costChange(undefined, c, options));
+    expect(text).toContain('us-east-1  at least $260.68 a month (2 prices missing)');
+    expect(text).toContain('  missing: c7i.large EKS Auto Mode fee hour');
+    expect(text).toContain('Total: at least $260.68 a month');
+    expect(costChangeToJson(costChange(undefined, c, options))).toMatchObject({
+      after: {
+        min: null,
+        max: null,
+        bound: 'at-least',
+        at_least: { min: 260.68, max: 260.68 },
+        regions: [{ region: 'us-east-1', min: null, bound: 'at-least', at_least: { min: 260.68, max: 260.68 } }],
+      },
+    });
+  });
+
+  describe('a change, with us-east-1 and ap-south-1 priced in part', () => {
+    // ap-south-1's priced parts (above): 73 + 21.90 + 1 + 54.65 = 150.55.
+    const both = (us: Partial<RegionOpts>, ap: boolean) => config([{ code: 'us-east-1', ...us }], [{ code: 'ap-south-1', enabled: ap }]);
+    const delta = (base: Config, head: Config) => costChange(base, head, options);
+    const row = (base: Config, head: Config, code: string) => delta(base, head).changed.find((d) => d.region === code)?.figure;
+
+    it('switching a region on costs at least its priced parts, and switching it off saves at least them', () => {
+      expect(row(both({}, false), both({}, true), 'ap-south-1')).toEqual({ bound: 'at-least', min: 150.55, max: 150.55 });
+      expect(row(both({}, true), both({}, false), 'ap-south-1')).toEqual({ bound: 'at-most', min: -150.55, max: -150.55 });
+      const md = costSectionMarkdown(delta(both({}, true), both({}, false)));
+      expect(md).toContain('| `ap-south-1` | off | at least $150.55 | $0 | saves at least $150.55 |');
+      expect(costSectionMarkdown(delta(both({}, false), both({}, true)))).toContain(
+        '| `ap-south-1` | on | $0 | at least $150.55 | at least +$150.55 |',
+      );
+    });
+
+    it('is exact where the change leaves the missing fees untouched, unknown where it touches them', () => {
+      // 3 zones → 2: NAT 2 × 730 × 0.045 = 65.70 (−32.85), addresses 4 × 730 × 0.005 = 14.60 (−7.30); the nodes untouched.
+      const zones = row(both({}, false), both({ zones: 2 }, false), 'us-east-1');
+      expect(zones?.bound).toBe('exact');
+      expect(zones?.min).toBeCloseTo(-40.15, 6);
+      expect(costChangeToText(delta(both({}, false), both({ zones: 2 }, false)))).toMatch(
+        /us-east-1\s+changed\s+at least \$260\.68 → at least \$220\.53 {2}\(−\$40\.15 a month\)/,
+      );
+      // 6 nodes at most → 8: the node pool, whose fees are missing, is on both sides and not the same.
+      expect(row(both({}, false), both({ od: [2, 8] }, false), 'us-east-1')).toEqual({ bound: 'unknown', min: NaN, max: NaN });
+      expect(costSectionMarkdown(delta(both({}, false), both({ od: [2, 8] }, false)))).toContain(
+        '| `us-east-1` | changed | at least $260.68 | at least $260.68 | unknown |',
+      );
+    });
+
+    it('totals the regions: exact and a lower bound is a lower bound, a lower and an upper bound nothing', () => {
+      // −40.15 exact, +150.55 at least: at least +110.40.
+      const on = delta(both({}, false), both({ zones: 2 }, true)).figure;
+      expect(on.bound).toBe('at-least');
+      expect(on.min).toBeCloseTo(110.4, 6);
+      // −40.15 exact, −150.55 at most: saves at least 190.70.
+      const off = delta(both({}, true), both({ zones: 2 }, false));
+      expect(off.figure.bound).toBe('at-most');
+      expect(off.figure.max).toBeCloseTo(-190.7, 6);
+      expect(costChangeToText(off)).toContain('Total: at least $411.23 → at least $220.53 a month (saves at least $190.70)');
+      // unknown for us-east-1 (its nodes touched), at least for ap-south-1: unknown.
+      expect(delta(both({}, false), both({ od: [2, 8] }, true)).figure.bound).toBe('unknown');
+      // ap-south-1 on, the nodes of us-east-1 touched and left: the whole is unknown, said so.
+      expect(costChangeToText(delta(both({}, true), both({ od: [2, 8] }, false)))).toContain(
+        'Total: at least $411.23 → at least $260.68 a month (unknown)',
+      );
+    });
+  });
+
+  it('gives ap-south-1 its data out at $0.1093/GB and names every price it still lacks', () => {
+    const c = config([{ code: 'ap-south-1' }]);
+    const cost = regionCost(at(c.regions, 0), c, options);
+    // 730 h × $0.10; 6 × 730 h × $0.005; the HTTPS option; 500 GB × $0.1093 = 54.65
+    expect(cents(cost)).toEqual({
+      'EKS control plane': 73,
+      'Public IPv4 addresses': 21.9,
+      'Route53 health check': 1,
+      'Data out to the internet': 54.65,
+    });
+    expect(cost.missing.map((m) => m.item)).toEqual([
+      'NAT gateway hour',
+      'NAT gateway GB processed',
+      'Network Load Balancer hour',
+      'Network Load Balancer NLCU-hour',
+      'c7i.large on-demand hour',
+      'c7i.large EKS Auto Mode fee hour',
+      'c6i.large on-demand hour',
+      'c6i.large EKS Auto Mode fee hour',
+    ]);
   });
 });
 
@@ -346,6 +502,27 @@ describe('for the autoscaler', () => {
     expect(() => regionsSwitchCost(withBudget, ['eu-west-1', 'eu-north-1'], OPTIONS)).toThrow(
       'region eu-north-1 is not in the region files',
     );
+  });
+
+  it('with a price missing, proves a region over the budget from its priced parts, never within it', () => {
+    // The committed table: us-east-1 at least $260.68, ap-south-1 at least $150.55 (above), so at least $411.23 with it on.
+    const options: CostOptions = { prices: COMMITTED_PRICES, traffic: TRAFFIC, today: '2026-06-01' };
+    const under = config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: false }], '  budget:\n    monthly_usd: 400\n');
+    const s = regionSwitchCost(under, 'ap-south-1', options);
+    expect(s).toMatchObject({ bound: 'at-least', fitsBudget: false, budget: 400, on: { min: 150.55, max: 150.55 } });
+    expect(s.totalWithOn).toBeCloseTo(411.23, 6);
+    expect(s.totalWithOff).toBeCloseTo(260.68, 6);
+    expect(regionsSwitchCost(under, ['ap-south-1'], options)).toMatchObject({ bound: 'at-least', fitsBudget: false });
+    // $412 is above what is priced: nothing is proven, and the missing price is the answer.
+    const above = config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: false }], '  budget:\n    monthly_usd: 412\n');
+    expect(() => regionSwitchCost(above, 'ap-south-1', options)).toThrow(MissingPriceError);
+    expect(() => regionsSwitchCost(above, ['ap-south-1'], options)).toThrow('no price for c7i.large EKS Auto Mode fee hour in us-east-1');
+    // Without a budget, too: there is nothing to prove.
+    expect(() =>
+      regionSwitchCost(config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: false }]), 'ap-south-1', options),
+    ).toThrow(MissingPriceError);
+    // With every price, the figures are exact.
+    expect(regionSwitchCost(under, 'ap-south-1', OPTIONS).bound).toBe('exact');
   });
 
   it('refuses a budget that is not a positive number, at its place', () => {

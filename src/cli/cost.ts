@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { costChange, type CostOptions } from '../core/cost/model.js';
 import { checkPriceTable } from '../core/cost/prices.js';
-import { costChangeToJson, costChangeToMarkdown, costChangeToText, usd } from '../core/cost/render.js';
+import { candidateCostWords, costChangeToJson, costChangeToMarkdown, costChangeToText, figureJson } from '../core/cost/render.js';
 import { parseTraffic } from '../core/cost/table.js';
 import { candidateCosts } from '../core/cost/value.js';
 import { latencyImpact } from '../core/latency/impact.js';
@@ -34,22 +34,23 @@ export async function cost(io: Io, options: CostCommandOptions): Promise<number>
   const result = costChange(change?.base, head.config, costOptions);
   const latency = latencyImpact(cities(), change?.base, head.config);
   const value = candidateCosts(latency, head.config, costOptions);
-  if (options.format === 'json') io.out(JSON.stringify({ ...costChangeToJson(result), candidates: value.ranked }, null, 2));
-  else if (options.format === 'markdown') io.out(costChangeToMarkdown(result, latency));
+  if (options.format === 'json') {
+    const candidates = value.ranked.map(({ cost, min: _min, max: _max, ...c }) => ({ ...c, ...figureJson(cost) }));
+    io.out(JSON.stringify({ ...costChangeToJson(result), candidates }, null, 2));
+  } else if (options.format === 'markdown') io.out(costChangeToMarkdown(result, latency));
   else {
     io.out(`${base ? `against ${base}` : 'the working tree alone'}\n${costChangeToText(result, io.outStyle)}`);
     if (value.ranked.length) {
       io.out(`\n${io.outStyle.bold('Switched-off regions, by latency won per dollar')}`);
-      for (const c of value.ranked)
-        io.out(
-          `${c.region.padEnd(16)} −${c.savedMs.toFixed(0)} ms on average, ${Number.isFinite(c.min) ? `${usd(c.min)} to ${usd(c.max)} a month, ${c.msPerThousand.toFixed(1)} ms per $1,000` : 'cost unknown: prices missing'}`,
-        );
+      for (const c of value.ranked) io.out(`${c.region.padEnd(16)} −${c.savedMs.toFixed(0)} ms on average, ${candidateCostWords(c)}`);
     }
   }
   const missing = [...new Set([...result.after.missing, ...(result.before?.missing ?? [])].map((m) => `${m.region}: ${m.item}`))];
   if (!missing.length) return EXIT.ok;
   if (!options.allowMissing) return EXIT.finding;
-  io.err(`kubecdn cost: ${missing.length} prices missing (figures without them are unknown):\n${missing.map((m) => `  ${m}`).join('\n')}`);
+  io.err(
+    `kubecdn cost: ${missing.length} prices missing (figures that need them are lower bounds or unknown):\n${missing.map((m) => `  ${m}`).join('\n')}`,
+  );
   return EXIT.ok;
 }
 

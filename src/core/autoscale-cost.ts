@@ -1,25 +1,42 @@
 // What autoscale's proposals cost, and the budget in cdn.yaml they must fit together: a set of
 // switches is judged as a whole, since two regions that each fit the budget alone may not fit it
-// together. A missing price is never read as zero.
+// together. A missing price is never read as zero: it leaves a bound, or nothing known.
 import type { Config } from './config.js';
-import { cdnCost, type CostOptions } from './cost/model.js';
-import { MissingPriceError } from './cost/prices.js';
+import type { Figure } from './cost/bound.js';
+import { cdnCost, cdnDelta, type CdnCost, type CostOptions } from './cost/model.js';
 import { usd } from './cost/render.js';
-import { monthlyBudget, regionSwitchCost } from './cost/switch.js';
+import { monthlyBudget } from './cost/switch.js';
 
-/** The CDN's monthly cost change, from nodes at their minimum to their maximum; or why it is unknown. */
-export type CostDelta = { readonly min: number; readonly max: number } | { readonly unknown: string };
+/**
+ * The CDN's monthly cost change, from nodes at their minimum to their maximum; with a price
+ * missing, a bound on it (`bound` and the `missing` items, "region: item"); or why it is unknown.
+ */
+export type CostDelta =
+  | { readonly min: number; readonly max: number; readonly bound?: 'at-least' | 'at-most'; readonly missing?: readonly string[] }
+  | { readonly unknown: string };
+
+const missingItems = (costs: readonly CdnCost[]) => [...new Set(costs.flatMap((c) => c.missing.map((m) => `${m.region}: ${m.item}`)))];
 
 /** What switching `region` on (or off) on top of `config` changes in the monthly bill. */
 export function switchCost(config: Config, region: string, enable: boolean, options: CostOptions): CostDelta {
-  try {
-    const s = regionSwitchCost(config, region, options);
-    const sign = enable ? 1 : -1;
-    return { min: sign * s.on.min, max: sign * s.on.max };
-  } catch (error) {
-    if (error instanceof MissingPriceError) return { unknown: error.message };
-    throw error;
-  }
+  if (!config.regions.some((r) => r.region === region)) throw new Error(`region ${region} is not in the region files`);
+  const withServing = (serving: boolean): Config => ({
+    ...config,
+    regions: config.regions.map((r) => (r.region === region ? { ...r, serving } : r)),
+  });
+  const on = cdnCost(withServing(true), options);
+  const off = cdnCost(withServing(false), options);
+  const delta = enable ? cdnDelta(off, on) : cdnDelta(on, off);
+  const first = on.missing[0] ?? off.missing[0];
+  if (delta.bound === 'unknown') return { unknown: first?.message ?? 'prices missing' };
+  if (delta.bound === 'exact') return { min: delta.min, max: delta.max };
+  return { min: delta.min, max: delta.max, bound: delta.bound, missing: missingItems([on, off]) };
+}
+
+/** A CostDelta as a figure, for the words. */
+export function costFigure(c: CostDelta): Figure {
+  if ('unknown' in c) return { bound: 'unknown', min: NaN, max: NaN };
+  return { bound: c.bound ?? 'exact', min: c.min, max: c.max };
 }
 
 interface Proposal {
@@ -37,8 +54,10 @@ export interface Selection<T extends Proposal> {
 
 /**
  * The selection whose enables fit the budget in cdn.yaml, at the CDN's maximum with every taken
- * change applied. Over it, the lowest-ranked enable is held back and the rest selected again;
- * with a price missing, the budget cannot be checked and every enable is held back.
+ * change applied. Over it, the lowest-ranked enable is held back and the rest selected again. With
+ * a price missing, the priced parts are a lower bound: over the budget, they prove it exceeded
+ * (the lowest-ranked enable is held back, as above); within it, they prove nothing, the budget
+ * cannot be checked, and every enable is held back.
  */
 export function applyBudget<T extends Proposal>(
   config: Config,
@@ -53,7 +72,8 @@ export function applyBudget<T extends Proposal>(
     if (budget === undefined || options === undefined || enables.length === 0) return chosen;
     const total = cdnCost(chosen.current, options);
     const missing = total.missing[0];
-    if (missing) {
+    const over = total.figure.max > budget;
+    if (missing && !over) {
       for (const c of enables)
         excluded.set(
           c.region.region,
@@ -61,11 +81,13 @@ export function applyBudget<T extends Proposal>(
         );
       continue;
     }
-    if (total.max <= budget) return chosen;
+    if (!over) return chosen;
     const last = enables[enables.length - 1] as T;
     excluded.set(
       last.region.region,
-      `would enable (${last.decision.reason}), but with the changes proposed the CDN would cost up to ${usd(total.max)} a month, over the budget of ${usd(budget)}`,
+      missing
+        ? `would enable (${last.decision.reason}), but with the changes proposed the CDN would cost at least ${usd(total.figure.max)} a month, over the budget of ${usd(budget)} (what is priced alone exceeds it; ${missing.message})`
+        : `would enable (${last.decision.reason}), but with the changes proposed the CDN would cost up to ${usd(total.max)} a month, over the budget of ${usd(budget)}`,
     );
   }
 }

@@ -1,7 +1,7 @@
 // The autoscale decisions as the terminal, scripts (JSON) and the pull request (Markdown) see them.
 import type { Decision, Evidence, LatencyChange } from './autoscale.js';
-import type { CostDelta } from './autoscale-cost.js';
-import { signedUsd, usd } from './cost/render.js';
+import { costFigure, type CostDelta } from './autoscale-cost.js';
+import { deltaText, usd } from './cost/render.js';
 import { escapeCell } from './render.js';
 
 export interface AutoscaleReport {
@@ -24,11 +24,13 @@ function evidenceText(e: Evidence): string {
   return `${verb} ${num(e.value)} req/s over ${e.windowMinutes} min${needed}, ${e.samples}/${e.expectedSamples} samples`;
 }
 
-/** "+$120.45 to +$240.90 a month", or "cost unknown" when a price is missing. */
+/**
+ * "+$120.45 to +$240.90 a month"; with a price missing, "at least +$311.38 a month" for an enable
+ * and "saves at least $311.38 a month" for a disable; "cost unknown" when nothing is known.
+ */
 export function costText(c: CostDelta): string {
   if ('unknown' in c) return 'cost unknown';
-  const range = Math.abs(c.max - c.min) < 0.005 ? signedUsd(c.max) : `${signedUsd(c.min)} to ${signedUsd(c.max)}`;
-  return `${range} a month`;
+  return `${deltaText(costFigure(c))} a month`;
 }
 
 const latencyText = (l: LatencyChange) => `p50 ${ms(l.p50Before)} → ${ms(l.p50After)}, p95 ${ms(l.p95Before)} → ${ms(l.p95After)}`;
@@ -86,8 +88,8 @@ export function autoscaleToMarkdown(report: AutoscaleReport): string {
       'a minute counts only when the edges of every serving region were counted.',
     '',
     report.budget !== undefined
-      ? `Cost: the CDN's monthly change, nodes at their minimum to their maximum (kubecdn cost); enables together must keep the CDN within the budget of ${usd(report.budget)} a month.`
-      : "Cost: the CDN's monthly change, nodes at their minimum to their maximum (kubecdn cost); no budget is set in cdn.yaml.",
+      ? `Cost: the CDN's monthly change, nodes at their minimum to their maximum (kubecdn cost), a bound where a price is missing; enables together must keep the CDN within the budget of ${usd(report.budget)} a month.`
+      : "Cost: the CDN's monthly change, nodes at their minimum to their maximum (kubecdn cost), a bound where a price is missing; no budget is set in cdn.yaml.",
   );
   return out.join('\n');
 }

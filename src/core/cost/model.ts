@@ -5,6 +5,7 @@
 import type { Config, Region } from '../config.js';
 import { eksSupport } from '../eks-versions.js';
 import type { RegionSpec } from '../schema.js';
+import { billFigure, costDelta, NO_BILL, sumFigures, type Bill, type Figure, type UnpricedPart } from './bound.js';
 import { globalPrice, instancePrice, MissingPriceError, regionPrice, type PriceTable } from './prices.js';
 
 /** Route53 bills no basic health check of an AWS endpoint among an account's first 50. */
@@ -67,15 +68,18 @@ export interface CostPart {
   readonly max: number;
 }
 
-export interface RegionCost {
+export interface RegionCost extends Bill {
   readonly region: string;
   /** Runs (always-on, or scalable and enabled); a region that does not run costs nothing. */
   readonly running: boolean;
   readonly parts: readonly CostPart[];
   /** Prices the table lacks; with any, there is no total. */
   readonly missing: readonly MissingPriceError[];
+  /** The total; NaN with a price missing. */
   readonly min: number;
   readonly max: number;
+  /** The total, or at least the sum of the priced parts when a price is missing. */
+  readonly figure: Figure;
 }
 
 export interface CostOptions {
@@ -121,12 +125,14 @@ const count = (v: number) => v.toLocaleString('en-US');
  */
 export function regionCost(region: Region, config: Config, options: CostOptions): RegionCost {
   const code = region.region;
-  if (!region.serving) return { region: code, running: false, parts: [], missing: [], min: 0, max: 0 };
+  if (!region.serving)
+    return { region: code, running: false, parts: [], missing: [], min: 0, max: 0, ...NO_BILL, figure: billFigure(NO_BILL) };
   const { prices } = options;
   const traffic = options.measured?.[code] ?? options.traffic ?? DEFAULT_TRAFFIC;
   const H = HOURS_PER_MONTH;
   const missing: MissingPriceError[] = [];
   const parts: CostPart[] = [];
+  const unpriced: UnpricedPart[] = [];
   // Each part reads its prices through `need`, which notes a missing one and goes on, so that
   // every missing price of the region is named at once.
   let gaps: MissingPriceError[] = [];
@@ -139,17 +145,20 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
       return NaN;
     }
   };
-  const add = (item: string, compute: () => { basis: string; min: number; max?: number }) => {
+  // `inputs` is everything a part's figure depends on besides the region's prices: an unpriced
+  // part with the same inputs on both sides of a change costs the same, and cancels (bound.ts).
+  const add = (item: string, inputs: object, compute: () => { basis: string; min: number; max?: number }) => {
     gaps = [];
     const p = compute();
     for (const gap of gaps) if (!missing.some((m) => m.message === gap.message)) missing.push(gap);
     if (!gaps.length) parts.push({ item, basis: p.basis, min: cents(p.min), max: cents(p.max ?? p.min) });
+    else unpriced.push({ item, inputs: JSON.stringify(inputs), missing: gaps.map((g) => g.item) });
   };
   const { zones, pools } = regionCapacity(region.spec);
 
-  add('EKS control plane', () => {
-    const version = region.spec.cluster.kubernetes_version;
-    const support = eksSupport(version, options.today).kind;
+  const version = region.spec.cluster.kubernetes_version;
+  const support = eksSupport(version, options.today).kind;
+  add('EKS control plane', { extended: support !== 'standard' }, () => {
     const rate = need(() => regionPrice(prices, code, 'eks_cluster_hour'));
     // Extended support is a surcharge billed on top of the standard hour, not a rate of its own.
     // A version past extended support, or one not in the calendar, is priced as extended: AWS
@@ -167,7 +176,7 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
       min: H * (rate + surcharge),
     };
   });
-  add('NAT gateways', () => {
+  add('NAT gateways', { zones, originGb: traffic.originGb }, () => {
     const hour = need(() => regionPrice(prices, code, 'nat_gateway_hour'));
     const gb = need(() => regionPrice(prices, code, 'nat_gateway_gb'));
     return {
@@ -175,7 +184,7 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
       min: zones * H * hour + traffic.originGb * gb,
     };
   });
-  add('Network Load Balancer', () => {
+  add('Network Load Balancer', { gbOut: traffic.gbOut, requests: traffic.requests, plain: traffic.plainHttpShare ?? 0 }, () => {
     const hour = need(() => regionPrice(prices, code, 'nlb_hour'));
     const nlcu = need(() => regionPrice(prices, code, 'nlb_nlcu_hour'));
     // The NLB terminates TLS on 443 and passes plain TCP on 80 (manifests/base/service.yaml), and
@@ -190,14 +199,14 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
       min: H * hour + (tls + tcp) * nlcu,
     };
   });
-  add('Public IPv4 addresses', () => {
+  add('Public IPv4 addresses', { zones }, () => {
     const rate = need(() => regionPrice(prices, code, 'public_ipv4_hour'));
     // One per NAT gateway (its Elastic IP) and one per zone of the internet-facing NLB.
     const addresses = 2 * zones;
     return { basis: `${addresses} addresses × ${H} h × ${money(rate)}/h`, min: addresses * H * rate };
   });
   for (const pool of pools) {
-    add(`Nodes: ${pool.name}${pool.spot ? ' (spot)' : ''}`, () => {
+    add(`Nodes: ${pool.name}${pool.spot ? ' (spot)' : ''}`, { types: pool.instanceTypes, min: pool.min, max: pool.max }, () => {
       const rates = pool.instanceTypes.map((type) => ({
         type,
         ec2: need(() => instancePrice(prices, code, type, 'on_demand_hour')),
@@ -218,20 +227,20 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
       };
     });
   }
-  add('Route53 health check', () => {
+  const hc = config.cdn.health_check;
+  const options_ = [
+    ...(hc.protocol === 'HTTPS' ? ['HTTPS'] : []),
+    ...(hc.interval_seconds === 10 ? ['fast interval'] : []),
+    ...(options.measureLatency ? ['latency measurement'] : []),
+  ];
+  // Route53 does not bill the first 50 basic health checks of AWS endpoints in an account (its
+  // optional features are billed all the same). The CDN's checks, one per serving region in the
+  // files' order, take those first 50; checks the account holds besides are not known here.
+  const ordinal = config.regions.filter((r) => r.serving).findIndex((r) => r.region === code);
+  const free = ordinal < FREE_HEALTH_CHECKS;
+  add('Route53 health check', { free, features: options_ }, () => {
     const base = need(() => globalPrice(prices, 'route53_health_check_month'));
-    const hc = config.cdn.health_check;
-    const options_ = [
-      ...(hc.protocol === 'HTTPS' ? ['HTTPS'] : []),
-      ...(hc.interval_seconds === 10 ? ['fast interval'] : []),
-      ...(options.measureLatency ? ['latency measurement'] : []),
-    ];
     const option = options_.length ? need(() => globalPrice(prices, 'route53_health_check_option_month')) : 0;
-    // Route53 does not bill the first 50 basic health checks of AWS endpoints in an account (its
-    // optional features are billed all the same). The CDN's checks, one per serving region in the
-    // files' order, take those first 50; checks the account holds besides are not known here.
-    const ordinal = config.regions.filter((r) => r.serving).findIndex((r) => r.region === code);
-    const free = ordinal < FREE_HEALTH_CHECKS;
     const features = options_.length ? ` + ${options_.join(', ')} × ${money(option)}` : '';
     return {
       basis: free
@@ -240,21 +249,36 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
       min: (free ? 0 : base) + options_.length * option,
     };
   });
-  add('Data out to the internet', () => {
+  add('Data out to the internet', { gbOut: traffic.gbOut }, () => {
     const rate = need(() => regionPrice(prices, code, 'data_transfer_out_gb'));
     return { basis: `${count(traffic.gbOut)} GB × ${money(rate)}/GB`, min: traffic.gbOut * rate };
   });
-  const sum = (k: 'min' | 'max') => (missing.length ? NaN : cents(parts.reduce((n, p) => n + p[k], 0)));
-  return { region: code, running: true, parts, missing, min: sum('min'), max: sum('max') };
+  const priced = { min: cents(parts.reduce((n, p) => n + p.min, 0)), max: cents(parts.reduce((n, p) => n + p.max, 0)) };
+  const bill: Bill = { priced, unpriced };
+  return {
+    region: code,
+    running: true,
+    parts,
+    missing,
+    min: missing.length ? NaN : priced.min,
+    max: missing.length ? NaN : priced.max,
+    ...bill,
+    figure: billFigure(bill),
+  };
 }
 
 export interface CdnCost {
   readonly regions: readonly RegionCost[];
   /** Route53 latency queries: billed for the CDN as a whole once any region serves. */
   readonly shared: readonly CostPart[];
+  /** The shared parts as a bill, for the bound: priced, or not. */
+  readonly sharedBill: Bill;
   readonly missing: readonly MissingPriceError[];
+  /** The total; NaN with a price missing. */
   readonly min: number;
   readonly max: number;
+  /** The total, or at least the sum of what is priced when a price is missing. */
+  readonly figure: Figure;
   readonly assumptions: Assumptions;
 }
 
@@ -262,6 +286,7 @@ export function cdnCost(config: Config, options: CostOptions): CdnCost {
   const regions = config.regions.map((r) => regionCost(r, config, options));
   const traffic = options.traffic ?? DEFAULT_TRAFFIC;
   const shared: CostPart[] = [];
+  const unpriced: UnpricedPart[] = [];
   const missing: MissingPriceError[] = regions.flatMap((r) => r.missing);
   if (regions.some((r) => r.running) && options.aliasRecords !== false) {
     // kubeCDN's latency records are aliases of the load balancers: Route53 does not charge their queries.
@@ -284,10 +309,24 @@ export function cdnCost(config: Config, options: CostOptions): CdnCost {
     } catch (error) {
       if (!(error instanceof MissingPriceError)) throw error;
       missing.push(error);
+      unpriced.push({ item: 'Route53 latency queries', inputs: JSON.stringify({ dnsQueries: traffic.dnsQueries }), missing: [error.item] });
     }
   }
+  const sharedBill: Bill = {
+    priced: { min: shared.reduce((n, p) => n + p.min, 0), max: shared.reduce((n, p) => n + p.max, 0) },
+    unpriced,
+  };
   const total = (k: 'min' | 'max') => (missing.length ? NaN : regions.reduce((n, r) => n + r[k], 0) + shared.reduce((n, p) => n + p[k], 0));
-  return { regions, shared, missing, min: total('min'), max: total('max'), assumptions: assumptions(options) };
+  return {
+    regions,
+    shared,
+    sharedBill,
+    missing,
+    min: total('min'),
+    max: total('max'),
+    figure: sumFigures([...regions.map((r) => r.figure), billFigure(sharedBill)]),
+    assumptions: assumptions(options),
+  };
 }
 
 function assumptions(options: CostOptions): Assumptions {
@@ -307,6 +346,8 @@ export interface RegionDelta {
   /** after − before, at the minimum and at the maximum; NaN when a price is missing on either side. */
   readonly min: number;
   readonly max: number;
+  /** after − before, or what is known of it (costDelta). */
+  readonly figure: Figure;
 }
 
 export interface CostChange {
@@ -316,37 +357,44 @@ export interface CostChange {
   readonly changed: readonly RegionDelta[];
   readonly min: number;
   readonly max: number;
+  /** The whole CDN's after − before, or what is known of it. */
+  readonly figure: Figure;
+}
+
+/** Every region's delta (a region absent on one side costs nothing there), in `after`'s order, then the removed ones. */
+export function regionDeltas(before: CdnCost | undefined, after: CdnCost): RegionDelta[] {
+  const codes = [...new Set([...after.regions.map((r) => r.region), ...(before?.regions ?? []).map((r) => r.region)])];
+  const value = (c: RegionCost | undefined, k: 'min' | 'max') => (c ? c[k] : 0);
+  return codes.map((code) => {
+    const b = before?.regions.find((r) => r.region === code);
+    const a = after.regions.find((r) => r.region === code);
+    return {
+      region: code,
+      ...(b ? { before: b } : {}),
+      ...(a ? { after: a } : {}),
+      min: value(a, 'min') - value(b, 'min'),
+      max: value(a, 'max') - value(b, 'max'),
+      figure: costDelta(b, a),
+    };
+  });
+}
+
+/** The whole CDN's after − before, or what is known of it: the regions' deltas and the shared parts', summed. */
+export function cdnDelta(before: CdnCost | undefined, after: CdnCost): Figure {
+  return sumFigures([...regionDeltas(before, after).map((d) => d.figure), costDelta(before?.sharedBill, after.sharedBill)]);
 }
 
 /** Before → after for a change: per region and in total. A region absent on one side costs nothing there. */
 export function costChange(base: Config | undefined, head: Config, options: CostOptions): CostChange {
   const before = base ? cdnCost(base, options) : undefined;
   const after = cdnCost(head, options);
-  const codes = [...new Set([...after.regions.map((r) => r.region), ...(before?.regions ?? []).map((r) => r.region)])];
-  const value = (c: RegionCost | undefined, k: 'min' | 'max') => (c ? c[k] : 0);
-  const changed = codes
-    .map((code) => {
-      const b = before?.regions.find((r) => r.region === code);
-      const a = after.regions.find((r) => r.region === code);
-      return {
-        region: code,
-        ...(b ? { before: b } : {}),
-        ...(a ? { after: a } : {}),
-        min: value(a, 'min') - value(b, 'min'),
-        max: value(a, 'max') - value(b, 'max'),
-      };
-    })
-    .filter((d) => !(d.min === 0 && d.max === 0) && !same(d.before, d.after));
+  const changed = regionDeltas(before, after).filter((d) => !(d.figure.bound === 'exact' && d.figure.min === 0 && d.figure.max === 0));
   return {
     before,
     after,
     changed,
     min: after.min - (before?.min ?? 0),
     max: after.max - (before?.max ?? 0),
+    figure: cdnDelta(before, after),
   };
-}
-
-function same(a: RegionCost | undefined, b: RegionCost | undefined): boolean {
-  if (!a || !b) return !a && !b;
-  return a.running === b.running && JSON.stringify(a.parts) === JSON.stringify(b.parts) && a.missing.length === b.missing.length;
 }

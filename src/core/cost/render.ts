@@ -2,6 +2,7 @@
 // ranks switched-off regions by the latency each dollar buys. Every figure says what it assumed.
 import type { Candidate, LatencyImpact } from '../latency/impact.js';
 import { escapeCell, plain, type Style } from '../render.js';
+import type { Figure } from './bound.js';
 import type { Assumptions, CdnCost, CostChange, CostPart, RegionCost, RegionDelta } from './model.js';
 import type { MissingPriceError } from './prices.js';
 
@@ -22,6 +23,27 @@ export function signedUsd(v: number): string {
 
 const range = (min: number, max: number, f: (v: number) => string = usd) =>
   !Number.isFinite(min) || !Number.isFinite(max) ? 'unknown' : Math.abs(max - min) < 0.005 ? f(min) : `${f(min)} to ${f(max)}`;
+
+/** "at least $311.38", "at least $311.38 to at least $1,093": each end of a range bounded alike. */
+const bounded = (words: string, min: number, max: number, f: (v: number) => string) =>
+  Math.abs(max - min) < 0.005 ? `${words} ${f(min)}` : `${words} ${f(min)} to ${words} ${f(max)}`;
+
+/** A monthly cost: "$X to $Y", "at least $X" (a price missing), or "unknown". */
+export function figureText(f: Figure): string {
+  if (f.bound === 'at-least') return bounded('at least', f.min, f.max, usd);
+  if (f.bound === 'at-most') return bounded('at most', f.min, f.max, usd);
+  return f.bound === 'exact' ? range(f.min, f.max) : 'unknown';
+}
+
+/** A monthly change: "+$X to +$Y", "at least +$X", "saves at least $X", "at most +$X", or "unknown". */
+export function deltaText(f: Figure): string {
+  if (f.bound === 'at-least') return bounded('at least', f.min, f.max, signedUsd);
+  if (f.bound === 'at-most')
+    return f.min <= 0 && f.max <= 0 ? bounded('saves at least', -f.min, -f.max, usd) : bounded('at most', f.min, f.max, signedUsd);
+  return f.bound === 'exact' ? range(f.min, f.max, signedUsd) : 'unknown';
+}
+
+const missingCount = (n: number) => (n ? ` (${n} price${n === 1 ? '' : 's'} missing)` : '');
 
 /** What every figure assumed, in one line. */
 export function assumptionsLine(a: Assumptions): string {
@@ -51,7 +73,7 @@ function changeWord(d: RegionDelta): string {
   return `${b} → ${a}`;
 }
 
-const regionRange = (c: RegionCost | undefined) => (c ? (c.running ? range(c.min, c.max) : '$0') : '$0');
+const regionRange = (c: RegionCost | undefined) => (c?.running ? figureText(c.figure) : '$0');
 
 // ------------------------------------------------------------------------------------------------
 // Terminal
@@ -68,17 +90,17 @@ export function costChangeToText(change: CostChange, style: Style = plain): stri
   if (!change.changed.length) out.push('no region changes cost');
   for (const d of change.changed)
     out.push(
-      `${d.region.padEnd(16)} ${changeWord(d).padEnd(10)} ${regionRange(d.before)} → ${regionRange(d.after)}  (${range(d.min, d.max, signedUsd)} a month)`,
+      `${d.region.padEnd(16)} ${changeWord(d).padEnd(10)} ${regionRange(d.before)} → ${regionRange(d.after)}  (${deltaText(d.figure)} a month)`,
     );
   out.push(
     '',
-    `${style.bold('Total')}: ${change.before ? `${range(change.before.min, change.before.max)} → ` : ''}${range(change.after.min, change.after.max)} a month` +
-      (change.before ? ` (${range(change.min, change.max, signedUsd)})` : ''),
+    `${style.bold('Total')}: ${change.before ? `${figureText(change.before.figure)} → ` : ''}${figureText(change.after.figure)} a month` +
+      (change.before ? ` (${deltaText(change.figure)})` : ''),
   );
   const missing = missingLines([...change.after.missing, ...(change.before?.missing ?? [])]);
   if (missing.length)
     out.push(
-      style.red(`no total: prices missing for ${missing.join('; ')}`),
+      style.red(`prices missing, so the figures that need them are lower bounds ("at least") or unknown: ${missing.join('; ')}`),
       style.dim('run `kubecdn prices refresh` with AWS credentials'),
     );
   out.push(style.dim(assumptionsLine(change.after.assumptions)), ...change.after.assumptions.notes.map((n) => style.dim(`  ${n}`)));
@@ -86,7 +108,8 @@ export function costChangeToText(change: CostChange, style: Style = plain): stri
 }
 
 function regionToText(r: RegionCost, style: Style): string[] {
-  const head = `${style.bold(r.region)}  ${r.missing.length ? style.red('unknown') : range(r.min, r.max)} a month`;
+  const total = `${figureText(r.figure)} a month${missingCount(r.missing.length)}`;
+  const head = `${style.bold(r.region)}  ${r.missing.length ? style.red(total) : total}`;
   return [
     head,
     ...r.parts.map((p) => `  ${p.item.padEnd(28)} ${range(p.min, p.max).padStart(20)}  ${style.dim(p.basis)}`),
@@ -100,17 +123,29 @@ function regionToText(r: RegionCost, style: Style): string[] {
 
 const num = (v: number) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : null);
 const part = (p: CostPart) => ({ item: p.item, basis: p.basis, min: num(p.min), max: num(p.max) });
+/**
+ * A figure as JSON: `min` and `max` only when exact (else null, as an unknown figure always was),
+ * `bound` saying what is known, and the bound itself under its own name.
+ */
+export function figureJson(f: Figure): object {
+  const exact = f.bound === 'exact';
+  const at = { min: num(f.min), max: num(f.max) };
+  return {
+    min: exact ? at.min : null,
+    max: exact ? at.max : null,
+    bound: f.bound,
+    ...(f.bound === 'at-least' ? { at_least: at } : f.bound === 'at-most' ? { at_most: at } : {}),
+  };
+}
 const regionJson = (r: RegionCost) => ({
   region: r.region,
   running: r.running,
-  min: num(r.min),
-  max: num(r.max),
+  ...figureJson(r.figure),
   parts: r.parts.map(part),
   missing: r.missing.map((m) => ({ region: m.region, item: m.item, why: m.why })),
 });
 const cdnJson = (c: CdnCost) => ({
-  min: num(c.min),
-  max: num(c.max),
+  ...figureJson(c.figure),
   regions: c.regions.map(regionJson),
   shared: c.shared.map(part),
   missing: c.missing.map((m) => ({ region: m.region, item: m.item, why: m.why })),
@@ -121,8 +156,8 @@ export function costChangeToJson(change: CostChange): object {
     assumptions: change.after.assumptions,
     before: change.before ? cdnJson(change.before) : null,
     after: cdnJson(change.after),
-    delta: { min: num(change.min), max: num(change.max) },
-    changed: change.changed.map((d) => ({ region: d.region, change: changeWord(d), min: num(d.min), max: num(d.max) })),
+    delta: figureJson(change.figure),
+    changed: change.changed.map((d) => ({ region: d.region, change: changeWord(d), ...figureJson(d.figure) })),
   };
 }
 
@@ -137,7 +172,7 @@ export function costChangeToMarkdown(change: CostChange, latency?: LatencyImpact
   for (const r of change.after.regions.filter((x) => x.running && touched.has(x.region)).slice(0, 10)) {
     out.push(
       '',
-      `<details><summary><b>${r.region}</b>: ${r.missing.length ? 'unknown' : range(r.min, r.max)} a month</summary>`,
+      `<details><summary><b>${r.region}</b>: ${figureText(r.figure)} a month${missingCount(r.missing.length)}</summary>`,
       '',
       '| Part | Monthly | Basis |',
       '|---|--:|---|',
@@ -161,8 +196,7 @@ export function costSectionMarkdown(change: CostChange, latency?: LatencyImpact,
       '| Region | Change | Before | After | A month |',
       '|---|---|--:|--:|--:|',
       ...rows.map(
-        (d) =>
-          `| \`${d.region}\` | ${changeWord(d)} | ${regionRange(d.before)} | ${regionRange(d.after)} | ${range(d.min, d.max, signedUsd)} |`,
+        (d) => `| \`${d.region}\` | ${changeWord(d)} | ${regionRange(d.before)} | ${regionRange(d.after)} | ${deltaText(d.figure)} |`,
       ),
     );
   if (change.changed.length > rows.length)
@@ -170,14 +204,14 @@ export function costSectionMarkdown(change: CostChange, latency?: LatencyImpact,
   const buys = latency ? latencyBought(latency) : '';
   out.push(
     '',
-    `**Total:** ${change.before ? `${range(change.before.min, change.before.max)} → ` : ''}${range(change.after.min, change.after.max)} a month` +
-      `${change.before ? ` (${range(change.min, change.max, signedUsd)})` : ''}${buys ? `; ${buys}` : ''}.`,
+    `**Total:** ${change.before ? `${figureText(change.before.figure)} → ` : ''}${figureText(change.after.figure)} a month` +
+      `${change.before ? ` (${deltaText(change.figure)})` : ''}${buys ? `; ${buys}` : ''}.`,
   );
   const missing = missingLines([...change.after.missing, ...(change.before?.missing ?? [])]);
   if (missing.length)
     out.push(
       '',
-      `> [!WARNING]\n> **Prices missing**, so some figures are unknown: ${escapeCell(missing.slice(0, 8).join('; '))}${missing.length > 8 ? ` and ${missing.length - 8} more` : ''}. \`kubecdn prices refresh\` rebuilds the table.`,
+      `> [!WARNING]\n> **Prices missing**, so the figures that need them are lower bounds ("at least") or unknown: ${escapeCell(missing.slice(0, 8).join('; '))}${missing.length > 8 ? ` and ${missing.length - 8} more` : ''}. \`kubecdn prices refresh\` rebuilds the table.`,
     );
   out.push('', `<sub>${escapeCell(assumptionsLine(change.after.assumptions))} Nodes from the minimum to the maximum count.</sub>`);
   return out.join('\n');
@@ -196,22 +230,31 @@ function latencyBought(latency: LatencyImpact): string {
 // ------------------------------------------------------------------------------------------------
 
 export interface ValuedCandidate extends Candidate {
-  /** The region's own monthly cost if switched on, minimum to maximum; NaN when a price is missing. */
+  /** The region's own monthly cost if switched on, minimum to maximum; NaN unless every price is there. */
   readonly min: number;
   readonly max: number;
-  /** Mean milliseconds saved per $1,000 a month at the minimum; NaN when the cost is unknown. */
+  /** The same cost, or at least its priced parts when a price is missing. */
+  readonly cost: Figure;
+  /** Mean milliseconds saved per $1,000 a month at the minimum; NaN unless the cost is exact. */
   readonly msPerThousand: number;
 }
 
 /**
  * Switched-off regions ranked by the latency they would win per dollar (at their minimum cost);
- * those whose cost is unknown come last, by latency won.
+ * those whose cost is not exact come last, by latency won: a lower bound on the cost ranks nothing.
  */
-export function rankByValue(candidates: readonly Candidate[], costOn: (region: string) => { min: number; max: number }): ValuedCandidate[] {
+export function rankByValue(candidates: readonly Candidate[], costOn: (region: string) => Figure): ValuedCandidate[] {
   return candidates
     .map((c) => {
       const cost = costOn(c.region);
-      return { ...c, ...cost, msPerThousand: Number.isFinite(cost.min) && cost.min > 0 ? (1000 * c.savedMs) / cost.min : NaN };
+      const exact = cost.bound === 'exact';
+      return {
+        ...c,
+        min: exact ? cost.min : NaN,
+        max: exact ? cost.max : NaN,
+        cost,
+        msPerThousand: exact && cost.min > 0 ? (1000 * c.savedMs) / cost.min : NaN,
+      };
     })
     .sort((a, b) => {
       const known = Number(Number.isFinite(b.msPerThousand)) - Number(Number.isFinite(a.msPerThousand));
@@ -223,8 +266,13 @@ export function rankByValue(candidates: readonly Candidate[], costOn: (region: s
     });
 }
 
-/** The cost words the latency line gains: "+$1,480 to +$3,900 a month, 4.1 ms per $1,000". */
+/**
+ * The cost words the latency line gains: "+$1,480 to +$3,900 a month, 4.1 ms per $1,000"; with a
+ * price missing, "at least +$311.38 a month as priced so far, at most 22.5 ms per $1,000".
+ */
 export function candidateCostWords(c: ValuedCandidate): string {
-  if (!Number.isFinite(c.min)) return 'cost unknown: prices missing';
-  return `${range(c.min, c.max, signedUsd)} a month, ${c.msPerThousand.toFixed(1)} ms per $1,000`;
+  if (c.cost.bound === 'exact') return `${deltaText(c.cost)} a month, ${c.msPerThousand.toFixed(1)} ms per $1,000`;
+  if (c.cost.bound !== 'at-least') return 'cost unknown: prices missing';
+  const most = c.cost.min > 0 ? `, at most ${((1000 * c.savedMs) / c.cost.min).toFixed(1)} ms per $1,000` : '';
+  return `${deltaText(c.cost)} a month as priced so far${most}`;
 }

@@ -1,9 +1,10 @@
 // For region autoscaling: what switching regions on or off costs a month, and the optional
 // monthly budget in cdn.yaml (`budget: { monthly_usd: N }`) that switching on must stay within.
 // Regions switched on together are judged together: each may fit the budget alone while the set
-// does not.
+// does not. A missing price leaves only lower bounds, which can prove a set over the budget but
+// never within it.
 import type { Config } from '../config.js';
-import { cdnCost, type CostOptions } from './model.js';
+import { cdnCost, type CdnCost, type CostOptions } from './model.js';
 
 /** The monthly budget from cdn.yaml (`budget: { monthly_usd: N }`), if one is set. */
 export function monthlyBudget(config: Config): number | undefined {
@@ -22,12 +23,24 @@ export interface SwitchCost {
   readonly budget?: number;
   /** Whether the CDN stays within the budget at its maximum with the region on (true without a budget). */
   readonly fitsBudget: boolean;
+  /** exact; or at-least: a price is missing, every figure is the sum of the priced parts, and fitsBudget is false. */
+  readonly bound: 'exact' | 'at-least';
+}
+
+/**
+ * A price is missing on either side: the figures are lower bounds. Over the budget they prove the
+ * CDN over it; otherwise nothing is proven, and the missing price is thrown.
+ */
+function overBudgetOrThrow(on: CdnCost, off: CdnCost, budget: number | undefined): void {
+  const first = on.missing[0] ?? off.missing[0];
+  if (first && !(budget !== undefined && on.figure.max > budget)) throw first;
 }
 
 /**
  * What switching `region` on or off would cost a month, judged against the budget in cdn.yaml.
- * Throws MissingPriceError (naming region and item) when a price it needs is missing: the
- * autoscaler must not switch a region on blind.
+ * Throws MissingPriceError (naming region and item) when a price it needs is missing, unless the
+ * priced parts alone already put the CDN over the budget: then it returns lower bounds, `bound:
+ * 'at-least'` and fitsBudget false. The autoscaler must not switch a region on blind.
  */
 export function regionSwitchCost(config: Config, region: string, options: CostOptions): SwitchCost {
   const target = config.regions.find((r) => r.region === region);
@@ -38,18 +51,18 @@ export function regionSwitchCost(config: Config, region: string, options: CostOp
   });
   const on = cdnCost(withServing(true), options);
   const off = cdnCost(withServing(false), options);
-  const first = on.missing[0] ?? off.missing[0];
-  if (first) throw first;
-  const own = on.regions.find((r) => r.region === region);
   const budget = monthlyBudget(config);
+  overBudgetOrThrow(on, off, budget);
+  const own = on.regions.find((r) => r.region === region)?.figure;
   return {
     region,
     on: { min: own?.min ?? 0, max: own?.max ?? 0 },
     off: { min: 0, max: 0 },
-    totalWithOn: on.max,
-    totalWithOff: off.max,
+    totalWithOn: on.figure.max,
+    totalWithOff: off.figure.max,
     ...(budget !== undefined ? { budget } : {}),
-    fitsBudget: budget === undefined || on.max <= budget,
+    fitsBudget: budget === undefined || (on.figure.bound === 'exact' && on.figure.max <= budget),
+    bound: on.figure.bound === 'exact' && off.figure.bound === 'exact' ? 'exact' : 'at-least',
   };
 }
 
@@ -63,11 +76,14 @@ export interface SetSwitchCost {
   readonly budget?: number;
   /** Whether the CDN stays within the budget at its maximum with the whole set on (true without a budget). */
   readonly fitsBudget: boolean;
+  /** As SwitchCost's. */
+  readonly bound: 'exact' | 'at-least';
 }
 
 /**
  * What switching a set of regions on together (or off together) would cost a month, judged
- * against the budget in cdn.yaml as one change. Throws MissingPriceError as regionSwitchCost does.
+ * against the budget in cdn.yaml as one change. Throws MissingPriceError, or returns lower bounds
+ * that prove the set over the budget, as regionSwitchCost does.
  */
 export function regionsSwitchCost(config: Config, regions: readonly string[], options: CostOptions): SetSwitchCost {
   for (const region of regions)
@@ -79,20 +95,20 @@ export function regionsSwitchCost(config: Config, regions: readonly string[], op
   });
   const on = cdnCost(withServing(true), options);
   const off = cdnCost(withServing(false), options);
-  const first = on.missing[0] ?? off.missing[0];
-  if (first) throw first;
   const budget = monthlyBudget(config);
+  overBudgetOrThrow(on, off, budget);
   return {
     regions: [...set],
     on: Object.fromEntries(
       [...set].map((code) => {
-        const own = on.regions.find((r) => r.region === code);
+        const own = on.regions.find((r) => r.region === code)?.figure;
         return [code, { min: own?.min ?? 0, max: own?.max ?? 0 }];
       }),
     ),
-    totalWithOn: on.max,
-    totalWithOff: off.max,
+    totalWithOn: on.figure.max,
+    totalWithOff: off.figure.max,
     ...(budget !== undefined ? { budget } : {}),
-    fitsBudget: budget === undefined || on.max <= budget,
+    fitsBudget: budget === undefined || (on.figure.bound === 'exact' && on.figure.max <= budget),
+    bound: on.figure.bound === 'exact' && off.figure.bound === 'exact' ? 'exact' : 'at-least',
   };
 }

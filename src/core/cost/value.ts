@@ -1,15 +1,15 @@
 // What the money buys: the latency line's cost words, from the model and the latency candidates.
 import type { Config } from '../config.js';
 import type { CandidateCosts, LatencyImpact } from '../latency/impact.js';
+import { UNKNOWN, type Figure } from './bound.js';
 import { regionCost, type CostOptions } from './model.js';
 import { candidateCostWords, rankByValue, type ValuedCandidate } from './render.js';
 
-/** The monthly cost of switching a region of `head` on, at the minimum and maximum; NaN when a price is missing. */
-export function costOn(head: Config, region: string, options: CostOptions): { min: number; max: number } {
+/** The region's own monthly cost when `head` switches it on, at the minimum and maximum; at least its priced parts when a price is missing. */
+export function costOn(head: Config, region: string, options: CostOptions): Figure {
   const r = head.regions.find((x) => x.region === region);
-  if (!r) return { min: NaN, max: NaN };
-  const cost = regionCost({ ...r, serving: true }, head, options);
-  return { min: cost.min, max: cost.max };
+  if (!r) return UNKNOWN;
+  return regionCost({ ...r, serving: true }, head, options).figure;
 }
 
 /** Switched-off regions ranked by latency won per dollar, with the words the latency line gains. */
