@@ -30,6 +30,9 @@ const prices = (i: number): RegionPrices => ({
   nlb_nlcu_hour: p(0.006),
   public_ipv4_hour: p(0.005),
   data_transfer_out_gb: p(0.09 + i / 100),
+  data_transfer_out_next_40tb_gb: p(0.085),
+  data_transfer_out_next_100tb_gb: p(0.07),
+  data_transfer_out_over_150tb_gb: p(0.05),
   instances: { 'c7i.large': { on_demand_hour: p(0.09 + i / 1000), auto_mode_hour: p(0.0107) } },
 });
 /** Every servable region priced, with figures of the test's own. */
@@ -116,7 +119,7 @@ describe('the comment with plans, latency and cost of 60 regions', () => {
     expect(body).toMatch(
       /\*\*Total:\*\* \$[\d,.]+ to \$[\d,.]+ → \$[\d,.]+ to \$[\d,.]+ a month \(\+\$[\d,.]+ to \+\$[\d,.]+\); p95 \d+ ms → \d+ ms \(−\d+ ms\)/,
     );
-    expect(body).toContain('730 hours a month; prices of 2026-11-01');
+    expect(body).toContain('730 hours a month; prices read 2026-11-01');
     expect(body).toContain('```geojson');
     // Every plan still shows, cut to its share.
     expect([...body.matchAll(/more lines cut to fit the comment/g)]).toHaveLength(60);
@@ -161,7 +164,7 @@ describe('what the money buys', () => {
     expect(costs.ranked.at(-1)?.region).toBe(best);
     const text = latencyToText(latency, { costs });
     expect(text).toContain(
-      `would help most if switched on: ${best} (−${(latency.candidates[0]?.savedMs ?? 0).toFixed(0)} ms on average; at least +$${own?.cost.min.toFixed(2) ?? ''} a month as priced so far, at most ${((1000 * (own?.savedMs ?? 0)) / (own?.cost.min ?? 1)).toFixed(1)} ms per $1,000)`,
+      `would help most if switched on: ${best} (−${(latency.candidates[0]?.savedMs ?? 0).toFixed(0)} ms on average; at least +$${own?.cost.min.toFixed(2) ?? ''} to at least +$${Math.round(own?.cost.max ?? 0).toLocaleString('en-US')} a month as priced so far, at most ${((1000 * (own?.savedMs ?? 0)) / (own?.cost.min ?? 1)).toFixed(1)} ms per $1,000)`,
     );
   });
 });
