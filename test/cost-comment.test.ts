@@ -46,7 +46,7 @@ const TABLE: PriceTable = {
 };
 const OPTIONS: CostOptions = { prices: TABLE, today: '2026-11-25' };
 
-function config(on: (code: string, i: number) => boolean): Config {
+function config(on: (code: string, i: number) => boolean, maxSize = 8): Config {
   const [first, ...rest] = servableRegions();
   const entry = (code: string, enabled?: boolean) =>
     [
@@ -58,7 +58,7 @@ function config(on: (code: string, i: number) => boolean): Config {
       '        - name: edge',
       '          instance_types: [c7i.large]',
       '          min_size: 2',
-      '          max_size: 8',
+      `          max_size: ${maxSize}`,
       '    edge:',
       '      min_replicas: 2',
       '      max_replicas: 8',
@@ -75,6 +75,39 @@ function config(on: (code: string, i: number) => boolean): Config {
   if (!result.config) throw new Error(result.problems.map((x) => x.message).join('\n'));
   return result.config;
 }
+
+describe('a node change with the Auto Mode fee missing', () => {
+  it('shows the EC2 delta as a lower bound in the comment, not unknown', () => {
+    // Every region's c7i.large fee missing, its EC2 price there: max_size 8 → 12 in every serving
+    // region, the same type, so the fee part costs no less and the EC2 part is priced.
+    const noFee: PriceTable = {
+      ...TABLE,
+      regions: Object.fromEntries(
+        Object.entries(TABLE.regions).map(([code, r]) => [
+          code,
+          { ...r, instances: { 'c7i.large': { on_demand_hour: p(0.1), auto_mode_hour: { missing: 'not published' } } } },
+        ]),
+      ),
+    };
+    const options: CostOptions = { prices: noFee, today: '2026-11-25' };
+    const base = config(() => false);
+    const head = config(() => false, 12);
+    const change = costChange(base, head, options);
+    const first = servableRegions()[0] ?? '';
+    // 4 nodes more at the maximum: 4 × 730 h × $0.10 = $292.00; at the minimum, nothing changes.
+    expect(change.changed.map((d) => [d.region, d.figure.bound, d.figure.min])).toEqual([[first, 'at-least', 0]]);
+    expect(change.changed[0]?.figure.max).toBeCloseTo(292, 6);
+    const body = renderComment({
+      summaries: [summary({ region: first, planText: largePlan(first, 20) })],
+      fullPlans: 'the job summary of run 42',
+      sections: [{ title: COST_TITLE, body: costChangeToMarkdown(change) }],
+    });
+    expect(body).toMatch(
+      new RegExp(`\\| \`${first}\` \\| changed \\| at least [^|]+ \\| at least [^|]+ \\| at least ±\\$0 to at least \\+\\$292\\.00 \\|`),
+    );
+    expect(body).not.toContain('| unknown |');
+  });
+});
 
 describe('the comment with plans, latency and cost of 60 regions', () => {
   it('fits GitHub’s limit, with every region’s cost row and the latency section', () => {

@@ -24,7 +24,7 @@ export function signedUsd(v: number): string {
 const range = (min: number, max: number, f: (v: number) => string = usd) =>
   !Number.isFinite(min) || !Number.isFinite(max) ? 'unknown' : Math.abs(max - min) < 0.005 ? f(min) : `${f(min)} to ${f(max)}`;
 
-/** "at least $311.38", "at least $311.38 to at least $1,093": each end of a range bounded alike. */
+/** "at least $311.38", "at least $497.53 to at least $1,093": each end of a range bounded alike. */
 const bounded = (words: string, min: number, max: number, f: (v: number) => string) =>
   Math.abs(max - min) < 0.005 ? `${words} ${f(min)}` : `${words} ${f(min)} to ${words} ${f(max)}`;
 
@@ -117,10 +117,11 @@ export function costChangeToText(change: CostChange, style: Style = plain): stri
 function regionToText(r: RegionCost, style: Style): string[] {
   const total = `${figureText(r.figure)} a month${missingCount(r.missing.length)}`;
   const head = `${style.bold(r.region)}  ${r.missing.length ? style.red(total) : total}`;
+  const width = Math.max(28, ...r.parts.map((p) => p.item.length), ...r.unpriced.map((u) => u.item.length));
   return [
     head,
-    ...r.parts.map((p) => `  ${p.item.padEnd(28)} ${partRange(p).padStart(20)}  ${style.dim(p.basis)}`),
-    ...r.unpriced.map((u) => `  ${u.item.padEnd(28)} ${style.red('missing'.padStart(20))}  ${style.red(u.missing.join(', '))}`),
+    ...r.parts.map((p) => `  ${p.item.padEnd(width)} ${partRange(p).padStart(20)}  ${style.dim(p.basis)}`),
+    ...r.unpriced.map((u) => `  ${u.item.padEnd(width)} ${style.red('missing'.padStart(20))}  ${style.red(u.missing.join(', '))}`),
   ];
 }
 
