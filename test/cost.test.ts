@@ -515,7 +515,13 @@ describe('the committed price table', () => {
       expect(d?.bound).toBe('at-least');
       expect(d?.min).toBeCloseTo(254.19, 6);
       expect(costSectionMarkdown(delta(both({}, false), added))).toContain(' | at least +$254.19 |');
-      // A negative lower bound (the pool's EC2 price missing too, as in ap-south-1) says so.
+      // A type the table has no price for: the new pool's EC2 part and fee are both unpriced and
+      // only after, so the delta is at least −40.15, which says the change may cost more.
+      const unlisted = both({ zones: 2, extraPool: { name: 'big', types: ['r7i.large'], min: 4, max: 4 } }, false);
+      const negative = row(both({}, false), unlisted, 'us-east-1');
+      expect(negative?.bound).toBe('at-least');
+      expect(negative?.min).toBeCloseTo(-40.15, 6);
+      expect(costSectionMarkdown(delta(both({}, false), unlisted))).toContain(' | at least −$40.15 (may cost more) |');
       expect(deltaText({ bound: 'at-least', min: -40.15, max: -40.15 })).toBe('at least −$40.15 (may cost more)');
       expect(deltaText({ bound: 'at-least', min: 254.19, max: 254.19 })).toBe('at least +$254.19');
     });
