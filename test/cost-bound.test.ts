@@ -2,7 +2,7 @@
 // bound a bill from below; a change's delta is bounded only where the unpriced parts it leaves are
 // on one side. Bills are built by hand here; test/cost.test.ts takes them from the cost model.
 import { describe, expect, it } from 'vitest';
-import { billFigure, costDelta, sumFigures, type Bill, type UnpricedPart } from '../src/core/cost/bound.js';
+import { billFigure, costDelta, sumFigures, UNKNOWN, type Bill, type EstimatedPart, type UnpricedPart } from '../src/core/cost/bound.js';
 
 const fee = (max: number): UnpricedPart => ({
   item: 'Nodes: edge',
@@ -66,5 +66,67 @@ describe('totals over several regions', () => {
     expect(sumFigures([least, most]).bound).toBe('unknown');
     expect(sumFigures([exact, { bound: 'unknown', min: NaN, max: NaN }]).bound).toBe('unknown');
     expect(sumFigures([least, most]).min).toBeNaN();
+  });
+});
+
+describe('the dominance rule: a part billed per instance-hour on the same types', () => {
+  // The Auto Mode fee of a pool: unpriced, but non-negative and per instance-hour, so more of the
+  // same instances cost no less whatever the fee is.
+  const pool = (min: number, max: number, types = ['c6i.large', 'c7i.large']): UnpricedPart => ({
+    item: 'Nodes: edge (Auto Mode fee)',
+    inputs: JSON.stringify({ types, min, max }),
+    missing: types.map((t) => `${t} EKS Auto Mode fee hour`),
+    perInstance: { types: JSON.stringify([...types].sort()), min, max },
+  });
+
+  it('counts up: the delta is at least the priced difference', () => {
+    expect(costDelta(bill(100, 200, pool(3, 12)), bill(100, 260, pool(3, 16)))).toEqual({ bound: 'at-least', min: 0, max: 60 });
+    expect(costDelta(bill(100, 200, pool(3, 12)), bill(130, 200, pool(4, 12)))).toEqual({ bound: 'at-least', min: 30, max: 0 });
+  });
+
+  it('counts down: the delta is at most the priced difference', () => {
+    expect(costDelta(bill(100, 260, pool(3, 16)), bill(100, 200, pool(3, 12)))).toEqual({ bound: 'at-most', min: 0, max: -60 });
+  });
+
+  it('another type, or one count up and the other down: unknown', () => {
+    expect(costDelta(bill(100, 200, pool(3, 12)), bill(100, 200, pool(3, 12, ['m7i.large'])))).toEqual(UNKNOWN);
+    expect(costDelta(bill(100, 200, pool(3, 12)), bill(100, 200, pool(4, 10)))).toEqual(UNKNOWN);
+    // Without perInstance the rule does not apply: a changed part on both sides bounds nothing.
+    const plain = (p: UnpricedPart): UnpricedPart => ({ item: p.item, inputs: p.inputs, missing: p.missing });
+    expect(costDelta(bill(100, 200, plain(pool(3, 12))), bill(100, 260, plain(pool(3, 16))))).toEqual(UNKNOWN);
+  });
+
+  it('the same types in another order compare as the same', () => {
+    const reordered = pool(3, 16, ['c7i.large', 'c6i.large']);
+    expect(costDelta(bill(0, 0, pool(3, 12)), bill(0, 0, { ...reordered, missing: pool(3, 16).missing })).bound).toBe('at-least');
+  });
+});
+
+describe('a part known only from above (spot nodes at the on-demand price)', () => {
+  const spot = (max: number): EstimatedPart => ({
+    item: 'Nodes: edge-spot (spot)',
+    inputs: JSON.stringify({ types: ['c5.large'], min: 0, max }),
+    upTo: { min: 0, max: 73.73 * max },
+    perInstance: { types: '["c5.large"]', min: 0, max },
+  });
+  const withSpot = (min: number, max: number, part: EstimatedPart, ...unpriced: UnpricedPart[]): Bill => ({
+    priced: { min, max },
+    unpriced,
+    estimated: [part],
+  });
+
+  it('makes an otherwise exact bill at most its figure, and adds nothing to a lower bound', () => {
+    expect(billFigure(withSpot(300, 500, spot(2)))).toEqual({ bound: 'at-most', min: 300, max: 647.46 });
+    expect(billFigure(withSpot(300, 500, spot(2), fee(12)))).toEqual({ bound: 'at-least', min: 300, max: 500 });
+  });
+
+  it('cancels when the same on both sides, and counts up under the dominance rule', () => {
+    expect(costDelta(withSpot(300, 500, spot(2)), withSpot(320, 520, spot(2)))).toEqual({ bound: 'exact', min: 20, max: 20 });
+    // 2 → 3 spot nodes at the most: from 0 to 73.73 more.
+    const up = costDelta(withSpot(300, 500, spot(2)), withSpot(300, 500, spot(3)));
+    expect(up.bound).toBe('at-most');
+    expect(up.max).toBeCloseTo(73.73, 6);
+    // Switching the region off saves at least its exact parts, whatever spot cost.
+    expect(costDelta(withSpot(300, 500, spot(2)), undefined)).toEqual({ bound: 'at-most', min: -300, max: -500 });
   });
 });

@@ -19,6 +19,9 @@ const priced = (): RegionPrices => ({
   nlb_nlcu_hour: p(0.006),
   public_ipv4_hour: p(0.005),
   data_transfer_out_gb: p(0.1),
+  data_transfer_out_next_40tb_gb: p(0.085),
+  data_transfer_out_next_100tb_gb: p(0.07),
+  data_transfer_out_over_150tb_gb: p(0.05),
   instances: { 'c7i.large': { on_demand_hour: p(0.1), auto_mode_hour: p(0.012) } },
 });
 
@@ -64,7 +67,7 @@ describe('kubecdn cost', () => {
     expect(ran.stdout).toMatch(/ap-south-1\s+on\s+\$0 → \$498.17 to \$825.21 {2}\(\+\$498.17 to \+\$825.21 a month\)/);
     expect(ran.stdout).toContain('Total: $996.34 to $1,650 → $1,495 to $2,476 a month (+$498.17 to +$825.21)');
     expect(ran.stdout).toContain('Assumed per serving region a month: 1,000 GB out, 50,000,000 requests, 100 GB from the origin');
-    expect(ran.stdout).toContain('730 hours a month; prices of 2026-11-20');
+    expect(ran.stdout).toContain('730 hours a month; prices read 2026-11-20');
   });
 
   it('as Markdown is the comment’s section, and --traffic changes the assumption it states', () => {

@@ -30,6 +30,9 @@ const prices = (i: number): RegionPrices => ({
   nlb_nlcu_hour: p(0.006),
   public_ipv4_hour: p(0.005),
   data_transfer_out_gb: p(0.09 + i / 100),
+  data_transfer_out_next_40tb_gb: p(0.085),
+  data_transfer_out_next_100tb_gb: p(0.07),
+  data_transfer_out_over_150tb_gb: p(0.05),
   instances: { 'c7i.large': { on_demand_hour: p(0.09 + i / 1000), auto_mode_hour: p(0.0107) } },
 });
 /** Every servable region priced, with figures of the test's own. */
@@ -43,7 +46,7 @@ const TABLE: PriceTable = {
 };
 const OPTIONS: CostOptions = { prices: TABLE, today: '2026-11-25' };
 
-function config(on: (code: string, i: number) => boolean): Config {
+function config(on: (code: string, i: number) => boolean, maxSize = 8): Config {
   const [first, ...rest] = servableRegions();
   const entry = (code: string, enabled?: boolean) =>
     [
@@ -55,7 +58,7 @@ function config(on: (code: string, i: number) => boolean): Config {
       '        - name: edge',
       '          instance_types: [c7i.large]',
       '          min_size: 2',
-      '          max_size: 8',
+      `          max_size: ${maxSize}`,
       '    edge:',
       '      min_replicas: 2',
       '      max_replicas: 8',
@@ -72,6 +75,39 @@ function config(on: (code: string, i: number) => boolean): Config {
   if (!result.config) throw new Error(result.problems.map((x) => x.message).join('\n'));
   return result.config;
 }
+
+describe('a node change with the Auto Mode fee missing', () => {
+  it('shows the EC2 delta as a lower bound in the comment, not unknown', () => {
+    // Every region's c7i.large fee missing, its EC2 price there: max_size 8 → 12 in every serving
+    // region, the same type, so the fee part costs no less and the EC2 part is priced.
+    const noFee: PriceTable = {
+      ...TABLE,
+      regions: Object.fromEntries(
+        Object.entries(TABLE.regions).map(([code, r]) => [
+          code,
+          { ...r, instances: { 'c7i.large': { on_demand_hour: p(0.1), auto_mode_hour: { missing: 'not published' } } } },
+        ]),
+      ),
+    };
+    const options: CostOptions = { prices: noFee, today: '2026-11-25' };
+    const base = config(() => false);
+    const head = config(() => false, 12);
+    const change = costChange(base, head, options);
+    const first = servableRegions()[0] ?? '';
+    // 4 nodes more at the maximum: 4 × 730 h × $0.10 = $292.00; at the minimum, nothing changes.
+    expect(change.changed.map((d) => [d.region, d.figure.bound, d.figure.min])).toEqual([[first, 'at-least', 0]]);
+    expect(change.changed[0]?.figure.max).toBeCloseTo(292, 6);
+    const body = renderComment({
+      summaries: [summary({ region: first, planText: largePlan(first, 20) })],
+      fullPlans: 'the job summary of run 42',
+      sections: [{ title: COST_TITLE, body: costChangeToMarkdown(change) }],
+    });
+    expect(body).toMatch(
+      new RegExp(`\\| \`${first}\` \\| changed \\| at least [^|]+ \\| at least [^|]+ \\| at least ±\\$0 to at least \\+\\$292\\.00 \\|`),
+    );
+    expect(body).not.toContain('| unknown |');
+  });
+});
 
 describe('the comment with plans, latency and cost of 60 regions', () => {
   it('fits GitHub’s limit, with every region’s cost row and the latency section', () => {
@@ -116,7 +152,7 @@ describe('the comment with plans, latency and cost of 60 regions', () => {
     expect(body).toMatch(
       /\*\*Total:\*\* \$[\d,.]+ to \$[\d,.]+ → \$[\d,.]+ to \$[\d,.]+ a month \(\+\$[\d,.]+ to \+\$[\d,.]+\); p95 \d+ ms → \d+ ms \(−\d+ ms\)/,
     );
-    expect(body).toContain('730 hours a month; prices of 2026-11-01');
+    expect(body).toContain('730 hours a month; prices read 2026-11-01');
     expect(body).toContain('```geojson');
     // Every plan still shows, cut to its share.
     expect([...body.matchAll(/more lines cut to fit the comment/g)]).toHaveLength(60);
@@ -161,7 +197,7 @@ describe('what the money buys', () => {
     expect(costs.ranked.at(-1)?.region).toBe(best);
     const text = latencyToText(latency, { costs });
     expect(text).toContain(
-      `would help most if switched on: ${best} (−${(latency.candidates[0]?.savedMs ?? 0).toFixed(0)} ms on average; at least +$${own?.cost.min.toFixed(2) ?? ''} a month as priced so far, at most ${((1000 * (own?.savedMs ?? 0)) / (own?.cost.min ?? 1)).toFixed(1)} ms per $1,000)`,
+      `would help most if switched on: ${best} (−${(latency.candidates[0]?.savedMs ?? 0).toFixed(0)} ms on average; at least +$${own?.cost.min.toFixed(2) ?? ''} to at least +$${Math.round(own?.cost.max ?? 0).toLocaleString('en-US')} a month as priced so far, at most ${((1000 * (own?.savedMs ?? 0)) / (own?.cost.min ?? 1)).toFixed(1)} ms per $1,000)`,
     );
   });
 });

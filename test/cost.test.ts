@@ -2,10 +2,10 @@
 // properties a reviewer relies on; a missing price named by region and item; the budget key.
 import { describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../src/core/config.js';
-import { cdnCost, costChange, regionCost, type CostOptions, type Traffic } from '../src/core/cost/model.js';
+import { cdnCost, costChange, money, regionCost, type CostOptions, type Traffic } from '../src/core/cost/model.js';
 import { regionSwitchCost, regionsSwitchCost } from '../src/core/cost/switch.js';
-import { MissingPriceError, type PriceEntry, type PriceTable, type RegionPrices } from '../src/core/cost/prices.js';
-import { costChangeToJson, costChangeToText, costSectionMarkdown, usd } from '../src/core/cost/render.js';
+import { MissingPriceError, pricesRead, type PriceEntry, type PriceTable, type RegionPrices } from '../src/core/cost/prices.js';
+import { costChangeToJson, costChangeToText, costSectionMarkdown, deltaText, usd } from '../src/core/cost/render.js';
 import { COMMITTED_PRICES, parseTraffic } from '../src/core/cost/table.js';
 import { CDN_YAML } from './fixtures.js';
 
@@ -22,6 +22,9 @@ function regionPrices(scale = 1): RegionPrices {
     nlb_nlcu_hour: p(0.006 * scale),
     public_ipv4_hour: p(0.005),
     data_transfer_out_gb: p(0.09 * scale),
+    data_transfer_out_next_40tb_gb: p(0.085 * scale),
+    data_transfer_out_next_100tb_gb: p(0.07 * scale),
+    data_transfer_out_over_150tb_gb: p(0.05 * scale),
     instances: {
       'c6i.large': { on_demand_hour: p(0.096 * scale), auto_mode_hour: p(0.0115 * scale) },
       'c7i.large': { on_demand_hour: p(0.1008 * scale), auto_mode_hour: p(0.0121 * scale) },
@@ -55,6 +58,8 @@ interface RegionOpts {
   version?: string;
   od?: [number, number];
   spot?: [number, number];
+  types?: string[];
+  extraPool?: { name: string; types: string[]; min: number; max: number };
 }
 
 function regionYaml(o: RegionOpts): string {
@@ -66,9 +71,17 @@ function regionYaml(o: RegionOpts): string {
     `      availability_zones: ${o.zones ?? 3}`,
     `      node_groups:`,
     `        - name: edge`,
-    `          instance_types: [c7i.large, c6i.large]`,
+    `          instance_types: [${(o.types ?? ['c7i.large', 'c6i.large']).join(', ')}]`,
     `          min_size: ${o.od?.[0] ?? 2}`,
     `          max_size: ${o.od?.[1] ?? 6}`,
+    ...(o.extraPool
+      ? [
+          `        - name: ${o.extraPool.name}`,
+          `          instance_types: [${o.extraPool.types.join(', ')}]`,
+          `          min_size: ${o.extraPool.min}`,
+          `          max_size: ${o.extraPool.max}`,
+        ]
+      : []),
     ...(o.spot
       ? [
           `        - name: edge-spot`,
@@ -124,12 +137,16 @@ describe('a small region, priced by hand', () => {
       'Network Load Balancer': [21.4, 21.4],
       // (2 NAT EIPs + 2 NLB addresses) × 730 h × $0.005
       'Public IPv4 addresses': [14.6, 14.6],
-      // Auto Mode may launch either allowed type: the minimum on the cheapest, c6i.large
-      // (0.096 + 0.0115 = 0.1075), 1 × 730 h × 0.1075 = 78.475; the maximum on the dearest,
-      // c7i.large (0.1008 + 0.0121 = 0.1129), 3 × 730 h × 0.1129 = 247.251; each in cents, half up
-      'Nodes: edge': [78.48, 247.25],
-      // c5.large at the on-demand price 0.101 + 0.0121: 0 and 2 × 730 h × 0.1131
-      'Nodes: edge-spot (spot)': [0, 165.13],
+      // Auto Mode may launch either allowed type: the minimum on the cheapest, the maximum on the
+      // dearest, the EC2 price and the fee each: 1 × 730 h × $0.096 (c6i.large) = 70.08 to
+      // 3 × 730 h × $0.1008 (c7i.large) = 220.752; each in cents, half up
+      'Nodes: edge': [70.08, 220.75],
+      // 1 × 730 h × $0.0115 = 8.395 to 3 × 730 h × $0.0121 = 26.499
+      'Nodes: edge (Auto Mode fee)': [8.4, 26.5],
+      // c5.large at the on-demand price: 0 and 2 × 730 h × $0.101 = 147.46
+      'Nodes: edge-spot (spot)': [0, 147.46],
+      // 2 × 730 h × $0.0121 = 17.666
+      'Nodes: edge-spot (Auto Mode fee)': [0, 17.67],
       // the basic check free (one of the account's first 50 of AWS endpoints), + HTTPS $1 + fast interval $1
       'Route53 health check': [2, 2],
       // 500 GB × $0.09
@@ -137,20 +154,27 @@ describe('a small region, priced by hand', () => {
     });
   });
 
-  it('totals $671.48 to $1,005.38 (the sum of the lines), and says what it assumed', () => {
-    // 438 + 72 + 21.40 + 14.60 + 78.48 + 0 + 2 + 45, and with 247.25 and 165.13 at the maximum
+  it('totals at most $671.48 to $1,005.38 (the sum of the lines; spot at on-demand), and says what it assumed', () => {
+    // 438 + 72 + 21.40 + 14.60 + 70.08 + 8.40 + 0 + 0 + 2 + 45, and with 220.75, 26.50, 147.46
+    // and 17.67 at the maximum. The spot pool's EC2 part is the most spot can charge, so the total
+    // is at most that: without it, 671.48 and 857.92 are all that is known from below.
     expect(cost.min).toBe(671.48);
     expect(cost.max).toBe(1005.38);
+    expect(cost.figure).toEqual({ bound: 'at-most', min: 671.48, max: 1005.38 });
+    expect(cost.priced).toEqual({ min: 671.48, max: 857.92 });
     const text = costChangeToText(costChange(undefined, small, OPTIONS));
-    expect(text).toContain('eu-west-1  $671.48 to $1,005 a month');
+    expect(text).toContain('eu-west-1  at most $671.48 to at most $1,005 a month');
+    expect(text).toMatch(/Nodes: edge-spot \(spot\)\s+at most \$0\.00 to at most \$147\.46 {2}0 to 2 × c5\.large/);
     expect(text).toContain('Assumed per serving region a month: 500 GB out, 36,000,000 requests, 40 GB from the origin');
-    expect(text).toContain('730 hours a month; prices of 2026-11-01');
-    expect(text).toContain(
-      '1 × c6i.large × 730 h × ($0.096 + $0.0115 Auto Mode)/h to 3 × c7i.large × 730 h × ($0.1008 + $0.0121 Auto Mode)/h',
-    );
+    expect(text).toContain('730 hours a month; prices read 2026-11-01 (sources and their dates in the price table)');
+    expect(text).toContain('1 × c6i.large × 730 h × $0.096/h to 3 × c7i.large × 730 h × $0.1008/h');
+    expect(text).toContain('1 × c6i.large × 730 h × $0.0115/h to 3 × c7i.large × 730 h × $0.0121/h');
     expect(text).toContain('1 check, free as one of the first 50 of AWS endpoints + HTTPS, fast interval × $1.00');
     expect(text).toContain("Route53 health checks: the CDN's take the account's 50 free basic checks of AWS endpoints first");
-    expect(text).toContain('0 to 2 × c5.large × 730 h × ($0.101 + $0.0121 Auto Mode)/h');
+    expect(text).toContain('0 to 2 × c5.large × 730 h × $0.101/h');
+    expect(JSON.stringify(costChangeToJson(costChange(undefined, small, OPTIONS)))).toContain(
+      '"item":"Nodes: edge-spot (spot)","basis":"0 to 2 × c5.large × 730 h × $0.101/h","min":0,"max":147.46,"bound":"at-most"',
+    );
   });
 
   it('prices the control plane at the standard rate when the version is in standard support', () => {
@@ -271,9 +295,31 @@ describe('monotonic, as lower bounds with the committed table (prices missing)',
   };
 
   it('more nodes, zones or regions never lower the bound', () => {
-    const nodes = [floor(config([{ code: 'us-east-1', od: [1, 3] }])), floor(config([{ code: 'us-east-1', od: [5, 9] }]))];
-    expect(nodes[1]?.min).toBeGreaterThanOrEqual(nodes[0]?.min ?? Infinity);
-    expect(nodes[1]?.max).toBeGreaterThanOrEqual(nodes[0]?.max ?? Infinity);
+    // The pools' EC2 parts are priced in us-east-1 (only the fees are missing), so the bound counts
+    // the nodes: a count that grows raises the bound at its end, one that stays keeps it.
+    for (const [a, b] of [
+      [
+        [1, 3],
+        [2, 3],
+      ],
+      [
+        [2, 3],
+        [2, 8],
+      ],
+      [
+        [1, 3],
+        [5, 9],
+      ],
+    ] as [number, number][][]) {
+      const [less, more] = [
+        floor(config([{ code: 'us-east-1', od: a as [number, number] }])),
+        floor(config([{ code: 'us-east-1', od: b as [number, number] }])),
+      ];
+      if ((b?.[0] ?? 0) > (a?.[0] ?? 0)) expect(more.min).toBeGreaterThan(less.min);
+      else expect(more.min).toBe(less.min);
+      if ((b?.[1] ?? 0) > (a?.[1] ?? 0)) expect(more.max).toBeGreaterThan(less.max);
+      else expect(more.max).toBe(less.max);
+    }
     let previous = -Infinity;
     for (const zones of [2, 3, 4, 5, 6]) {
       const f = floor(config([{ code: 'us-east-1', zones }]));
@@ -320,7 +366,10 @@ describe('a missing price', () => {
     );
     const on = regionCost({ ...at(c.regions, 1), serving: true }, c, { ...OPTIONS, prices: withoutFee });
     expect(on.min).toBeNaN();
-    expect(on.parts.map((x) => x.item)).not.toContain('Nodes: edge');
+    // The pool's EC2 part is priced; only its Auto Mode fee part is not.
+    expect(on.parts.map((x) => x.item)).toContain('Nodes: edge');
+    expect(on.parts.map((x) => x.item)).not.toContain('Nodes: edge (Auto Mode fee)');
+    expect(on.unpriced.map((x) => x.item)).toEqual(['Nodes: edge (Auto Mode fee)']);
   });
 
   it('names a region absent from the table', () => {
@@ -337,11 +386,12 @@ describe('a missing price', () => {
 
 describe('the committed price table', () => {
   // What a user sees today with src/core/cost/prices.json, each part worked out here by hand from
-  // its figures. No region has a total until the table carries EKS Auto Mode fees.
+  // its figures. No region has a total until the table carries EKS Auto Mode fees; a pool's EC2
+  // instances are priced apart from its fee, so the nodes count where their EC2 price is known.
   const options: CostOptions = { prices: COMMITTED_PRICES, traffic: TRAFFIC, today: '2026-06-01' };
   const cents = (cost: ReturnType<typeof regionCost>) => Object.fromEntries(cost.parts.map((x) => [x.item, Math.round(x.min * 100) / 100]));
 
-  it('prices every part of us-east-1 but its nodes, and names the two Auto Mode fees it lacks', () => {
+  it('prices every part of us-east-1 but its Auto Mode fee, and names the two fees it lacks', () => {
     const c = config([{ code: 'us-east-1' }]);
     const cost = regionCost(at(c.regions, 0), c, options);
     expect(cents(cost)).toEqual({
@@ -353,34 +403,65 @@ describe('the committed price table', () => {
       'Network Load Balancer': 19.43,
       // (3 NAT EIPs + 3 NLB addresses) × 730 h × $0.005
       'Public IPv4 addresses': 21.9,
+      // 2 × 730 h × $0.085 (c6i.large, the cheaper); at the maximum 6 × 730 h × $0.08925 (c7i.large) = 390.915
+      'Nodes: edge': 124.1,
       // the basic check free, HTTPS $1
       'Route53 health check': 1,
       // 500 GB × $0.09
       'Data out to the internet': 45,
     });
+    expect(cost.parts.find((x) => x.item === 'Nodes: edge')?.max).toBe(390.92);
     expect(cost.missing.map((m) => m.item)).toEqual(['c7i.large EKS Auto Mode fee hour', 'c6i.large EKS Auto Mode fee hour']);
     expect(cost.min).toBeNaN();
   });
 
-  it('bounds us-east-1 from below by its priced parts, $260.68, never a total', () => {
+  it('bounds us-east-1 from below by its priced parts, $384.78 to $651.60, never a total', () => {
     const c = config([{ code: 'us-east-1' }]);
     const cost = regionCost(at(c.regions, 0), c, options);
-    // 73 + 100.35 + 19.43 + 21.90 + 1 + 45; the nodes, whose Auto Mode fees are missing, add what they add.
-    expect(cost.figure).toEqual({ bound: 'at-least', min: 260.68, max: 260.68 });
-    expect(cdnCost(c, options).figure).toEqual({ bound: 'at-least', min: 260.68, max: 260.68 });
+    // 73 + 100.35 + 19.43 + 21.90 + 1 + 45 = 260.68, + the EC2 part 124.10 (at the maximum 390.92);
+    // the Auto Mode fees, missing, add what they add.
+    expect(cost.figure).toEqual({ bound: 'at-least', min: 384.78, max: 651.6 });
+    expect(cdnCost(c, options).figure).toEqual({ bound: 'at-least', min: 384.78, max: 651.6 });
     const text = costChangeToText(costChange(undefined, c, options));
-    expect(text).toContain('us-east-1  at least $260.68 a month (2 prices missing)');
-    expect(text).toContain('  missing: c7i.large EKS Auto Mode fee hour');
-    expect(text).toContain('Total: at least $260.68 a month');
-    expect(costChangeToJson(costChange(undefined, c, options))).toMatchObject({
+    expect(text).toContain('us-east-1  at least $384.78 to at least $651.60 a month (2 prices missing)');
+    expect(text).toMatch(
+      / {2}Nodes: edge \(Auto Mode fee\) +missing {2}c7i\.large EKS Auto Mode fee hour, c6i\.large EKS Auto Mode fee hour\n/,
+    );
+    expect(text).toContain('Total: at least $384.78 to at least $651.60 a month');
+    const json = costChangeToJson(costChange(undefined, c, options));
+    expect(json).toMatchObject({
       after: {
         min: null,
         max: null,
         bound: 'at-least',
-        at_least: { min: 260.68, max: 260.68 },
-        regions: [{ region: 'us-east-1', min: null, bound: 'at-least', at_least: { min: 260.68, max: 260.68 } }],
+        at_least: { min: 384.78, max: 651.6 },
+        regions: [
+          {
+            region: 'us-east-1',
+            min: null,
+            bound: 'at-least',
+            at_least: { min: 384.78, max: 651.6 },
+            unpriced: [
+              { item: 'Nodes: edge (Auto Mode fee)', missing: ['c7i.large EKS Auto Mode fee hour', 'c6i.large EKS Auto Mode fee hour'] },
+            ],
+          },
+        ],
       },
     });
+  });
+
+  it('bounds the example us-east-1 (3 to 12 nodes, the default traffic) at $497.53 to $1,093.21, worked by hand', () => {
+    const example = config([{ code: 'us-east-1', od: [3, 12] }]);
+    const cost = regionCost(at(example.regions, 0), example, { prices: COMMITTED_PRICES, today: '2026-06-01' });
+    // 1,000 GB out, 50e6 requests, 100 GB from the origin:
+    // EKS 730 × 0.10 = 73.00; NAT 3 × 730 × 0.045 + 100 × 0.045 = 103.05; NLB 730 × 0.0225 +
+    // max(1,000, 50e6 / 180,000 = 277.8) × 0.006 = 22.425 → 22.43; IPv4 6 × 730 × 0.005 = 21.90;
+    // health check 1.00; data out 1,000 × 0.09 = 90.00: 311.38. EC2: 3 × 730 × 0.085 (c6i.large)
+    // = 186.15, 12 × 730 × 0.08925 (c7i.large) = 781.83. The fees, missing, add what they add.
+    expect(cost.figure).toEqual({ bound: 'at-least', min: 497.53, max: 1093.21 });
+    expect(costChangeToText(costChange(undefined, example, { prices: COMMITTED_PRICES, today: '2026-06-01' }))).toContain(
+      'us-east-1  at least $497.53 to at least $1,093 a month (2 prices missing)',
+    );
   });
 
   describe('a change, with us-east-1 and ap-south-1 priced in part', () => {
@@ -405,13 +486,44 @@ describe('the committed price table', () => {
       expect(zones?.bound).toBe('exact');
       expect(zones?.min).toBeCloseTo(-40.15, 6);
       expect(costChangeToText(delta(both({}, false), both({ zones: 2 }, false)))).toMatch(
-        /us-east-1\s+changed\s+at least \$260\.68 → at least \$220\.53 {2}\(−\$40\.15 a month\)/,
+        /us-east-1\s+changed\s+at least \$384\.78 to at least \$651\.60 → at least \$344\.63 to at least \$611\.45 {2}\(−\$40\.15 a month\)/,
       );
-      // 6 nodes at most → 8: the node pool, whose fees are missing, is on both sides and not the same.
-      expect(row(both({}, false), both({ od: [2, 8] }, false), 'us-east-1')).toEqual({ bound: 'unknown', min: NaN, max: NaN });
+      // 6 nodes at most → 8, the same types: the EC2 part is priced (+2 × 730 × 0.08925 = 130.305,
+      // 521.22 − 390.92 in cents), and the fee part costs no less: at least that.
+      const more = row(both({}, false), both({ od: [2, 8] }, false), 'us-east-1');
+      expect(more?.bound).toBe('at-least');
+      expect(more?.min).toBe(0);
+      expect(more?.max).toBeCloseTo(130.3, 6);
       expect(costSectionMarkdown(delta(both({}, false), both({ od: [2, 8] }, false)))).toContain(
-        '| `us-east-1` | changed | at least $260.68 | at least $260.68 | unknown |',
+        '| `us-east-1` | changed | at least $384.78 to at least $651.60 | at least $384.78 to at least $781.90 | at least ±$0 to at least +$130.30 |',
       );
+      // 6 → 4: the fee part costs no more: saves at least the EC2 difference.
+      const fewer = row(both({}, false), both({ od: [2, 4] }, false), 'us-east-1');
+      expect(fewer?.bound).toBe('at-most');
+      expect(fewer?.max).toBeCloseTo(-130.31, 6); // 4 × 730 × 0.08925 = 260.61, 390.92 − 260.61
+      // Another instance type: the fee part is not comparable, and nothing is known.
+      const m7i = config([{ code: 'us-east-1', types: ['m7i.large'] }], [{ code: 'ap-south-1', enabled: false }]);
+      expect(row(both({}, false), m7i, 'us-east-1')).toEqual({ bound: 'unknown', min: NaN, max: NaN });
+    });
+
+    it('says a negative lower bound may cost more; 2 zones and an added pool of 4 m7i.large', () => {
+      // 3 zones → 2 saves 40.15 (exact); the new pool's EC2 part costs 4 × 730 × 0.1008 = 294.336
+      // → 294.34, and its fee, missing, is only after: at least +254.19. Before the pool's EC2
+      // price counted, the same change read "at least −$40.15".
+      const added = both({ zones: 2, extraPool: { name: 'big', types: ['m7i.large'], min: 4, max: 4 } }, false);
+      const d = row(both({}, false), added, 'us-east-1');
+      expect(d?.bound).toBe('at-least');
+      expect(d?.min).toBeCloseTo(254.19, 6);
+      expect(costSectionMarkdown(delta(both({}, false), added))).toContain(' | at least +$254.19 |');
+      // A type the table has no price for: the new pool's EC2 part and fee are both unpriced and
+      // only after, so the delta is at least −40.15, which says the change may cost more.
+      const unlisted = both({ zones: 2, extraPool: { name: 'big', types: ['r7i.large'], min: 4, max: 4 } }, false);
+      const negative = row(both({}, false), unlisted, 'us-east-1');
+      expect(negative?.bound).toBe('at-least');
+      expect(negative?.min).toBeCloseTo(-40.15, 6);
+      expect(costSectionMarkdown(delta(both({}, false), unlisted))).toContain(' | at least −$40.15 (may cost more) |');
+      expect(deltaText({ bound: 'at-least', min: -40.15, max: -40.15 })).toBe('at least −$40.15 (may cost more)');
+      expect(deltaText({ bound: 'at-least', min: 254.19, max: 254.19 })).toBe('at least +$254.19');
     });
 
     it('totals the regions: exact and a lower bound is a lower bound, a lower and an upper bound nothing', () => {
@@ -423,14 +535,58 @@ describe('the committed price table', () => {
       const off = delta(both({}, true), both({ zones: 2 }, false));
       expect(off.figure.bound).toBe('at-most');
       expect(off.figure.max).toBeCloseTo(-190.7, 6);
-      expect(costChangeToText(off)).toContain('Total: at least $411.23 → at least $220.53 a month (saves at least $190.70)');
-      // unknown for us-east-1 (its nodes touched), at least for ap-south-1: unknown.
-      expect(delta(both({}, false), both({ od: [2, 8] }, true)).figure.bound).toBe('unknown');
-      // ap-south-1 on, the nodes of us-east-1 touched and left: the whole is unknown, said so.
+      expect(costChangeToText(off)).toContain(
+        'Total: at least $535.33 to at least $802.15 → at least $344.63 to at least $611.45 a month (saves at least $190.70)',
+      );
+      // at least for us-east-1 (its nodes up), at least for ap-south-1: at least.
+      const up = delta(both({}, false), both({ od: [2, 8] }, true)).figure;
+      expect(up.bound).toBe('at-least');
+      expect(up.min).toBeCloseTo(150.55, 6);
+      expect(up.max).toBeCloseTo(280.85, 6);
+      // ap-south-1 off (at most), the nodes of us-east-1 up (at least): the whole is unknown, said so.
       expect(costChangeToText(delta(both({}, true), both({ od: [2, 8] }, false)))).toContain(
-        'Total: at least $411.23 → at least $260.68 a month (unknown)',
+        'Total: at least $535.33 to at least $802.15 → at least $384.78 to at least $781.90 a month (unknown)',
       );
     });
+  });
+
+  it("prices data out in tiers, from Infracost's golden output, and leaves a tier it lacks missing", () => {
+    const gb = (code: string, gbOut: number) => {
+      const c = config([{ code }]);
+      return regionCost(at(c.regions, 0), c, { ...options, traffic: { ...TRAFFIC, gbOut } });
+    };
+    // 10,240 × 0.1093 + 40,960 × 0.085 + 102,400 × 0.082 + 46,400 × 0.08
+    // = 1,119.232 + 3,481.60 + 8,396.80 + 3,712.00 = 16,709.632
+    const ap = gb('ap-south-1', 200_000).parts.find((x) => x.item === 'Data out to the internet');
+    expect(ap?.min).toBe(16709.63);
+    expect(ap?.basis).toBe('10,240 GB × $0.1093/GB + 40,960 GB × $0.085/GB + 102,400 GB × $0.082/GB + 46,400 GB × $0.08/GB');
+    // us-east-1 to 150 TB (153,600 GB): 921.60 + 3,481.60 + 102,400 × 0.07 = 7,168 → 11,571.20; past it, the tier is missing.
+    expect(gb('us-east-1', 153_600).parts.find((x) => x.item === 'Data out to the internet')?.min).toBe(11571.2);
+    const past = gb('us-east-1', 160_000);
+    expect(past.parts.map((x) => x.item)).not.toContain('Data out to the internet');
+    expect(past.unpriced.find((x) => x.item === 'Data out to the internet')?.missing).toEqual([
+      'data transfer out to the internet per GB, over 150 TB',
+    ]);
+    // Within the first tier, one line as before.
+    expect(gb('us-east-1', 1000).parts.find((x) => x.item === 'Data out to the internet')?.basis).toBe('1,000 GB × $0.09/GB');
+  });
+
+  it("says when its prices were read, from its sources, and prints unit prices to the table's decimals", () => {
+    expect(pricesRead(COMMITTED_PRICES)).toBe('2026-11-25 to 2026-12-05');
+    const c = config([{ code: 'us-east-1' }]);
+    const text = costChangeToText(costChange(undefined, c, options));
+    expect(text).toContain('730 hours a month; prices read 2026-11-25 to 2026-12-05 (sources and their dates in the price table).');
+    expect(text).not.toContain('prices of');
+    expect(text).toContain('6 × c7i.large × 730 h × $0.08925/h');
+    expect([money(0.08925), money(0.1), money(1), money(0.1093), money(0.045), money(12.5)]).toEqual([
+      '$0.08925',
+      '$0.10',
+      '$1.00',
+      '$0.1093',
+      '$0.045',
+      '$12.50',
+    ]);
+    expect(money(0.123456)).toBe('$0.123456');
   });
 
   it('gives ap-south-1 its data out at $0.1093/GB and names every price it still lacks', () => {
@@ -449,8 +605,8 @@ describe('the committed price table', () => {
       'Network Load Balancer hour',
       'Network Load Balancer NLCU-hour',
       'c7i.large on-demand hour',
-      'c7i.large EKS Auto Mode fee hour',
       'c6i.large on-demand hour',
+      'c7i.large EKS Auto Mode fee hour',
       'c6i.large EKS Auto Mode fee hour',
     ]);
   });
@@ -505,16 +661,17 @@ describe('for the autoscaler', () => {
   });
 
   it('with a price missing, proves a region over the budget from its priced parts, never within it', () => {
-    // The committed table: us-east-1 at least $260.68, ap-south-1 at least $150.55 (above), so at least $411.23 with it on.
+    // The committed table: us-east-1 at least $384.78 to $651.60, ap-south-1 at least $150.55
+    // (above), so at least $802.15 at the maximum with it on.
     const options: CostOptions = { prices: COMMITTED_PRICES, traffic: TRAFFIC, today: '2026-06-01' };
     const under = config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: false }], '  budget:\n    monthly_usd: 400\n');
     const s = regionSwitchCost(under, 'ap-south-1', options);
     expect(s).toMatchObject({ bound: 'at-least', fitsBudget: false, budget: 400, on: { min: 150.55, max: 150.55 } });
-    expect(s.totalWithOn).toBeCloseTo(411.23, 6);
-    expect(s.totalWithOff).toBeCloseTo(260.68, 6);
+    expect(s.totalWithOn).toBeCloseTo(802.15, 6);
+    expect(s.totalWithOff).toBeCloseTo(651.6, 6);
     expect(regionsSwitchCost(under, ['ap-south-1'], options)).toMatchObject({ bound: 'at-least', fitsBudget: false });
-    // $412 is above what is priced: nothing is proven, and the missing price is the answer.
-    const above = config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: false }], '  budget:\n    monthly_usd: 412\n');
+    // $803 is above what is priced: nothing is proven, and the missing price is the answer.
+    const above = config([{ code: 'us-east-1' }], [{ code: 'ap-south-1', enabled: false }], '  budget:\n    monthly_usd: 803\n');
     expect(() => regionSwitchCost(above, 'ap-south-1', options)).toThrow(MissingPriceError);
     expect(() => regionsSwitchCost(above, ['ap-south-1'], options)).toThrow('no price for c7i.large EKS Auto Mode fee hour in us-east-1');
     // Without a budget, too: there is nothing to prove.
@@ -550,7 +707,7 @@ describe('the change as the comment shows it', () => {
     const md = costSectionMarkdown(change);
     expect(md).toContain(`| \`ap-south-1\` | on | $0 | ${usd(own.min)} to ${usd(own.max)} | +${usd(own.min)} to +${usd(own.max)} |`);
     expect(md).toContain('500 GB out, 36,000,000 requests');
-    expect(md).toContain('730 hours a month; prices of 2026-11-01');
+    expect(md).toContain('730 hours a month; prices read 2026-11-01 (sources and their dates in the price table)');
   });
 
   it('reads the traffic assumption from the command line and refuses nonsense', () => {

@@ -77,7 +77,9 @@ export function applyBudget<T extends Proposal>(
       for (const c of enables)
         excluded.set(
           c.region.region,
-          `would enable (${c.decision.reason}), but the cost is unknown (${missing.message}), so the budget of ${usd(budget)} a month cannot be checked`,
+          Number.isFinite(total.figure.max)
+            ? `would enable (${c.decision.reason}), but with the changes proposed the CDN's cost is only known to be at least ${usd(total.figure.max)} a month (${missing.message}), so the budget of ${usd(budget)} a month cannot be checked`
+            : `would enable (${c.decision.reason}), but the cost is unknown (${missing.message}), so the budget of ${usd(budget)} a month cannot be checked`,
         );
       continue;
     }

@@ -70,6 +70,13 @@ export interface PriceQuery {
 
 const term = (Field: string, Value: string): Filter => ({ Type: 'TERM_MATCH', Field, Value });
 
+const dataOutTier = (region: string, gb: number, tier: string): PriceQuery => ({
+  serviceCode: 'AWSDataTransfer',
+  filters: [term('fromRegionCode', region), term('transferType', 'AWS Outbound')],
+  dimension: (d) => d.begin <= gb && gb < d.end && d.usd > 0,
+  what: `data transfer out to the internet in ${region}, ${tier}`,
+});
+
 /** The queries for one region's items. Field names and values are the Price List's attributes. */
 export function regionQueries(region: string): Record<Exclude<keyof RegionPrices, 'instances'>, PriceQuery> {
   const r = term('regionCode', region);
@@ -117,6 +124,10 @@ export function regionQueries(region: string): Record<Exclude<keyof RegionPrices
       dimension: (d) => d.begin <= 1024 && 1024 < d.end && d.usd > 0,
       what: `data transfer out to the internet in ${region}`,
     },
+    // The higher tiers, each found by a GB inside it (10 to 50 TB, 50 to 150 TB, over 150 TB).
+    data_transfer_out_next_40tb_gb: dataOutTier(region, 20_480, 'the next 40 TB'),
+    data_transfer_out_next_100tb_gb: dataOutTier(region, 102_400, 'the next 100 TB'),
+    data_transfer_out_over_150tb_gb: dataOutTier(region, 204_800, 'over 150 TB'),
   };
 }
 

@@ -5,8 +5,18 @@
 import type { Config, Region } from '../config.js';
 import { eksSupport } from '../eks-versions.js';
 import type { RegionSpec } from '../schema.js';
-import { billFigure, costDelta, NO_BILL, sumFigures, type Bill, type Figure, type UnpricedPart } from './bound.js';
-import { globalPrice, instancePrice, MissingPriceError, regionPrice, type PriceTable } from './prices.js';
+import {
+  billFigure,
+  costDelta,
+  NO_BILL,
+  sumFigures,
+  type Bill,
+  type EstimatedPart,
+  type Figure,
+  type PerInstance,
+  type UnpricedPart,
+} from './bound.js';
+import { globalPrice, instancePrice, MissingPriceError, pricesRead, regionPrice, type PriceTable, type RegionItem } from './prices.js';
 
 /** Route53 bills no basic health check of an AWS endpoint among an account's first 50. */
 export const FREE_HEALTH_CHECKS = 50;
@@ -66,6 +76,8 @@ export interface CostPart {
   readonly basis: string;
   readonly min: number;
   readonly max: number;
+  /** 'at-most' when the figure is only the most the part can cost (spot nodes at the on-demand price). */
+  readonly bound?: 'at-most';
 }
 
 export interface RegionCost extends Bill {
@@ -99,14 +111,17 @@ export interface Assumptions {
   readonly hoursPerMonth: number;
   readonly traffic: Traffic;
   readonly measured: readonly string[];
+  /** The price table's own date (the day it was made). */
   readonly pricesDate: string;
+  /** The days its sources were read: "2026-11-25 to 2026-12-05", or one day. */
+  readonly pricesRead: string;
   readonly notes: readonly string[];
 }
 
 export const NOTES: readonly string[] = [
   'nodes: the minimum count of each pool on its cheapest allowed instance type, the maximum count on its dearest',
-  'spot nodes at the on-demand price, the most spot can charge',
-  'data out at the first paid tier (up to 10 TB a month); the free 100 GB and volume tiers not counted',
+  "spot nodes at the on-demand price, the most spot can charge: a bound counts a spot pool's EC2 part as at most that, never at least",
+  'data out priced in tiers (first 10 TB, next 40 TB, next 100 TB, over 150 TB a month); the free 100 GB a month, account-wide, not counted, so the figure may slightly overstate',
   'NLB capacity units, an estimate from monthly sums (AWS bills the larger dimension hour by hour, which can only be more): for TLS on 443 the larger of GB processed and new TLS connections, for TCP on 80 the larger of GB and new flows, one connection per request',
   "Route53 health checks: the CDN's take the account's 50 free basic checks of AWS endpoints first (other checks in the account not known)",
   'not counted: EBS volumes, cross-zone traffic, the hosted zone, CloudWatch',
@@ -115,9 +130,17 @@ export const NOTES: readonly string[] = [
 /** A bill's line is in cents, half up; the float noise under a millionth of a dollar goes first. */
 export const cents = (v: number): number => Math.round(Math.round(v * 1e6) / 1e4) / 100;
 
-/** A unit price as printed: at least cents, at most the table's four decimals. */
-const money = (v: number) => `$${v >= 1 ? v.toFixed(2) : v.toFixed(4).replace(/0{1,2}$/, '')}`;
+/** A unit price as printed: up to six decimals, trailing zeros stripped, at least two. */
+export const money = (v: number): string => `$${v.toFixed(6).replace(/(\.\d\d\d*?)0+$/, '$1')}`;
 const count = (v: number) => v.toLocaleString('en-US');
+
+/** Data out to the internet: the GB of each tier a month, first to last, and the table's item. */
+export const DATA_OUT_TIERS: readonly { readonly gb: number; readonly item: RegionItem }[] = [
+  { gb: 10_240, item: 'data_transfer_out_gb' },
+  { gb: 40_960, item: 'data_transfer_out_next_40tb_gb' },
+  { gb: 102_400, item: 'data_transfer_out_next_100tb_gb' },
+  { gb: Infinity, item: 'data_transfer_out_over_150tb_gb' },
+];
 
 /**
  * The monthly cost of one region. Every price the table lacks is listed in `missing` (region and
@@ -133,6 +156,7 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
   const missing: MissingPriceError[] = [];
   const parts: CostPart[] = [];
   const unpriced: UnpricedPart[] = [];
+  const estimated: EstimatedPart[] = [];
   // Each part reads its prices through `need`, which notes a missing one and goes on, so that
   // every missing price of the region is named at once.
   let gaps: MissingPriceError[] = [];
@@ -147,12 +171,40 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
   };
   // `inputs` is everything a part's figure depends on besides the region's prices: an unpriced
   // part with the same inputs on both sides of a change costs the same, and cancels (bound.ts).
-  const add = (item: string, inputs: object, compute: () => { basis: string; min: number; max?: number }) => {
+  // A part billed per instance-hour carries `perInstance` for the dominance rule; an `upperOnly`
+  // part is priced only from above (spot at on-demand), and a bound counts it so.
+  const add = (
+    item: string,
+    inputs: object,
+    compute: () => { basis: string; min: number; max?: number },
+    kind: { perInstance?: PerInstance; upperOnly?: boolean } = {},
+  ) => {
     gaps = [];
     const p = compute();
+    const per = kind.perInstance ? { perInstance: kind.perInstance } : {};
     for (const gap of gaps) if (!missing.some((m) => m.message === gap.message)) missing.push(gap);
-    if (!gaps.length) parts.push({ item, basis: p.basis, min: cents(p.min), max: cents(p.max ?? p.min) });
-    else unpriced.push({ item, inputs: JSON.stringify(inputs), missing: gaps.map((g) => g.item) });
+    if (gaps.length) return unpriced.push({ item, inputs: JSON.stringify(inputs), missing: gaps.map((g) => g.item), ...per });
+    const part: CostPart = { item, basis: p.basis, min: cents(p.min), max: cents(p.max ?? p.min) };
+    if (!kind.upperOnly) return parts.push(part);
+    parts.push({ ...part, bound: 'at-most' });
+    estimated.push({ item, inputs: JSON.stringify(inputs), upTo: { min: part.min, max: part.max }, ...per });
+  };
+  // One price of a pool's instances (EC2, or Auto Mode's fee): Auto Mode (Karpenter) may launch
+  // any allowed type, so the minimum count takes the cheapest, the maximum the dearest, and the
+  // range holds whatever it picks.
+  const poolPart = (pool: PoolCapacity, item: 'on_demand_hour' | 'auto_mode_hour') => {
+    const rates = pool.instanceTypes.map((type) => ({ type, rate: need(() => instancePrice(prices, code, type, item)) }));
+    const cheapest = rates.reduce((x, y) => (y.rate < x.rate ? y : x));
+    const dearest = rates.reduce((x, y) => (y.rate > x.rate ? y : x));
+    const at = (r: (typeof rates)[number]) => `${r.type} × ${H} h × ${money(r.rate)}/h`;
+    return {
+      basis:
+        cheapest === dearest
+          ? `${pool.min} to ${pool.max} × ${at(cheapest)}`
+          : `${pool.min} × ${at(cheapest)} to ${pool.max} × ${at(dearest)}`,
+      min: pool.min * H * cheapest.rate,
+      max: pool.max * H * dearest.rate,
+    };
   };
   const { zones, pools } = regionCapacity(region.spec);
 
@@ -206,26 +258,14 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
     return { basis: `${addresses} addresses × ${H} h × ${money(rate)}/h`, min: addresses * H * rate };
   });
   for (const pool of pools) {
-    add(`Nodes: ${pool.name}${pool.spot ? ' (spot)' : ''}`, { types: pool.instanceTypes, min: pool.min, max: pool.max }, () => {
-      const rates = pool.instanceTypes.map((type) => ({
-        type,
-        ec2: need(() => instancePrice(prices, code, type, 'on_demand_hour')),
-        fee: need(() => instancePrice(prices, code, type, 'auto_mode_hour')),
-      }));
-      // Auto Mode (Karpenter) may launch any allowed type: the minimum takes the cheapest, the
-      // maximum the dearest, so that the range holds whatever it picks.
-      const cheapest = rates.reduce((a, b) => (b.ec2 + b.fee < a.ec2 + a.fee ? b : a));
-      const dearest = rates.reduce((a, b) => (b.ec2 + b.fee > a.ec2 + a.fee ? b : a));
-      const at = (r: (typeof rates)[number]) => `${r.type} × ${H} h × (${money(r.ec2)} + ${money(r.fee)} Auto Mode)/h`;
-      return {
-        basis:
-          cheapest === dearest
-            ? `${pool.min} to ${pool.max} × ${at(cheapest)}`
-            : `${pool.min} × ${at(cheapest)} to ${pool.max} × ${at(dearest)}`,
-        min: pool.min * H * (cheapest.ec2 + cheapest.fee),
-        max: pool.max * H * (dearest.ec2 + dearest.fee),
-      };
+    const inputs = { types: pool.instanceTypes, min: pool.min, max: pool.max };
+    const perInstance = { types: JSON.stringify([...pool.instanceTypes].sort()), min: pool.min, max: pool.max };
+    // The EC2 instances and Auto Mode's fee are two parts, each priced or not on its own.
+    add(`Nodes: ${pool.name}${pool.spot ? ' (spot)' : ''}`, inputs, () => poolPart(pool, 'on_demand_hour'), {
+      perInstance,
+      upperOnly: pool.spot,
     });
+    add(`Nodes: ${pool.name} (Auto Mode fee)`, inputs, () => poolPart(pool, 'auto_mode_hour'), { perInstance });
   }
   const hc = config.cdn.health_check;
   const options_ = [
@@ -250,18 +290,29 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
     };
   });
   add('Data out to the internet', { gbOut: traffic.gbOut }, () => {
-    const rate = need(() => regionPrice(prices, code, 'data_transfer_out_gb'));
-    return { basis: `${count(traffic.gbOut)} GB × ${money(rate)}/GB`, min: traffic.gbOut * rate };
+    // Priced in tiers: each GB at the rate of the tier it falls in. Only the tiers the traffic
+    // reaches need a price.
+    const used = DATA_OUT_TIERS.map((tier, i) => {
+      const from = DATA_OUT_TIERS.slice(0, i).reduce((n, t) => n + t.gb, 0);
+      return { item: tier.item, gb: Math.max(0, Math.min(tier.gb, traffic.gbOut - from)) };
+    }).filter((t, i) => i === 0 || t.gb > 0);
+    const rated = used.map((t) => ({ ...t, rate: need(() => regionPrice(prices, code, t.item)) }));
+    return {
+      basis: rated.map((t) => `${count(t.gb)} GB × ${money(t.rate)}/GB`).join(' + '),
+      min: rated.reduce((n, t) => n + t.gb * t.rate, 0),
+    };
   });
-  const priced = { min: cents(parts.reduce((n, p) => n + p.min, 0)), max: cents(parts.reduce((n, p) => n + p.max, 0)) };
-  const bill: Bill = { priced, unpriced };
+  const exact = parts.filter((p) => !p.bound);
+  const priced = { min: cents(exact.reduce((n, p) => n + p.min, 0)), max: cents(exact.reduce((n, p) => n + p.max, 0)) };
+  const bill: Bill = { priced, unpriced, estimated };
+  const upTo = (k: 'min' | 'max') => cents(priced[k] + estimated.reduce((n, p) => n + p.upTo[k], 0));
   return {
     region: code,
     running: true,
     parts,
     missing,
-    min: missing.length ? NaN : priced.min,
-    max: missing.length ? NaN : priced.max,
+    min: missing.length ? NaN : upTo('min'),
+    max: missing.length ? NaN : upTo('max'),
     ...bill,
     figure: billFigure(bill),
   };
@@ -335,6 +386,7 @@ function assumptions(options: CostOptions): Assumptions {
     traffic: options.traffic ?? DEFAULT_TRAFFIC,
     measured: Object.keys(options.measured ?? {}),
     pricesDate: options.prices.date,
+    pricesRead: pricesRead(options.prices),
     notes: NOTES,
   };
 }

@@ -41,6 +41,12 @@ export interface RegionPrices {
   readonly public_ipv4_hour: PriceEntry;
   /** Data transfer out to the internet, per GB, at the first paid tier (up to 10 TB a month). */
   readonly data_transfer_out_gb: PriceEntry;
+  /** The same for the next 40 TB a month (10 TB to 50 TB). */
+  readonly data_transfer_out_next_40tb_gb: PriceEntry;
+  /** The same for the next 100 TB a month (50 TB to 150 TB). */
+  readonly data_transfer_out_next_100tb_gb: PriceEntry;
+  /** The same beyond 150 TB a month. */
+  readonly data_transfer_out_over_150tb_gb: PriceEntry;
   readonly instances: Readonly<Record<string, InstancePrices>>;
 }
 
@@ -78,6 +84,9 @@ export const ITEM_NAMES: Record<RegionItem | GlobalItem | keyof InstancePrices, 
   nlb_nlcu_hour: 'Network Load Balancer NLCU-hour',
   public_ipv4_hour: 'public IPv4 address hour',
   data_transfer_out_gb: 'data transfer out to the internet per GB',
+  data_transfer_out_next_40tb_gb: 'data transfer out to the internet per GB, next 40 TB',
+  data_transfer_out_next_100tb_gb: 'data transfer out to the internet per GB, next 100 TB',
+  data_transfer_out_over_150tb_gb: 'data transfer out to the internet per GB, over 150 TB',
   route53_health_check_month: 'Route53 health check month',
   route53_health_check_option_month: 'Route53 health check optional feature month',
   route53_latency_queries_million: 'Route53 latency queries per million',
@@ -96,6 +105,20 @@ export class MissingPriceError extends Error {
     super(`no price for ${item} in ${region} (price table of ${tableDate}: ${why}); run \`kubecdn prices refresh\``);
     this.name = 'MissingPriceError';
   }
+}
+
+/**
+ * The days the table's figures were read, from its sources: "2026-11-25 to 2026-12-05", or the one
+ * day; the table's own date when no source gives one.
+ */
+export function pricesRead(table: PriceTable): string {
+  const days = table.sources
+    .map((s) => s.read)
+    .filter((d) => /^\d{4}-\d{2}-\d{2}$/.test(d))
+    .sort();
+  const first = days[0] ?? table.date;
+  const last = days[days.length - 1] ?? table.date;
+  return first === last ? first : `${first} to ${last}`;
 }
 
 /** Every region the project can serve from: those of the serving partition. */

@@ -24,7 +24,7 @@ export function signedUsd(v: number): string {
 const range = (min: number, max: number, f: (v: number) => string = usd) =>
   !Number.isFinite(min) || !Number.isFinite(max) ? 'unknown' : Math.abs(max - min) < 0.005 ? f(min) : `${f(min)} to ${f(max)}`;
 
-/** "at least $311.38", "at least $311.38 to at least $1,093": each end of a range bounded alike. */
+/** "at least $311.38", "at least $497.53 to at least $1,093": each end of a range bounded alike. */
 const bounded = (words: string, min: number, max: number, f: (v: number) => string) =>
   Math.abs(max - min) < 0.005 ? `${words} ${f(min)}` : `${words} ${f(min)} to ${words} ${f(max)}`;
 
@@ -35,9 +35,13 @@ export function figureText(f: Figure): string {
   return f.bound === 'exact' ? range(f.min, f.max) : 'unknown';
 }
 
-/** A monthly change: "+$X to +$Y", "at least +$X", "saves at least $X", "at most +$X", or "unknown". */
+/**
+ * A monthly change: "+$X to +$Y", "at least +$X", "saves at least $X", "at most +$X", or "unknown".
+ * A negative lower bound reads as a saving, yet the change may cost more: it says so.
+ */
 export function deltaText(f: Figure): string {
-  if (f.bound === 'at-least') return bounded('at least', f.min, f.max, signedUsd);
+  if (f.bound === 'at-least')
+    return `${bounded('at least', f.min, f.max, signedUsd)}${Math.min(f.min, f.max) <= -0.005 ? ' (may cost more)' : ''}`;
   if (f.bound === 'at-most')
     return f.min <= 0 && f.max <= 0 ? bounded('saves at least', -f.min, -f.max, usd) : bounded('at most', f.min, f.max, signedUsd);
   return f.bound === 'exact' ? range(f.min, f.max, signedUsd) : 'unknown';
@@ -51,7 +55,7 @@ export function assumptionsLine(a: Assumptions): string {
   return (
     `Assumed per serving region a month: ${t.gbOut.toLocaleString('en-US')} GB out, ${t.requests.toLocaleString('en-US')} requests${t.plainHttpShare ? ` (${(t.plainHttpShare * 100).toLocaleString('en-US')}% plain HTTP on port 80)` : ''}, ` +
     `${t.originGb.toLocaleString('en-US')} GB from the origin; ${t.dnsQueries.toLocaleString('en-US')} DNS queries for the CDN; ` +
-    `${a.hoursPerMonth} hours a month; prices of ${a.pricesDate}` +
+    `${a.hoursPerMonth} hours a month; prices read ${a.pricesRead} (sources and their dates in the price table)` +
     (a.measured.length ? `; measured demand for ${a.measured.join(', ')}` : '') +
     '.'
   );
@@ -74,6 +78,9 @@ function changeWord(d: RegionDelta): string {
 }
 
 const regionRange = (c: RegionCost | undefined) => (c?.running ? figureText(c.figure) : '$0');
+
+/** A part's figure: "$70.08 to $220.75", or "at most …" for one priced only from above (spot). */
+const partRange = (p: CostPart) => (p.bound ? figureText({ bound: p.bound, min: p.min, max: p.max }) : range(p.min, p.max));
 
 // ------------------------------------------------------------------------------------------------
 // Terminal
@@ -110,10 +117,11 @@ export function costChangeToText(change: CostChange, style: Style = plain): stri
 function regionToText(r: RegionCost, style: Style): string[] {
   const total = `${figureText(r.figure)} a month${missingCount(r.missing.length)}`;
   const head = `${style.bold(r.region)}  ${r.missing.length ? style.red(total) : total}`;
+  const width = Math.max(28, ...r.parts.map((p) => p.item.length), ...r.unpriced.map((u) => u.item.length));
   return [
     head,
-    ...r.parts.map((p) => `  ${p.item.padEnd(28)} ${range(p.min, p.max).padStart(20)}  ${style.dim(p.basis)}`),
-    ...r.missing.map((m) => `  ${style.red(`missing: ${m.item}`)}`),
+    ...r.parts.map((p) => `  ${p.item.padEnd(width)} ${partRange(p).padStart(20)}  ${style.dim(p.basis)}`),
+    ...r.unpriced.map((u) => `  ${u.item.padEnd(width)} ${style.red('missing'.padStart(20))}  ${style.red(u.missing.join(', '))}`),
   ];
 }
 
@@ -122,7 +130,7 @@ function regionToText(r: RegionCost, style: Style): string[] {
 // ------------------------------------------------------------------------------------------------
 
 const num = (v: number) => (Number.isFinite(v) ? Math.round(v * 100) / 100 : null);
-const part = (p: CostPart) => ({ item: p.item, basis: p.basis, min: num(p.min), max: num(p.max) });
+const part = (p: CostPart) => ({ item: p.item, basis: p.basis, min: num(p.min), max: num(p.max), ...(p.bound ? { bound: p.bound } : {}) });
 /**
  * A figure as JSON: `min` and `max` only when exact (else null, as an unknown figure always was),
  * `bound` saying what is known, and the bound itself under its own name.
@@ -143,6 +151,7 @@ const regionJson = (r: RegionCost) => ({
   ...figureJson(r.figure),
   parts: r.parts.map(part),
   missing: r.missing.map((m) => ({ region: m.region, item: m.item, why: m.why })),
+  unpriced: r.unpriced.map((u) => ({ item: u.item, missing: u.missing })),
 });
 const cdnJson = (c: CdnCost) => ({
   ...figureJson(c.figure),
@@ -176,7 +185,7 @@ export function costChangeToMarkdown(change: CostChange, latency?: LatencyImpact
       '',
       '| Part | Monthly | Basis |',
       '|---|--:|---|',
-      ...r.parts.map((p) => `| ${escapeCell(p.item)} | ${range(p.min, p.max)} | ${escapeCell(p.basis)} |`),
+      ...r.parts.map((p) => `| ${escapeCell(p.item)} | ${partRange(p)} | ${escapeCell(p.basis)} |`),
       ...r.missing.map((m) => `| ${escapeCell(m.item)} | missing | ${escapeCell(m.why)} |`),
       '',
       '</details>',
@@ -272,6 +281,11 @@ export function rankByValue(candidates: readonly Candidate[], costOn: (region: s
  */
 export function candidateCostWords(c: ValuedCandidate): string {
   if (c.cost.bound === 'exact') return `${deltaText(c.cost)} a month, ${c.msPerThousand.toFixed(1)} ms per $1,000`;
+  if (c.cost.bound === 'at-most') {
+    // Spot nodes at the on-demand price: the cost is at most the figure, the value at least.
+    const least = c.cost.min > 0 ? `, at least ${((1000 * c.savedMs) / c.cost.min).toFixed(1)} ms per $1,000` : '';
+    return `${deltaText(c.cost)} a month${least}`;
+  }
   if (c.cost.bound !== 'at-least') return 'cost unknown: prices missing';
   const most = c.cost.min > 0 ? `, at most ${((1000 * c.savedMs) / c.cost.min).toFixed(1)} ms per $1,000` : '';
   return `${deltaText(c.cost)} a month as priced so far${most}`;

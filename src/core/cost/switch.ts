@@ -23,9 +23,23 @@ export interface SwitchCost {
   readonly budget?: number;
   /** Whether the CDN stays within the budget at its maximum with the region on (true without a budget). */
   readonly fitsBudget: boolean;
-  /** exact; or at-least: a price is missing, every figure is the sum of the priced parts, and fitsBudget is false. */
-  readonly bound: 'exact' | 'at-least';
+  /**
+   * exact; at-least: a price is missing, every figure is the sum of the priced parts, and fitsBudget
+   * is false; at-most: every price is there, but spot nodes are at the on-demand price, the most
+   * spot can charge, so each figure is an upper bound (which can prove the CDN within the budget).
+   */
+  readonly bound: 'exact' | 'at-least' | 'at-most';
 }
+
+/** Within the budget: proven only by an exact figure or an upper bound at the maximum. */
+const fits = (on: CdnCost, budget: number | undefined) =>
+  budget === undefined || ((on.figure.bound === 'exact' || on.figure.bound === 'at-most') && on.figure.max <= budget);
+
+const boundOf = (on: CdnCost, off: CdnCost): SwitchCost['bound'] => {
+  const bounds = [on.figure.bound, off.figure.bound];
+  if (bounds.some((b) => b === 'at-least' || b === 'unknown')) return 'at-least';
+  return bounds.includes('at-most') ? 'at-most' : 'exact';
+};
 
 /**
  * A price is missing on either side: the figures are lower bounds. Over the budget they prove the
@@ -61,8 +75,8 @@ export function regionSwitchCost(config: Config, region: string, options: CostOp
     totalWithOn: on.figure.max,
     totalWithOff: off.figure.max,
     ...(budget !== undefined ? { budget } : {}),
-    fitsBudget: budget === undefined || (on.figure.bound === 'exact' && on.figure.max <= budget),
-    bound: on.figure.bound === 'exact' && off.figure.bound === 'exact' ? 'exact' : 'at-least',
+    fitsBudget: fits(on, budget),
+    bound: boundOf(on, off),
   };
 }
 
@@ -77,7 +91,7 @@ export interface SetSwitchCost {
   /** Whether the CDN stays within the budget at its maximum with the whole set on (true without a budget). */
   readonly fitsBudget: boolean;
   /** As SwitchCost's. */
-  readonly bound: 'exact' | 'at-least';
+  readonly bound: 'exact' | 'at-least' | 'at-most';
 }
 
 /**
@@ -108,7 +122,7 @@ export function regionsSwitchCost(config: Config, regions: readonly string[], op
     totalWithOn: on.figure.max,
     totalWithOff: off.figure.max,
     ...(budget !== undefined ? { budget } : {}),
-    fitsBudget: budget === undefined || (on.figure.bound === 'exact' && on.figure.max <= budget),
-    bound: on.figure.bound === 'exact' && off.figure.bound === 'exact' ? 'exact' : 'at-least',
+    fitsBudget: fits(on, budget),
+    bound: boundOf(on, off),
   };
 }
