@@ -15,7 +15,7 @@ import { PRUNABLE_RESOURCES } from '../src/core/edge/prune.js';
 import { regionDir } from './fixtures.js';
 import { Repo } from './git-repo.js';
 import { CLI, kubecdn, ROOT } from './run.js';
-import { job, runStep, step, wf, workflows } from './workflow-files.js';
+import { job, jobs, runStep, step, wf, workflows, type Step } from './workflow-files.js';
 
 const VARS = '{"owner_id":"kubecdn-example","region":"eu-west-1","hostnames":["cdn.example.com"]}';
 /** npx: `kubecdn tf vars` prints VARS (or fails when FAKE_VARS=fail); anything else succeeds. */
@@ -138,6 +138,21 @@ describe('plan.yml', () => {
     expect(saved('1').output).toBe('found=true\n');
     expect(runStep('plan-fork.yml', 'post', 'saved', { env: { RUN_ID: '42' }, fakes: { gh: 'exit 1' } }).status).not.toBe(0);
     for (const s of (job('plan-fork.yml', 'post').steps ?? []).slice(2)) expect(s.if).toBe("steps.saved.outputs.found == 'true'");
+  });
+
+  it("plans with the demand workspace apply.yml applies with, so that no plan shows the metrics agent's role destroyed", () => {
+    const WORKSPACE = '${{ vars.KUBECDN_METRICS_WORKSPACE_ARN }}';
+    /** The variable as a job's steps see it: the job's env over the workflow's. */
+    const seen = (file: string, name: string) => ({ ...wf(file).env, ...job(file, name).env })['TF_VAR_metrics_workspace_arn'];
+    expect(seen('apply.yml', 'region')).toBe(WORKSPACE);
+    expect(seen('plan.yml', 'plan')).toBe(WORKSPACE);
+    // And any other job that plans a region's stack. (teardown.yml's `kubecdn teardown` only plans
+    // a destroy, which removes whatever the state holds whatever the variable says.)
+    const plans = (s: Step) =>
+      (s.uses === './actions/plan-regions' && s.with?.['step'] === 'plan') || /kubecdn tf plan\b/.test(s.run ?? '');
+    const planning = jobs().filter(({ job: j }) => (j.steps ?? []).some(plans));
+    expect(planning.map(({ file, name }) => `${file} ${name}`).sort()).toEqual(['apply.yml destroy', 'apply.yml region', 'plan.yml plan']);
+    for (const { file, name } of planning) expect(seen(file, name), `${file} ${name}`).toBe(WORKSPACE);
   });
 
   it('plans every region in its own job, where one failure does not stop the others', () => {
