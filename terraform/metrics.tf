@@ -15,9 +15,11 @@ variable "metrics_workspace_arn" {
   type        = string
   default     = null
 
+  # Only the aws partition: kubecdn manifests (src/core/metrics-agent.ts) renders the agent's
+  # remote-write URL for it alone, so another partition's ARN is refused here, before any apply.
   validation {
-    condition     = var.metrics_workspace_arn == null || var.metrics_workspace_arn == "" || can(regex("^arn:aws[a-z-]*:aps:[a-z0-9-]+:[0-9]{12}:workspace/ws-[0-9a-f-]+$", var.metrics_workspace_arn))
-    error_message = "metrics_workspace_arn is a workspace ARN, arn:aws:aps:REGION:ACCOUNT:workspace/ws-…"
+    condition     = var.metrics_workspace_arn == null || var.metrics_workspace_arn == "" || can(regex("^arn:aws:aps:[a-z0-9-]+:[0-9]{12}:workspace/ws-[0-9a-f-]+$", var.metrics_workspace_arn))
+    error_message = "metrics_workspace_arn is a workspace ARN in the aws partition, arn:aws:aps:REGION:ACCOUNT:workspace/ws-…, as kubecdn manifests takes it (the agent's remote-write endpoint is aps-workspaces.REGION.amazonaws.com)."
   }
 }
 

@@ -305,3 +305,55 @@ describe('kubecdn manifests', () => {
     expect(ran.stderr).toMatch(/^kubecdn manifests: Deployment kubecdn\/edge: .*resources\/limits\/memory must match format "quantity"/);
   });
 });
+
+describe('kubecdn prune', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kubecdn-prune-'));
+  const list = (items: readonly object[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } });
+
+  it("prints the metrics agent's objects, for kubectl delete, once the workspace is unset, and nothing else", () => {
+    const withAgent = render(['--region', 'us-east-1', '--certificate-arn', STACK_CERTIFICATE, '--metrics-workspace-arn', WORKSPACE]);
+    const withoutAgent = render(['--region', 'us-east-1', '--certificate-arn', STACK_CERTIFICATE]);
+    expect(withAgent.code).toBe(0);
+    expect(withoutAgent.code).toBe(0);
+    writeFileSync(path.join(dir, 'edge.yaml'), withoutAgent.stdout);
+    // The cluster as the last apply left it, as kubectl get lists it: the edge with its agent,
+    // beside what kubeCDN does not own.
+    const foreign = [
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace: 'kubecdn' } },
+      { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'general-purpose', labels: {} } },
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'metrics-agent', namespace: 'monitoring', labels: { 'app.kubernetes.io/part-of': 'kubecdn' } },
+      },
+    ];
+    writeFileSync(path.join(dir, 'live.json'), list([...objects(withAgent.stdout), ...foreign]));
+    const ran = kubecdn(['prune', '--rendered', 'edge.yaml', '--live', 'live.json'], { cwd: dir });
+    expect(ran.code).toBe(0);
+    expect(ran.stdout.trim().split('\n').sort()).toEqual([
+      expect.stringMatching(/^configmaps\/metrics-agent-[a-z0-9]+$/),
+      'deployments.apps/metrics-agent',
+      'rolebindings.rbac.authorization.k8s.io/metrics-agent',
+      'roles.rbac.authorization.k8s.io/metrics-agent',
+      'serviceaccounts/metrics-agent',
+    ]);
+    expect(ran.stderr).toBe(`kubecdn prune: 5 of ${objects(withAgent.stdout).length + foreign.length} live objects no longer rendered\n`);
+    // The same render live: nothing to delete, and nothing printed for kubectl.
+    writeFileSync(path.join(dir, 'same.json'), list(objects(withoutAgent.stdout)));
+    const same = kubecdn(['prune', '--rendered', 'edge.yaml', '--live', 'same.json'], { cwd: dir });
+    expect(same.code).toBe(0);
+    expect(same.stdout).toBe('');
+  });
+
+  it('refuses an empty render, which would delete the whole edge, printing nothing to delete', () => {
+    writeFileSync(path.join(dir, 'empty.yaml'), '');
+    writeFileSync(
+      path.join(dir, 'live.json'),
+      list([{ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'edge', namespace: 'kubecdn' } }]),
+    );
+    const ran = kubecdn(['prune', '--rendered', 'empty.yaml', '--live', 'live.json'], { cwd: dir });
+    expect(ran.code).toBe(2);
+    expect(ran.stdout).toBe('');
+    expect(ran.stderr).toContain("the render holds none of the edge's objects");
+  });
+});

@@ -11,12 +11,23 @@
 // (2.42) resolves sigv4 credentials but sends its remote writes unsigned, so it cannot show a
 // signature; promtool from that package still checks the rendered file as an agent-mode
 // configuration. vmagent takes the rendered scrape_configs as they are, and the rendered
-// remote_write entry as its flags: the URL, sigv4's Region, write_relabel_configs; it reads the
-// credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, as Prometheus does. Adapted from
-// the rendered file, and only this: kubernetes_sd_configs becomes static_configs naming the local
-// mtail (no cluster runs here), with the pod metadata labels discovery would give, so that every
-// relabelling rule runs as rendered; and the remote-write URL's scheme and host become the proxy's
-// (its path, with the workspace id, stays).
+// remote_write entry as its flags: the URL, sigv4's Region, write_relabel_configs; here it signs
+// with static test credentials from AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY. (In the cluster
+// the agent's credentials come from EKS Pod Identity, through the AWS SDK's container credentials
+// provider, not from those variables.) Adapted from the rendered file, and only this:
+// kubernetes_sd_configs becomes static_configs naming the local mtail (no cluster runs here), with
+// the pod metadata labels discovery would give, so that every relabelling rule runs as rendered;
+// and the remote-write URL's scheme and host become the proxy's (its path, with the workspace id,
+// stays).
+//
+// Not run here: Prometheus 3.8.1 itself, the image the Deployment pins, and Pod Identity's
+// container credentials (AWS_CONTAINER_CREDENTIALS_FULL_URI and
+// AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE, served by the Pod Identity agent on each node). That
+// the pinned agent signs with those credentials rests on two published facts, not on this test:
+// the EKS user guide's table of the minimum AWS SDK versions that read Pod Identity credentials
+// (https://docs.aws.amazon.com/eks/latest/userguide/pod-id-minimum-sdk.html: the AWS SDK for Go v2
+// from release-2023-11-14), and Prometheus 3.8 signing remote writes with
+// github.com/prometheus/sigv4 v0.3.0, which is built on the AWS SDK for Go v2 (aws-sdk-go-v2).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';

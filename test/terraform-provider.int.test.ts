@@ -163,6 +163,7 @@ describe('terraform test of the region stack, with mocked AWS answers', () => {
     'metrics_agent_may_only_write_to_the_workspace',
     'metrics_workspace_empty_is_none',
     'metrics_workspace_arn_not_a_workspace',
+    'metrics_workspace_arn_in_another_partition',
   ])('extremes: %s', (run) => {
     expect(out).toContain(`run "${run}"... pass`);
   });

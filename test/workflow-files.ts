@@ -23,6 +23,7 @@ export interface Job {
   needs?: string | string[];
   outputs?: Record<string, string>;
   permissions?: Record<string, string> | string;
+  env?: Record<string, string>;
   steps?: Step[];
   concurrency?: { group: string; 'cancel-in-progress'?: boolean };
   strategy?: { 'fail-fast'?: boolean; 'max-parallel'?: number; matrix?: unknown };

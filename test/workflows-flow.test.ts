@@ -4,15 +4,18 @@
 // kubectl first on PATH that answer as those tools do: the AWS CLI exits 254 on a service error
 // and prints "An error occurred (<code>) when calling the <operation> operation: …".
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as esbuild from 'esbuild';
 import { minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { PRUNABLE_RESOURCES } from '../src/core/edge/prune.js';
+import { regionDir } from './fixtures.js';
 import { Repo } from './git-repo.js';
-import { ROOT } from './run.js';
-import { job, runStep, step, wf, workflows } from './workflow-files.js';
+import { CLI, kubecdn, ROOT } from './run.js';
+import { job, jobs, runStep, step, wf, workflows, type Step } from './workflow-files.js';
 
 const VARS = '{"owner_id":"kubecdn-example","region":"eu-west-1","hostnames":["cdn.example.com"]}';
 /** npx: `kubecdn tf vars` prints VARS (or fails when FAKE_VARS=fail); anything else succeeds. */
@@ -135,6 +138,21 @@ describe('plan.yml', () => {
     expect(saved('1').output).toBe('found=true\n');
     expect(runStep('plan-fork.yml', 'post', 'saved', { env: { RUN_ID: '42' }, fakes: { gh: 'exit 1' } }).status).not.toBe(0);
     for (const s of (job('plan-fork.yml', 'post').steps ?? []).slice(2)) expect(s.if).toBe("steps.saved.outputs.found == 'true'");
+  });
+
+  it("plans with the demand workspace apply.yml applies with, so that no plan shows the metrics agent's role destroyed", () => {
+    const WORKSPACE = '${{ vars.KUBECDN_METRICS_WORKSPACE_ARN }}';
+    /** The variable as a job's steps see it: the job's env over the workflow's. */
+    const seen = (file: string, name: string) => ({ ...wf(file).env, ...job(file, name).env })['TF_VAR_metrics_workspace_arn'];
+    expect(seen('apply.yml', 'region')).toBe(WORKSPACE);
+    expect(seen('plan.yml', 'plan')).toBe(WORKSPACE);
+    // And any other job that plans a region's stack. (teardown.yml's `kubecdn teardown` only plans
+    // a destroy, which removes whatever the state holds whatever the variable says.)
+    const plans = (s: Step) =>
+      (s.uses === './actions/plan-regions' && s.with?.['step'] === 'plan') || /kubecdn tf plan\b/.test(s.run ?? '');
+    const planning = jobs().filter(({ job: j }) => (j.steps ?? []).some(plans));
+    expect(planning.map(({ file, name }) => `${file} ${name}`).sort()).toEqual(['apply.yml destroy', 'apply.yml region', 'plan.yml plan']);
+    for (const { file, name } of planning) expect(seen(file, name), `${file} ${name}`).toBe(WORKSPACE);
   });
 
   it('plans every region in its own job, where one failure does not stop the others', () => {
@@ -298,15 +316,105 @@ describe('apply.yml', () => {
     expect(steps.indexOf('terraform outputs')).toBeLessThan(steps.indexOf('edge manifests'));
   });
 
-  it("prunes the edge's NodePools and NodeClasses too, so that a node pool removed from the region file goes", () => {
-    const ran = runStep('apply.yml', 'region', 'edge manifests', { env: { REGION: 'eu-west-1' }, fakes: TOOLS });
-    expect(ran.status).toBe(0);
-    const apply = ran.calls.find((c) => c.startsWith('kubectl apply')) ?? '';
-    expect(apply).toContain('--prune-allowlist=karpenter.sh/v1/NodePool');
-    expect(apply).toContain('--prune-allowlist=eks.amazonaws.com/v1/NodeClass');
-    // And the metrics agent's Role and RoleBinding, so that unsetting the workspace removes all of it.
-    expect(apply).toContain('--prune-allowlist=rbac.authorization.k8s.io/v1/Role');
-    expect(apply).toContain('--prune-allowlist=rbac.authorization.k8s.io/v1/RoleBinding');
+  describe('the edge manifests', () => {
+    // A checkout with region files and the manifests, where the real CLI renders and prunes (npx
+    // runs the built kubecdn; kubectl kustomize is the real one), and kubectl otherwise answers as
+    // a cluster would: `get` prints what the last apply left (FAKE_LIVE), the rest succeed.
+    const STACK_CERTIFICATE = 'arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666';
+    const WORKSPACE = 'arn:aws:aps:eu-west-1:123456789012:workspace/ws-0a1b2c3d-1111-2222-3333-444455556666';
+    const realKubectl = execFileSync('bash', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim();
+    const checkout = (workspace?: string) => {
+      const dir = mkdtempSync(path.join(tmpdir(), 'kubecdn-edge-'));
+      cpSync(path.join(ROOT, 'manifests'), path.join(dir, 'manifests'), { recursive: true });
+      renameSync(regionDir({}), path.join(dir, 'regions'));
+      mkdirSync(path.join(dir, '.kubecdn/plans/us-east-1'), { recursive: true });
+      const output = (value: string) => ({ sensitive: false, type: 'string', value });
+      writeFileSync(
+        path.join(dir, '.kubecdn/plans/us-east-1/outputs.json'),
+        JSON.stringify({ certificate_arn: output(STACK_CERTIFICATE), ...(workspace ? { metrics_workspace_arn: output(workspace) } : {}) }),
+      );
+      return dir;
+    };
+    /** The cluster after an apply of this render, as `kubectl get ... -o json` lists it, beside what kubeCDN does not own. */
+    const live = (rendered: string) => {
+      const foreign = [
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kube-root-ca.crt', namespace: 'kubecdn' } },
+        { apiVersion: 'karpenter.sh/v1', kind: 'NodePool', metadata: { name: 'general-purpose' } },
+      ];
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'kubecdn-live-')), 'live.json');
+      const items = parseAllDocuments(rendered).map((d) => d.toJS() as object);
+      writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [...items, ...foreign] }));
+      return file;
+    };
+    const edge = (cwd: string, liveFile: string) =>
+      runStep('apply.yml', 'region', 'edge manifests', {
+        cwd,
+        env: { REGION: 'us-east-1', NODE: process.execPath, KUBECDN_CLI: CLI, REAL_KUBECTL: realKubectl, FAKE_LIVE: liveFile },
+        fakes: {
+          npx: 'shift; exec "$NODE" "$KUBECDN_CLI" "$@"',
+          kubectl: 'case "$1" in kustomize) exec "$REAL_KUBECTL" "$@" ;; get) cat "$FAKE_LIVE" ;; esac',
+        },
+      });
+    const kubectl = (calls: string[]) => calls.filter((c) => c.startsWith('kubectl ') && !c.startsWith('kubectl kustomize'));
+    const GET = `kubectl get ${PRUNABLE_RESOURCES} -n kubecdn -l app.kubernetes.io/part-of=kubecdn -o json`;
+
+    it('applies server-side without --prune, which kubectl refuses with --server-side', () => {
+      // kubectl's apply Validate(): "--prune is in alpha and doesn't currently work on objects
+      // created by server-side apply", unless an ApplySet (alpha) is used.
+      const commands = (step('apply.yml', 'region', 'edge manifests').run ?? '').replace(/\\\n\s*/g, ' ').split('\n');
+      const applies = commands.filter((c) => /\bkubectl apply\b/.test(c));
+      expect(applies).toHaveLength(1);
+      for (const c of applies) expect(c.includes('--server-side') && c.includes('--prune')).toBe(false);
+    });
+
+    it('with a demand workspace, waits for the edge and the metrics agent, then deletes nothing that is still rendered', () => {
+      const cwd = checkout(WORKSPACE);
+      const rendered = kubecdn(['manifests', '--region', 'us-east-1', '--metrics-workspace-arn', WORKSPACE], { cwd });
+      expect(rendered.code, rendered.stderr).toBe(0);
+      const ran = edge(cwd, live(rendered.stdout));
+      expect(ran.status, ran.stderr).toBe(0);
+      expect(kubectl(ran.calls)).toEqual([
+        'kubectl apply --server-side --field-manager=kubecdn --force-conflicts -f edge.yaml',
+        'kubectl rollout status deployment/edge -n kubecdn --timeout=10m',
+        'kubectl rollout status deployment/metrics-agent -n kubecdn --timeout=5m',
+        GET,
+      ]);
+      expect(readFileSync(path.join(cwd, 'edge.yaml'), 'utf8')).toBe(rendered.stdout);
+    });
+
+    it("once the workspace is unset, waits for the edge only and deletes the agent's objects, and nothing kubeCDN does not own", () => {
+      const cwd = checkout();
+      const before = kubecdn(['manifests', '--region', 'us-east-1', '--metrics-workspace-arn', WORKSPACE], { cwd });
+      expect(before.code, before.stderr).toBe(0);
+      const ran = edge(cwd, live(before.stdout));
+      expect(ran.status, ran.stderr).toBe(0);
+      const calls = kubectl(ran.calls);
+      expect(calls.slice(0, 3)).toEqual([
+        'kubectl apply --server-side --field-manager=kubecdn --force-conflicts -f edge.yaml',
+        'kubectl rollout status deployment/edge -n kubecdn --timeout=10m',
+        GET,
+      ]);
+      expect(calls.slice(3)).toEqual([
+        expect.stringMatching(
+          /^kubectl delete -n kubecdn --ignore-not-found --wait=false serviceaccounts\/metrics-agent roles\.rbac\.authorization\.k8s\.io\/metrics-agent rolebindings\.rbac\.authorization\.k8s\.io\/metrics-agent configmaps\/metrics-agent-[a-z0-9]+ deployments\.apps\/metrics-agent$/,
+        ),
+      ]);
+    });
+
+    it('stops before deleting anything when the live objects cannot be listed', () => {
+      const cwd = checkout();
+      const ran = runStep('apply.yml', 'region', 'edge manifests', {
+        cwd,
+        env: { REGION: 'us-east-1', NODE: process.execPath, KUBECDN_CLI: CLI, REAL_KUBECTL: realKubectl },
+        fakes: {
+          npx: 'shift; exec "$NODE" "$KUBECDN_CLI" "$@"',
+          kubectl:
+            'case "$1" in kustomize) exec "$REAL_KUBECTL" "$@" ;; get) echo "error: the server has asked for the client to provide credentials" >&2; exit 1 ;; esac',
+        },
+      });
+      expect(ran.status).not.toBe(0);
+      expect(kubectl(ran.calls).filter((c) => c.startsWith('kubectl delete'))).toEqual([]);
+    });
   });
 
   it('finds the load balancer healthy only when the edge answers over HTTP on 80 and over TLS on 443, as Route53 checks', () => {

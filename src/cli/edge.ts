@@ -1,14 +1,16 @@
-// kubecdn manifests and targets: what a region's edge runs, and where its load balancer answers.
+// kubecdn manifests, prune and targets: what a region's edge runs, what it no longer runs, and where
+// its load balancer answers.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { deleteArgument, parseLive, parseRendered, pruneTargets } from '../core/edge/prune.js';
 import { targetFromService, TargetError } from '../core/dns/load-balancers.js';
 import { problemsToText } from '../core/render.js';
 import { UsageError } from '../core/problems.js';
-import { renderManifests } from '../node/manifests.js';
+import { EDGE_NAMESPACE, renderManifests } from '../node/manifests.js';
 import { loadRegionDir } from '../node/region-dir.js';
 import { stackOutputs } from '../node/terraform.js';
 import { EXIT, type Io } from './io.js';
-import type { ManifestsOptions, TargetsOptions } from './program/edge.js';
+import type { ManifestsOptions, PruneOptions, TargetsOptions } from './program/edge.js';
 
 export async function manifests(io: Io, options: ManifestsOptions): Promise<number> {
   const loaded = await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd);
@@ -32,6 +34,17 @@ export async function manifests(io: Io, options: ManifestsOptions): Promise<numb
   for (const problem of rendered.problems) io.err(`kubecdn manifests: ${problem}`);
   if (rendered.problems.length) return EXIT.finding;
   io.out(rendered.yaml);
+  return EXIT.ok;
+}
+
+export async function prune(io: Io, options: PruneOptions): Promise<number> {
+  if (options.rendered === '-' && options.live === '-') throw new UsageError('--rendered and --live cannot both be standard input');
+  const read = (file: string) => (file === '-' ? readStdin() : readFile(path.resolve(io.cwd, file), 'utf8'));
+  const rendered = parseRendered(await read(options.rendered), options.rendered);
+  const live = parseLive(await read(options.live), options.live);
+  const targets = pruneTargets(rendered, live, EDGE_NAMESPACE);
+  io.err(`kubecdn prune: ${targets.length} of ${live.length} live objects no longer rendered`);
+  if (targets.length) io.out(targets.map(deleteArgument).join('\n'));
   return EXIT.ok;
 }
 

@@ -9,7 +9,21 @@ import { repoRoot } from '../node/git.js';
 import type { Io } from './io.js';
 
 /** Options that name a file or a folder; `-` (standard input) is not a path. */
-const PATH_OPTIONS = ['dir', 'stack', 'manifests', 'out', 'targets', 'prices', 'summaries', 'service', 'summary', 'markdown', 'workdir'];
+const PATH_OPTIONS = [
+  'dir',
+  'stack',
+  'manifests',
+  'out',
+  'targets',
+  'prices',
+  'summaries',
+  'service',
+  'rendered',
+  'live',
+  'summary',
+  'markdown',
+  'workdir',
+];
 
 export async function atRepositoryRoot<T extends object>(io: Io, options: T, invoked: CommandUnknownOpts): Promise<{ io: Io; options: T }> {
   // Outside a git repository, everything stays relative to where the command was typed.

@@ -33,6 +33,9 @@ const MODELS: Record<string, { readonly validate: (data: unknown) => void } | un
   'eks.amazonaws.com/v1/NodeClass': { validate: validateNodeClass },
 };
 
+/** `<apiVersion>/<kind>` of every kind the edge may be made of. */
+export const EDGE_KINDS: readonly string[] = Object.keys(MODELS);
+
 /** The namespace manifests/base puts the edge in. */
 export const EDGE_NAMESPACE = 'kubecdn';
 

@@ -323,6 +323,16 @@ run "metrics_workspace_arn_not_a_workspace" {
   expect_failures = [var.metrics_workspace_arn]
 }
 
+run "metrics_workspace_arn_in_another_partition" {
+  command = plan
+
+  variables {
+    metrics_workspace_arn = "arn:aws-us-gov:aps:us-gov-west-1:123456789012:workspace/ws-0a1b2c3d-1111-2222-3333-444455556666"
+  }
+
+  expect_failures = [var.metrics_workspace_arn]
+}
+
 run "one_zone" {
   command = plan
 

@@ -1,7 +1,8 @@
-// kubecdn manifests, targets and geo: what each region's edge runs, where its load balancer is, and
-// the map that tells it which region is nearest a client.
+// kubecdn manifests, prune, targets and geo: what each region's edge runs, what it no longer runs,
+// where its load balancer is, and the map that tells it which region is nearest a client.
 import type { Command } from '@commander-js/extra-typings';
-import { manifests, targets } from '../edge.js';
+import { PRUNABLE_RESOURCES } from '../../core/edge/prune.js';
+import { manifests, prune, targets } from '../edge.js';
 import { geo, GEO_FILE } from '../geo.js';
 import { dirOption, type OptionsOf, type Run } from './options.js';
 
@@ -19,6 +20,31 @@ const defineManifests = (command: Command) =>
     )
     .option('--out <dir>', "where kubecdn tf apply wrote the region's outputs", '.kubecdn/plans')
     .addOption(dirOption());
+
+const definePrune = (command: Command) =>
+  command
+    .description(
+      "Print the objects a region's edge no longer renders, one resource/name a line,\n" +
+        'for kubectl delete: only live objects labelled\n' +
+        'app.kubernetes.io/part-of=kubecdn, of the kinds the edge is made of, in the\n' +
+        'kubecdn namespace or cluster-scoped (NodePool, NodeClass); never the\n' +
+        'namespace, never an unlabelled object.',
+    )
+    .requiredOption('--rendered <file>', 'the edge as kubecdn manifests printed it (YAML), or - for standard input')
+    .requiredOption('--live <file>', 'the live objects as kubectl get ... -o json printed them, or - for standard input')
+    // Not wrapped by commander, so that the commands can be copied as they are.
+    .addHelpText(
+      'after',
+      [
+        '',
+        'After the server-side apply of edge.yaml:',
+        `  kubectl get ${PRUNABLE_RESOURCES} \\`,
+        '    -n kubecdn -l app.kubernetes.io/part-of=kubecdn -o json > live.json',
+        '  kubecdn prune --rendered edge.yaml --live live.json > prune.txt',
+        '  xargs -r kubectl delete -n kubecdn --ignore-not-found --wait=false < prune.txt',
+        '(kubectl ignores -n for the cluster-scoped NodePools and NodeClasses.)',
+      ].join('\n'),
+    );
 
 const defineTargets = (command: Command) =>
   command
@@ -42,11 +68,13 @@ const defineGeo = (command: Command) =>
     .addOption(dirOption());
 
 export type ManifestsOptions = OptionsOf<typeof defineManifests>;
+export type PruneOptions = OptionsOf<typeof definePrune>;
 export type TargetsOptions = OptionsOf<typeof defineTargets>;
 export type GeoOptions = OptionsOf<typeof defineGeo>;
 
 export function edgeCommands(cli: Command, run: Run): void {
   defineManifests(cli.command('manifests')).action(run(manifests));
+  definePrune(cli.command('prune')).action(run(prune));
   defineTargets(cli.command('targets')).action(run(targets));
   defineGeo(cli.command('geo')).action(run(geo));
 }
