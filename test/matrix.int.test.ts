@@ -163,6 +163,20 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
     ]);
   });
 
+  it("against git's empty tree, plans every serving region of a repository whose first commit holds them all", () => {
+    // As apply.yml compares before its first success and when run by hand: a repository made from
+    // a template has one commit, and comparing with it would plan nothing.
+    const repo = baseRepo();
+    const nothing = repo.git('hash-object', '-t', 'tree', '/dev/null').trim();
+    const ran = kubecdn(['matrix', '--base', nothing, '--head', 'HEAD'], { cwd: repo.root });
+    expect(ran.stderr).toBe('');
+    expect(ran.code).toBe(0);
+    const include = (JSON.parse(ran.stdout) as { include: { region: string; reason: string }[] }).include;
+    expect(include.map((e) => `${e.region} ${e.reason}`)).toEqual(['us-east-1 added', 'eu-west-1 added']);
+    // Compared with the commit itself, nothing would be planned: the case the empty tree is for.
+    expect(matrixOf(repo)).toEqual([]);
+  });
+
   it('exits 1 with positioned problems when the head is invalid, and 2 for an unknown base', () => {
     const repo = baseRepo().regions({ scalable: SCALABLE.replace('eu-west-1', 'eu-wset-1') });
     const ran = kubecdn(['matrix', '--base', 'main'], { cwd: repo.root });

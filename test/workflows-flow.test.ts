@@ -230,7 +230,8 @@ describe('apply.yml', () => {
   describe('the base it compares with', () => {
     const repo = new Repo();
     for (const n of [1, 2, 3]) repo.write('regions/note.txt', String(n)).commit(`commit ${n}`);
-    const [third = '', second = '', root = ''] = repo.git('rev-list', 'HEAD').trim().split('\n');
+    const [third = '', second = ''] = repo.git('rev-list', 'HEAD').trim().split('\n');
+    const nothing = repo.git('hash-object', '-t', 'tree', '/dev/null').trim();
     const base = (event: string, lastSuccess: string) => {
       const ran = runStep('apply.yml', 'changes', 'base', {
         cwd: repo.root,
@@ -244,14 +245,14 @@ describe('apply.yml', () => {
     it('is the last commit applied in full', () => {
       expect(base('push', second)).toBe(second);
     });
-    it('is the first commit before any run has succeeded, so that no failed run is skipped', () => {
-      expect(base('push', '')).toBe(root);
+    it('is nothing before any run has succeeded, so that no failed run is skipped and a first commit is applied', () => {
+      expect(base('push', '')).toBe(nothing);
     });
-    it('is the first commit by hand: workflow_dispatch converges every region', () => {
-      expect(base('workflow_dispatch', second)).toBe(root);
+    it('is nothing by hand: workflow_dispatch converges every region', () => {
+      expect(base('workflow_dispatch', second)).toBe(nothing);
     });
-    it('is the first commit when the last applied one is no longer in main', () => {
-      expect(base('push', 'f'.repeat(40))).toBe(root);
+    it('is nothing when the last applied one is no longer in main', () => {
+      expect(base('push', 'f'.repeat(40))).toBe(nothing);
     });
   });
 

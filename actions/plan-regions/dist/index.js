@@ -67303,7 +67303,11 @@ async function repoRoot(cwd) {
   if (out.exitCode !== 0) throw new UsageError(`${cwd} is not inside a git repository`);
   return out.stdout.trim();
 }
+async function emptyTree(cwd) {
+  return (await git(cwd)`git hash-object -t tree /dev/null`).stdout.trim();
+}
 async function mergeBase(cwd, ref, head = "HEAD") {
+  if (ref === await emptyTree(cwd)) return ref;
   for (const r of [ref, head]) {
     const ok = await git(cwd)`git rev-parse --verify --quiet ${`${r}^{commit}`}`.nothrow();
     if (ok.exitCode !== 0) throw new UsageError(`unknown git revision ${r}`);
