@@ -19,11 +19,21 @@ function baseRepo(): Repo {
     .commit('base');
 }
 
-function matrixOf(repo: Repo, args: string[] = []) {
+function matrixOf(repo: Repo, args: string[] = [], stderr = '') {
   const ran = kubecdn(['matrix', '--base', 'main', ...args], { cwd: repo.root });
-  expect(ran.stderr).toBe('');
+  expect(ran.stderr).toBe(stderr);
   expect(ran.code).toBe(0);
   return (JSON.parse(ran.stdout) as { include: unknown[] }).include;
+}
+
+/** The CDN-wide warning as cdnWideChange words it, for one changed key. */
+function cdnWide(key: string): string {
+  return (
+    `cdn.${key} changed: this concerns every region. A new owner_id gives every cluster a new name and a new ` +
+    'state key, so the plans build a second CDN while the old clusters keep running, unmanaged, and the old records stay ' +
+    "another owner's; a new zone leaves the certificates' validation records and the latency records in the old one. " +
+    'Do not merge this as it is: follow "Changing owner_id or the zone" in the README.'
+  );
 }
 
 /** The preview's edge-only lines: regions whose manifests change with no Terraform job. */
@@ -69,7 +79,11 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
 
   it('a new owner_id plans every serving region and says, loudly, that it concerns the whole CDN', () => {
     const repo = baseRepo().regions({ scalable: SCALABLE, cdn: CDN_YAML.replace('owner_id: kubecdn-test', 'owner_id: kubecdn-new') });
-    const matrix = matrixOf(repo) as { region: string; reason: string; cdnWide?: string }[];
+    const matrix = matrixOf(repo, [], `regions/cdn.yaml:2:3  warning  ${cdnWide('owner_id')}\n`) as {
+      region: string;
+      reason: string;
+      cdnWide?: string;
+    }[];
     expect(matrix.map((e) => `${e.region}: ${e.reason}`)).toEqual(['us-east-1: cdn.owner_id changed', 'eu-west-1: cdn.owner_id changed']);
     expect(matrix.every((e) => e.cdnWide?.startsWith('cdn.owner_id changed: this concerns every region.'))).toBe(true);
     const comment = kubecdn(['preview', '--base', 'main', '--format', 'markdown'], { cwd: repo.root }).stdout;
@@ -79,7 +93,8 @@ describe('kubecdn matrix: change detection from meaning, not text', () => {
 
   it('a new zone plans nothing, and still says first that it concerns the whole CDN', () => {
     const repo = baseRepo().regions({ scalable: SCALABLE, cdn: CDN_YAML.replace('zone_id: Z0TEST', 'zone_id: Z0OTHER') });
-    expect(matrixOf(repo)).toEqual([]);
+    // Standard output is the matrix, empty; the warning, on standard error, points at the setting.
+    expect(matrixOf(repo, [], `regions/cdn.yaml:3:3  warning  ${cdnWide('zone_id')}\n`)).toEqual([]);
     const comment = kubecdn(['preview', '--base', 'main', '--format', 'markdown'], { cwd: repo.root }).stdout;
     expect(comment).toContain('> [!CAUTION]\n> **CDN-wide change.** cdn.zone_id changed: this concerns every region.');
   });

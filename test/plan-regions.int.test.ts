@@ -208,6 +208,10 @@ describe('plan-regions for a change to the zone', () => {
     const matrix = await runAction('plan-regions', { workspace: repo.root, inputs: { step: 'matrix' }, event });
     expect(matrix.code).toBe(0);
     expect(matrix.outputs['cdn-wide']).toMatch(/^cdn\.zone_id changed: this concerns every region\./);
+    // On the pull request's diff, the warning stands on the line of the setting that changed.
+    expect(matrix.commands).toEqual([
+      `::warning title=kubecdn CDN-wide change,file=regions/cdn.yaml,line=3,col=3::${matrix.outputs['cdn-wide'] ?? ''}`,
+    ]);
 
     // The comment step as plan.yml starts it: the matrix job's outputs passed on as they are.
     gh.server.comments.length = 0;

@@ -26,10 +26,33 @@ function repo(): Repo {
   return r.commit('the CDN as it runs');
 }
 
-/** kubecdn teardown of eu-west-1 as the workflow runs it, without the wait, its record in summary.md. */
-function tearDownEuWest1(r: Repo, zoneId: string, reason: string, extraEnv: NodeJS.ProcessEnv = {}) {
+/**
+ * kubecdn teardown of eu-west-1 as the workflow runs it, without the wait, its record in summary.md
+ * (in the folder it is typed in, `cwd`, the repository's root unless given).
+ */
+function tearDownEuWest1(r: Repo, zoneId: string, reason: string, extraEnv: NodeJS.ProcessEnv = {}, cwd = r.root) {
   const args = ['--region', 'eu-west-1', '--confirm', 'eu-west-1', '--reason', reason, '--zone-id', zoneId, '--settle', '0'];
-  return kubecdnAsync(['teardown', ...args, '--summary', 'summary.md'], { cwd: r.root, env: { ...env(), ...extraEnv } });
+  return kubecdnAsync(['teardown', ...args, '--summary', 'summary.md'], { cwd, env: { ...env(), ...extraEnv } });
+}
+
+/** us-east-1 and eu-west-1 applied from the fixture stack at terraform/, with records in a zone of their own. */
+async function servingTwo(r: Repo): Promise<string> {
+  const zoneId = await createZone('example.com');
+  cpSync(STACK, path.join(r.root, 'terraform'), { recursive: true });
+  // Bring eu-west-1 up and give it records, as the apply workflow would have.
+  expect((await kubecdnAsync(['tf', 'plan', '--region', 'eu-west-1', '--region', 'us-east-1'], { cwd: r.root })).code).toBe(0);
+  expect((await kubecdnAsync(['tf', 'apply', '--region', 'eu-west-1', '--region', 'us-east-1'], { cwd: r.root })).code).toBe(0);
+  r.write(
+    'targets.json',
+    JSON.stringify({
+      'us-east-1': { dnsName: 'a-1.elb.us-east-1.amazonaws.com', hostedZoneId: 'Z26RNL4JYFTOTI' },
+      'eu-west-1': { dnsName: 'b-1.elb.eu-west-1.amazonaws.com', hostedZoneId: 'Z2IFOLAFXWLO4F' },
+    }),
+  );
+  expect(
+    (await kubecdnAsync(['dns', 'apply', '--targets', 'targets.json', '--zone-id', zoneId, '--force'], { cwd: r.root, env: env() })).code,
+  ).toBe(0);
+  return zoneId;
 }
 
 describe('kubecdn rehearse', () => {
@@ -182,23 +205,7 @@ describe('kubecdn teardown', () => {
 
   it('drains, destroys and records who, why and what in the job summary', async () => {
     const r = repo();
-    const zoneId = await createZone('example.com');
-    const stack = path.join(r.root, 'terraform');
-    cpSync(STACK, stack, { recursive: true });
-    // Bring eu-west-1 up and give it records, as the apply workflow would have.
-    expect((await kubecdnAsync(['tf', 'plan', '--region', 'eu-west-1', '--region', 'us-east-1'], { cwd: r.root })).code).toBe(0);
-    expect((await kubecdnAsync(['tf', 'apply', '--region', 'eu-west-1', '--region', 'us-east-1'], { cwd: r.root })).code).toBe(0);
-    r.write(
-      'targets.json',
-      JSON.stringify({
-        'us-east-1': { dnsName: 'a-1.elb.us-east-1.amazonaws.com', hostedZoneId: 'Z26RNL4JYFTOTI' },
-        'eu-west-1': { dnsName: 'b-1.elb.eu-west-1.amazonaws.com', hostedZoneId: 'Z2IFOLAFXWLO4F' },
-      }),
-    );
-    expect(
-      (await kubecdnAsync(['dns', 'apply', '--targets', 'targets.json', '--zone-id', zoneId, '--force'], { cwd: r.root, env: env() })).code,
-    ).toBe(0);
-
+    const zoneId = await servingTwo(r);
     const ran = await tearDownEuWest1(r, zoneId, 'incident 42', { GITHUB_ACTOR: 'on-call' });
     expect(ran.code).toBe(0);
     expect(ran.stdout).toMatch(/✓ drain: 1 record of eu-west-1/);
@@ -210,5 +217,22 @@ describe('kubecdn teardown', () => {
     expect(r.git('diff', '--stat')).toMatch(/regions\/scalable\.yaml \| 2 \+-/);
     const left = (await zoneRecords(zoneId)).filter((rec) => rec.type === 'A').map((rec) => rec.setIdentifier);
     expect(left).toEqual(['us-east-1']);
+  });
+
+  // The process runs where the user typed the command, and the command at the root: the stack and
+  // the plans (terraform, .kubecdn/plans) are read at the root as the region files are, so the
+  // teardown goes to its end instead of stopping after the drain, with the region disabled and drained.
+  it('from a subdirectory, drains and destroys with the stack at the root, the record where it was typed', async () => {
+    const r = repo();
+    const zoneId = await servingTwo(r);
+    r.write('docs/README.md', 'docs\n');
+    const ran = await tearDownEuWest1(r, zoneId, 'incident 44', {}, path.join(r.root, 'docs'));
+    expect(ran.stderr.replace(/^.*Warning.*\n?/gm, '')).toBe('');
+    expect(ran.code).toBe(0);
+    expect(ran.stdout).toMatch(/✓ disable: eu-west-1 marked enabled: false in regions\/scalable\.yaml/);
+    expect(ran.stdout).toMatch(/✓ destroy: \d+ resources destroyed/);
+    expect(readFileSync(path.join(r.root, 'docs/summary.md'), 'utf8')).toContain('## Teardown of eu-west-1: done');
+    expect(existsSync(path.join(r.root, 'docs/.kubecdn'))).toBe(false);
+    expect(r.git('diff', '--stat')).toMatch(/regions\/scalable\.yaml \| 2 \+-/);
   });
 });

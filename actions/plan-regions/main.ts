@@ -97,8 +97,16 @@ async function matrixStep(inputs: Inputs, root: string): Promise<void> {
   core.setOutput('has-changes', String(matrix.include.length > 0));
   core.setOutput('has-destroy', String(hasDestroy(matrix)));
   // A matrix holds only its regions: a change to owner_id or the zone alone would plan nothing and
-  // reach the comment with nothing to say, so its warning goes out on its own.
-  if (change.cdnWide) core.setOutput('cdn-wide', change.cdnWide);
+  // reach the comment with nothing to say, so its warning goes out on its own, and on the diff line
+  // of the setting that changed.
+  if (change.cdnWide) {
+    core.setOutput('cdn-wide', change.cdnWide);
+    const at = change.cdnWideAt;
+    core.warning(change.cdnWide, {
+      title: 'kubecdn CDN-wide change',
+      ...(at ? { file: at.file, startLine: at.line, startColumn: at.column } : {}),
+    });
+  }
   // With nothing to plan, the comment job runs only to update a plan comment already there (so
   // that it no longer shows an older plan): say whether there is one.
   const number = github.context.payload.pull_request?.number;

@@ -1,5 +1,6 @@
 // The kubecdn command line as commander reads it. Each command group declares its commands, options
-// and help in program/<group>.ts; each command's work is in the src/cli file named after its subject.
+// and help in program/<group>.ts; each command's work is in the src/cli file named after its subject,
+// except manifests and targets (edge.ts) and prices refresh (cost.ts).
 import { Command, type CommandUnknownOpts } from '@commander-js/extra-typings';
 import type { Io } from './io.js';
 import { atRepositoryRoot } from './paths.js';

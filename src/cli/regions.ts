@@ -49,6 +49,13 @@ export async function matrix(io: Io, options: MatrixOptions): Promise<number> {
     io.err(problemsToText(change.head.problems, io.errStyle));
     return EXIT.finding;
   }
+  // Standard output stays the matrix's JSON; the warning goes with the other messages, pointing at
+  // the setting as the annotation on the pull request does. A new zone plans nothing, and the
+  // matrix alone would read as "no change".
+  if (change.cdnWide) {
+    const at = change.cdnWideAt;
+    io.err(`${at ? `${io.errStyle.bold(`${at.file}:${at.line}:${at.column}`)}  ` : ''}${io.errStyle.yellow('warning')}  ${change.cdnWide}`);
+  }
   io.out(JSON.stringify(change.matrix));
   return EXIT.ok;
 }

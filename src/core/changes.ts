@@ -1,6 +1,6 @@
 // Which regions a change touches, judged on meaning: the parsed region files at base and head,
 // and the paths the change touches under the stack and the manifests.
-import type { Config, Region } from './config.js';
+import type { Config, Location, Region } from './config.js';
 import { terraformVariables } from './terraform.js';
 
 export type Operation = 'plan' | 'destroy';
@@ -100,8 +100,7 @@ export function edgeChanges(input: ChangeInput): EdgeEntry[] {
  * where the certificates are validated and the records live. Both concern the whole CDN.
  */
 export function cdnWideChange(base: Config | undefined, head: Config): string | undefined {
-  if (!base) return undefined;
-  const keys = (['owner_id', 'zone_id', 'zone_name'] as const).filter((k) => base.cdn[k] !== head.cdn[k]);
+  const keys = cdnWideKeys(base, head);
   if (keys.length === 0) return undefined;
   return (
     `cdn.${keys.join(', cdn.')} changed: this concerns every region. A new owner_id gives every cluster a new name and a new ` +
@@ -109,6 +108,24 @@ export function cdnWideChange(base: Config | undefined, head: Config): string | 
     "another owner's; a new zone leaves the certificates' validation records and the latency records in the old one. " +
     'Do not merge this as it is: follow "Changing owner_id or the zone" in the README.'
   );
+}
+
+/**
+ * Where the head's cdn.yaml holds the first CDN-wide setting that changed: the line its warning
+ * points at. A key removed from the file has no line left, so then the first setting of the
+ * mapping it was in. Undefined when there is no CDN-wide change.
+ */
+export function cdnWideLocation(base: Config | undefined, head: Config): Location | undefined {
+  const keys = cdnWideKeys(base, head);
+  if (keys.length === 0) return undefined;
+  const places = head.cdnKeys ?? {};
+  const first = Object.values(places).sort((a, b) => a.line - b.line || a.column - b.column)[0];
+  return keys.map((k) => places[k]).find((at) => at !== undefined) ?? first;
+}
+
+function cdnWideKeys(base: Config | undefined, head: Config): ('owner_id' | 'zone_id' | 'zone_name')[] {
+  if (!base) return [];
+  return (['owner_id', 'zone_id', 'zone_name'] as const).filter((k) => base.cdn[k] !== head.cdn[k]);
 }
 
 function terraformReasons(baseConfig: Config, old: Region, headConfig: Config, region: Region): string[] {

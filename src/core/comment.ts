@@ -20,9 +20,9 @@ export interface Section {
 
 export interface CommentInput {
   readonly summaries: readonly PlanSummary[];
-  /** The regions that were to be planned; one without a summary is shown as having no result. */
   /** A change that concerns the whole CDN (owner_id, the zone), said first even with nothing to plan. */
   readonly cdnWide?: string;
+  /** The regions that were to be planned; one without a summary is shown as having no result. */
   readonly matrix?: Matrix;
   /** Problems in the region files; with errors, nothing was planned. */
   readonly problems?: readonly Problem[];

@@ -29,10 +29,18 @@ export interface Region {
   readonly spec: RegionSpec;
 }
 
+/** Where a value stands in a region file, as a problem names it: `regions/cdn.yaml:2:3`. */
+export type Location = Pick<Problem, 'file' | 'line' | 'column'>;
+
 export interface Config {
   readonly cdn: CdnSettings;
   /** Always-on first, then scalable, each in file order. */
   readonly regions: readonly Region[];
+  /**
+   * Where each key of cdn.yaml's `cdn:` mapping stands, so a message about a setting can point at
+   * its line; absent from a configuration built in code rather than read from files.
+   */
+  readonly cdnKeys?: Readonly<Partial<Record<keyof CdnSettings, Location>>>;
 }
 
 export interface LoadResult {
@@ -116,8 +124,10 @@ function buildConfig(alwaysOn: ParsedFile, scalable: ParsedFile | undefined, cdn
     line: file.locate(['regions', index]).line,
     spec,
   });
+  const settings = (cdn.data as CdnFile).cdn;
   return {
-    cdn: (cdn.data as CdnFile).cdn,
+    cdn: settings,
+    cdnKeys: Object.fromEntries(Object.keys(settings).map((key) => [key, { file: cdn.path, ...cdn.locate(['cdn', key], true) }])),
     regions: [
       ...(alwaysOn.data as AlwaysOnFile).regions.map((spec, i) => region(alwaysOn, i, 'always-on', spec, true)),
       ...(scalable ? (scalable.data as ScalableFile).regions : []).map((spec, i) =>

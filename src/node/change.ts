@@ -1,8 +1,8 @@
 // A change as a pull request sees it: the region files at the merge base and at the head (a commit,
 // or the working tree), and the matrix of regions to plan.
 import path from 'node:path';
-import { cdnWideChange, detectChanges, edgeChanges, type EdgeEntry, type Matrix } from '../core/changes.js';
-import { loadConfig, type Config, type LoadResult } from '../core/config.js';
+import { cdnWideChange, cdnWideLocation, detectChanges, edgeChanges, type EdgeEntry, type Matrix } from '../core/changes.js';
+import { loadConfig, type Config, type LoadResult, type Location } from '../core/config.js';
 import { RegionConfigError } from '../core/problems.js';
 import { changedPaths, mergeBase, readRegionDirAt, repoRoot } from './git.js';
 import { displayPath, readRegionDir, today } from './region-dir.js';
@@ -26,6 +26,8 @@ export interface Change {
   readonly edge?: readonly EdgeEntry[];
   /** Set when the change concerns the whole CDN (owner_id, the zone); present when the head is valid. */
   readonly cdnWide?: string;
+  /** Where the head's cdn.yaml holds the CDN-wide setting that changed, when it still holds it. */
+  readonly cdnWideAt?: Location;
 }
 
 export async function loadChange(cwd: string, options: ChangeOptions): Promise<Change> {
@@ -54,11 +56,12 @@ export async function loadChange(cwd: string, options: ChangeOptions): Promise<C
           matrix: detectChanges({ base, head: head.config, changedPaths: paths }),
           edge: edgeChanges({ base, head: head.config, changedPaths: paths }),
           ...optional('cdnWide', cdnWideChange(base, head.config)),
+          ...optional('cdnWideAt', cdnWideLocation(base, head.config)),
         }
       : {}),
   };
 }
 
-function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }

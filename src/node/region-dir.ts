@@ -6,25 +6,31 @@ import { UsageError } from '../core/problems.js';
 import type { FileKind } from '../core/schema.js';
 import type { SourceFile } from '../core/source.js';
 
-/** A path as users see it in messages and annotations: relative to `root`, with forward slashes. */
-export function displayPath(file: string, root = process.cwd()): string {
-  const relative = path.relative(root, path.resolve(file));
-  return (relative.startsWith('..') ? path.resolve(file) : relative).split(path.sep).join('/');
+/**
+ * A path as users see it in messages and annotations: relative to `root` (where the command runs,
+ * which a relative `file` is read from), with forward slashes.
+ */
+export function displayPath(file: string, root: string): string {
+  const absolute = path.resolve(root, file);
+  const relative = path.relative(root, absolute);
+  return (relative.startsWith('..') ? absolute : relative).split(path.sep).join('/');
 }
 
-export async function readRegionDir(dir: string, root = process.cwd()): Promise<Partial<Record<FileKind, SourceFile>>> {
-  const isDir = await stat(dir).then(
+/** The region files in `dir`, read from `root` (where the command runs) when `dir` is relative. */
+export async function readRegionDir(dir: string, root: string): Promise<Partial<Record<FileKind, SourceFile>>> {
+  const folder = path.resolve(root, dir);
+  const isDir = await stat(folder).then(
     (s) => s.isDirectory(),
     () => false,
   );
   if (!isDir)
     throw new UsageError(
-      `no region directory at ${displayPath(dir, root)}: run kubecdn inside the repository that holds regions/, or name the folder with --dir`,
+      `no region directory at ${displayPath(folder, root)}: run kubecdn inside the repository that holds regions/, or name the folder with --dir`,
     );
   const sources: Partial<Record<FileKind, SourceFile>> = {};
   await Promise.all(
     (Object.entries(FILE_NAMES) as [FileKind, string][]).map(async ([kind, name]) => {
-      const file = path.join(dir, name);
+      const file = path.join(folder, name);
       try {
         if ((await lstat(file)).isSymbolicLink()) throw new UsageError(symlinkRefusal(displayPath(file, root), await readlink(file)));
         sources[kind] = { path: displayPath(file, root), text: await readFile(file, 'utf8') };
@@ -48,6 +54,6 @@ export function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-export async function loadRegionDir(dir: string, root = process.cwd()): Promise<LoadResult> {
+export async function loadRegionDir(dir: string, root: string): Promise<LoadResult> {
   return loadConfig(await readRegionDir(dir, root), { today: today(), dir: displayPath(dir, root) });
 }

@@ -147,9 +147,12 @@ export async function runTeardown(cwd: string, options: TeardownOptions): Promis
   // 5. Destroy, planned and applied in one go: the pull request comes after, for the record.
   const region = after.config.regions.find((r) => r.region === options.region);
   if (!region) throw new Error(`${options.region} vanished from the region files`);
+  // The stack and the plans are read where the command runs, as the region files are.
+  const stack = path.resolve(cwd, options.stack);
+  const out = path.resolve(cwd, options.out);
   const plan = await planRegion({
-    stack: options.stack,
-    out: options.out,
+    stack,
+    out,
     config: after.config,
     region,
     operation: 'destroy',
@@ -158,10 +161,7 @@ export async function runTeardown(cwd: string, options: TeardownOptions): Promis
   });
   if (plan.status === 'failed')
     return (step('destroy', false, `the destroy plan failed at ${plan.error?.step ?? '?'}: ${plan.error?.message ?? ''}`), finish());
-  const applied =
-    plan.status === 'no-changes'
-      ? { ok: true, output: '' }
-      : await applyRegion({ stack: options.stack, out: options.out, region: options.region });
+  const applied = plan.status === 'no-changes' ? { ok: true, output: '' } : await applyRegion({ stack, out, region: options.region });
   if (!applied.ok) return (step('destroy', false, `terraform destroy failed:\n${applied.output}`), finish());
   report.destroyed = [...plan.resources.delete];
   step('destroy', true, `${plan.resources.delete.length} resources destroyed`);

@@ -41,12 +41,23 @@ async function step<T>(log: ((line: string) => void) | undefined, what: string, 
   return result;
 }
 
+/**
+ * The stack and the plans are named by absolute paths: where a command runs is its caller's to say
+ * (kubecdn runs at the repository root while the process stays where it was typed), so nothing
+ * here is read against the process's working directory.
+ */
+function absolute(file: string, what: string): string {
+  if (!path.isAbsolute(file)) throw new Error(`${what} must be an absolute path, resolved where the command runs, not ${file}`);
+  return file;
+}
+
 /** Where a region's files are written; the tf commands and the comment read the same places. */
 export function regionOutDir(out: string, region: string): string {
   return path.join(out, region);
 }
 
 export async function stackBackend(stack: string): Promise<Backend> {
+  absolute(stack, 'the stack');
   const files = (await readdir(stack).catch(() => undefined))?.filter((f) => f.endsWith('.tf'));
   if (!files) throw new UsageError(`no Terraform stack at ${stack}`);
   for (const file of files) {
@@ -61,7 +72,8 @@ export async function stackBackend(stack: string): Promise<Backend> {
 }
 
 export async function planRegion(request: PlanRequest): Promise<PlanSummary> {
-  const dir = path.resolve(regionOutDir(request.out, request.region.region));
+  absolute(request.stack, 'the stack');
+  const dir = regionOutDir(absolute(request.out, 'the plans folder'), request.region.region);
   await mkdir(dir, { recursive: true });
   const context = {
     region: request.region.region,
@@ -136,7 +148,8 @@ export async function applyRegion(options: {
   terraform?: string;
   log?: (line: string) => void;
 }): Promise<ApplyResult> {
-  const dir = path.resolve(regionOutDir(options.out, options.region));
+  absolute(options.stack, 'the stack');
+  const dir = regionOutDir(absolute(options.out, 'the plans folder'), options.region);
   const planFile = path.join(dir, 'plan.tfplan');
   const summary = await readFile(path.join(dir, 'summary.json'), 'utf8').then(
     (t) => JSON.parse(t) as PlanSummary,
@@ -178,7 +191,7 @@ export interface OutputRequest {
  * nothing to the region.
  */
 export async function refreshOutputs(request: OutputRequest): Promise<{ ok: boolean; output: string }> {
-  const dir = path.resolve(regionOutDir(request.out, request.region.region));
+  const dir = regionOutDir(absolute(request.out, 'the plans folder'), request.region.region);
   await mkdir(dir, { recursive: true });
   const backend = await stackBackend(request.stack);
   const tf = terraformIn(request.stack, dir);
@@ -197,7 +210,9 @@ export async function refreshOutputs(request: OutputRequest): Promise<{ ok: bool
 
 /** The stack's outputs as the region's last apply left them in `<out>/<region>/outputs.json`. */
 export async function stackOutputs(out: string, region: string): Promise<Record<string, unknown> | undefined> {
-  const text = await readFile(path.join(regionOutDir(out, region), 'outputs.json'), 'utf8').catch(() => undefined);
+  const text = await readFile(path.join(regionOutDir(absolute(out, 'the plans folder'), region), 'outputs.json'), 'utf8').catch(
+    () => undefined,
+  );
   if (text === undefined) return undefined;
   const json = JSON.parse(text) as Record<string, { value?: unknown }>;
   return Object.fromEntries(Object.entries(json).map(([name, o]) => [name, o.value]));
@@ -215,6 +230,7 @@ export function terraformError(stderr: string, stdout: string): string {
 }
 
 export async function readSummaries(dir: string): Promise<PlanSummary[]> {
+  absolute(dir, 'the plan summaries folder');
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => {
     throw new UsageError(`no plan summaries at ${dir}`);
   });

@@ -1,7 +1,8 @@
 // kubecdn tf, comment, preview and rehearse: the Terraform plans of a change, the comment that shows
 // them, the local preview of that comment, and the whole life of a change rehearsed.
 import type { Command } from '@commander-js/extra-typings';
-import { comment, preview } from '../preview.js';
+import { comment } from '../comment.js';
+import { preview } from '../preview.js';
 import { rehearse } from '../rehearse.js';
 import * as tf from '../tf.js';
 import { collect, dirOption, formatOption, type OptionsOf, type Run } from './options.js';

@@ -41,10 +41,8 @@ const defineCost = (command: Command) =>
     )
     .option('--allow-missing', 'exit 0 when the only problem is a missing price, listing each on stderr')
     .option('--base <ref>', 'compare with this branch or commit (default: the default branch)')
-    // Not `<key=value,...>`: the typings would read that as a repeatable option, which commander (which
-    // wants a word before the dots) does not.
     .option(
-      '--traffic <key=value,…>',
+      '--traffic <key=value[,key=value]>',
       'usage per serving region a month: gb (out), requests, origin (GB), http (share on port 80), and queries for the CDN',
     )
     .option('--prices <file>', 'a price table kubecdn prices refresh wrote (default: the committed one)')

@@ -135,8 +135,9 @@ export function planDns(desired: Desired, actual: Actual, options: PlanOptions =
 const placeKey = (p: { hostname: string; type: string; region: string }) => `${p.hostname}|${p.type}|${p.region}`;
 
 /**
- * The zone as this owner reads it: which records are ours, which ownership record stands for a
- * record, and which of our places a region of the files no longer serves.
+ * The zone as this owner reads it (which records are ours, and which ownership record stands for
+ * each), beside what the region files want of it: the records wanted, the hostnames served, and
+ * the regions whose records are left as they are.
  */
 interface Zone {
   readonly owner: string;
@@ -145,8 +146,11 @@ interface Zone {
   readonly ownedManaged: readonly RecordSet[];
   readonly ownedKeys: ReadonlySet<string>;
   readonly desiredTxt: ReadonlyMap<string, RecordSet>;
+  /** The A and AAAA records the region files want, by record key. */
   readonly wantedKeys: ReadonlySet<string>;
+  /** The hostnames served, as fully qualified names. */
   readonly servingHosts: ReadonlySet<string>;
+  /** Serving regions with no load-balancer target this time: their records are left as they are. */
   readonly untouched: ReadonlySet<string>;
   readonly isOurs: (txt: RecordSet | undefined, region: string | undefined, type: string) => boolean;
   /** Adoptable: no ownership record, or one that names no kubeCDN at all (edited by hand). */
