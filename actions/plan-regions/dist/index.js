@@ -41140,16 +41140,16 @@ var require_vendor_extra = __commonJS({
         }
         exports2.removeDuplicateSlashes = removeDuplicateSlashes;
         function partitionAbsoluteAndRelative(patterns) {
-          const absolute = [];
+          const absolute2 = [];
           const relative2 = [];
           for (const pattern of patterns) {
             if (isAbsolute(pattern)) {
-              absolute.push(pattern);
+              absolute2.push(pattern);
             } else {
               relative2.push(pattern);
             }
           }
-          return [absolute, relative2];
+          return [absolute2, relative2];
         }
         exports2.partitionAbsoluteAndRelative = partitionAbsoluteAndRelative;
         function isAbsolute(pattern) {
@@ -65631,10 +65631,20 @@ function edgeChanges(input) {
   return entries;
 }
 function cdnWideChange(base, head) {
-  if (!base) return void 0;
-  const keys = ["owner_id", "zone_id", "zone_name"].filter((k) => base.cdn[k] !== head.cdn[k]);
+  const keys = cdnWideKeys(base, head);
   if (keys.length === 0) return void 0;
   return `cdn.${keys.join(", cdn.")} changed: this concerns every region. A new owner_id gives every cluster a new name and a new state key, so the plans build a second CDN while the old clusters keep running, unmanaged, and the old records stay another owner's; a new zone leaves the certificates' validation records and the latency records in the old one. Do not merge this as it is: follow "Changing owner_id or the zone" in the README.`;
+}
+function cdnWideLocation(base, head) {
+  const keys = cdnWideKeys(base, head);
+  if (keys.length === 0) return void 0;
+  const places = head.cdnKeys ?? {};
+  const first = Object.values(places).sort((a, b) => a.line - b.line || a.column - b.column)[0];
+  return keys.map((k) => places[k]).find((at) => at !== void 0) ?? first;
+}
+function cdnWideKeys(base, head) {
+  if (!base) return [];
+  return ["owner_id", "zone_id", "zone_name"].filter((k) => base.cdn[k] !== head.cdn[k]);
 }
 function terraformReasons(baseConfig, old, headConfig, region) {
   const keys = changedKeys(terraformVariables(baseConfig, old), terraformVariables(headConfig, region));
@@ -67152,8 +67162,10 @@ function buildConfig(alwaysOn, scalable, cdn) {
     line: file.locate(["regions", index]).line,
     spec
   });
+  const settings = cdn.data.cdn;
   return {
-    cdn: cdn.data.cdn,
+    cdn: settings,
+    cdnKeys: Object.fromEntries(Object.keys(settings).map((key) => [key, { file: cdn.path, ...cdn.locate(["cdn", key], true) }])),
     regions: [
       ...alwaysOn.data.regions.map((spec, i) => region(alwaysOn, i, "always-on", spec, true)),
       ...(scalable ? scalable.data.regions : []).map(
@@ -67257,23 +67269,25 @@ var {
 // src/node/region-dir.ts
 import { lstat as lstat2, readFile, readlink as readlink2, stat as stat2 } from "node:fs/promises";
 import path8 from "node:path";
-function displayPath(file, root = process.cwd()) {
-  const relative2 = path8.relative(root, path8.resolve(file));
-  return (relative2.startsWith("..") ? path8.resolve(file) : relative2).split(path8.sep).join("/");
+function displayPath(file, root) {
+  const absolute2 = path8.resolve(root, file);
+  const relative2 = path8.relative(root, absolute2);
+  return (relative2.startsWith("..") ? absolute2 : relative2).split(path8.sep).join("/");
 }
-async function readRegionDir(dir, root = process.cwd()) {
-  const isDir = await stat2(dir).then(
+async function readRegionDir(dir, root) {
+  const folder = path8.resolve(root, dir);
+  const isDir = await stat2(folder).then(
     (s) => s.isDirectory(),
     () => false
   );
   if (!isDir)
     throw new UsageError(
-      `no region directory at ${displayPath(dir, root)}: run kubecdn inside the repository that holds regions/, or name the folder with --dir`
+      `no region directory at ${displayPath(folder, root)}: run kubecdn inside the repository that holds regions/, or name the folder with --dir`
     );
   const sources = {};
   await Promise.all(
     Object.entries(FILE_NAMES).map(async ([kind, name]) => {
-      const file = path8.join(dir, name);
+      const file = path8.join(folder, name);
       try {
         if ((await lstat2(file)).isSymbolicLink()) throw new UsageError(symlinkRefusal(displayPath(file, root), await readlink2(file)));
         sources[kind] = { path: displayPath(file, root), text: await readFile(file, "utf8") };
@@ -67290,7 +67304,7 @@ function symlinkRefusal(file, target) {
 function today() {
   return (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
 }
-async function loadRegionDir(dir, root = process.cwd()) {
+async function loadRegionDir(dir, root) {
   return loadConfig(await readRegionDir(dir, root), { today: today(), dir: displayPath(dir, root) });
 }
 
@@ -67365,7 +67379,8 @@ async function loadChange(cwd, options) {
     ...head.config ? {
       matrix: detectChanges({ base, head: head.config, changedPaths: paths }),
       edge: edgeChanges({ base, head: head.config, changedPaths: paths }),
-      ...optional("cdnWide", cdnWideChange(base, head.config))
+      ...optional("cdnWide", cdnWideChange(base, head.config)),
+      ...optional("cdnWideAt", cdnWideLocation(base, head.config))
     } : {}
   };
 }
@@ -67775,10 +67790,15 @@ async function step(log2, what, run2) {
   log2?.(`${what}: ${((Date.now() - started) / 1e3).toFixed(1)} s`);
   return result;
 }
+function absolute(file, what) {
+  if (!path11.isAbsolute(file)) throw new Error(`${what} must be an absolute path, resolved where the command runs, not ${file}`);
+  return file;
+}
 function regionOutDir(out, region) {
   return path11.join(out, region);
 }
 async function stackBackend(stack) {
+  absolute(stack, "the stack");
   const files = (await readdir2(stack).catch(() => void 0))?.filter((f) => f.endsWith(".tf"));
   if (!files) throw new UsageError(`no Terraform stack at ${stack}`);
   for (const file of files) {
@@ -67792,7 +67812,8 @@ async function stackBackend(stack) {
   throw new UsageError(`${stack} declares no backend: each region needs its own state, so add backend "s3" {} to its terraform block`);
 }
 async function planRegion(request2) {
-  const dir = path11.resolve(regionOutDir(request2.out, request2.region.region));
+  absolute(request2.stack, "the stack");
+  const dir = regionOutDir(absolute(request2.out, "the plans folder"), request2.region.region);
   await mkdir2(dir, { recursive: true });
   const context3 = {
     region: request2.region.region,
@@ -67856,6 +67877,7 @@ function terraformError(stderr, stdout) {
   return (errors.length ? errors.join("\n\n") : text).trim() || "terraform failed without a message";
 }
 async function readSummaries(dir) {
+  absolute(dir, "the plan summaries folder");
   const entries = await readdir2(dir, { withFileTypes: true }).catch(() => {
     throw new UsageError(`no plan summaries at ${dir}`);
   });
@@ -67918,7 +67940,14 @@ async function matrixStep(inputs, root) {
   setOutput("matrix", JSON.stringify(matrix));
   setOutput("has-changes", String(matrix.include.length > 0));
   setOutput("has-destroy", String(hasDestroy(matrix)));
-  if (change.cdnWide) setOutput("cdn-wide", change.cdnWide);
+  if (change.cdnWide) {
+    setOutput("cdn-wide", change.cdnWide);
+    const at = change.cdnWideAt;
+    warning(change.cdnWide, {
+      title: "kubecdn CDN-wide change",
+      ...at ? { file: at.file, startLine: at.line, startColumn: at.column } : {}
+    });
+  }
   const number = context2.payload.pull_request?.number;
   if (change.head.config && matrix.include.length === 0 && number && inputs.githubToken) {
     const found = await findComment(

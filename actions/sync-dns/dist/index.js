@@ -73157,8 +73157,10 @@ function buildConfig(alwaysOn, scalable, cdn) {
     line: file.locate(["regions", index]).line,
     spec
   });
+  const settings = cdn.data.cdn;
   return {
-    cdn: cdn.data.cdn,
+    cdn: settings,
+    cdnKeys: Object.fromEntries(Object.keys(settings).map((key) => [key, { file: cdn.path, ...cdn.locate(["cdn", key], true) }])),
     regions: [
       ...alwaysOn.data.regions.map((spec, i5) => region(alwaysOn, i5, "always-on", spec, true)),
       ...(scalable ? scalable.data.regions : []).map(
@@ -73171,23 +73173,25 @@ function buildConfig(alwaysOn, scalable, cdn) {
 // src/node/region-dir.ts
 import { lstat as lstat2, readFile, readlink as readlink2, stat as stat2 } from "node:fs/promises";
 import path6 from "node:path";
-function displayPath(file, root5 = process.cwd()) {
-  const relative2 = path6.relative(root5, path6.resolve(file));
-  return (relative2.startsWith("..") ? path6.resolve(file) : relative2).split(path6.sep).join("/");
+function displayPath(file, root5) {
+  const absolute = path6.resolve(root5, file);
+  const relative2 = path6.relative(root5, absolute);
+  return (relative2.startsWith("..") ? absolute : relative2).split(path6.sep).join("/");
 }
-async function readRegionDir(dir, root5 = process.cwd()) {
-  const isDir = await stat2(dir).then(
+async function readRegionDir(dir, root5) {
+  const folder = path6.resolve(root5, dir);
+  const isDir = await stat2(folder).then(
     (s2) => s2.isDirectory(),
     () => false
   );
   if (!isDir)
     throw new UsageError(
-      `no region directory at ${displayPath(dir, root5)}: run kubecdn inside the repository that holds regions/, or name the folder with --dir`
+      `no region directory at ${displayPath(folder, root5)}: run kubecdn inside the repository that holds regions/, or name the folder with --dir`
     );
   const sources = {};
   await Promise.all(
     Object.entries(FILE_NAMES).map(async ([kind, name]) => {
-      const file = path6.join(dir, name);
+      const file = path6.join(folder, name);
       try {
         if ((await lstat2(file)).isSymbolicLink()) throw new UsageError(symlinkRefusal(displayPath(file, root5), await readlink2(file)));
         sources[kind] = { path: displayPath(file, root5), text: await readFile(file, "utf8") };
@@ -73204,7 +73208,7 @@ function symlinkRefusal(file, target2) {
 function today() {
   return (/* @__PURE__ */ new Date()).toISOString().slice(0, 10);
 }
-async function loadRegionDir(dir, root5 = process.cwd()) {
+async function loadRegionDir(dir, root5) {
   return loadConfig(await readRegionDir(dir, root5), { today: today(), dir: displayPath(dir, root5) });
 }
 
