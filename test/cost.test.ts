@@ -506,6 +506,21 @@ describe('the committed price table', () => {
       expect(row(both({}, false), m7i, 'us-east-1')).toEqual({ bound: 'unknown', min: NaN, max: NaN });
     });
 
+    it('reads the same instance types in another order as the same pool: ±$0, and an exact saving with a zone less', () => {
+      // Both Auto Mode fees are missing; the pool's fee part is the same part in either order.
+      const reordered = { types: ['c6i.large', 'c7i.large'] };
+      const same = delta(both({}, false), both(reordered, false));
+      expect(same.figure).toEqual({ bound: 'exact', min: 0, max: 0 });
+      expect(same.changed).toEqual([]);
+      expect(costChangeToText(same)).toContain('no region changes cost');
+      expect(costChangeToText(same)).toContain('(±$0)');
+      // Reordered and 3 zones → 2: the −40.15 of the zones, exact (as above, without the reorder).
+      const zones = row(both({}, false), both({ ...reordered, zones: 2 }, false), 'us-east-1');
+      expect(zones?.bound).toBe('exact');
+      expect(zones?.min).toBeCloseTo(-40.15, 6);
+      expect(zones?.max).toBeCloseTo(-40.15, 6);
+    });
+
     it('says a negative lower bound may cost more; 2 zones and an added pool of 4 m7i.large', () => {
       // 3 zones → 2 saves 40.15 (exact); the new pool's EC2 part costs 4 × 730 × 0.1008 = 294.336
       // → 294.34, and its fee, missing, is only after: at least +254.19. Before the pool's EC2

@@ -258,8 +258,10 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
     return { basis: `${addresses} addresses × ${H} h × ${money(rate)}/h`, min: addresses * H * rate };
   });
   for (const pool of pools) {
-    const inputs = { types: pool.instanceTypes, min: pool.min, max: pool.max };
-    const perInstance = { types: JSON.stringify([...pool.instanceTypes].sort()), min: pool.min, max: pool.max };
+    // The allowed types are a set: sorted, the same pool in another order is the same part.
+    const types = [...pool.instanceTypes].sort();
+    const inputs = { types, min: pool.min, max: pool.max };
+    const perInstance = { types: JSON.stringify(types), min: pool.min, max: pool.max };
     // The EC2 instances and Auto Mode's fee are two parts, each priced or not on its own.
     add(`Nodes: ${pool.name}${pool.spot ? ' (spot)' : ''}`, inputs, () => poolPart(pool, 'on_demand_hour'), {
       perInstance,
