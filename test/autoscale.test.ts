@@ -466,10 +466,14 @@ describe('the budget, with a spot pool priced only from above', () => {
     expect(decide(c)).toMatchObject({ action: 'enable', cost: { bound: 'at-most', max: expect.closeTo(914.76, 6) as number } });
   });
 
-  it('over the budget at its upper figure, within it without spot: held back', () => {
+  it('over the budget at its upper figure, within it without spot: held back, and said as what it could cost', () => {
     const c = withBudget(1600);
     expect(regionSwitchCost(c, 'sa-east-1', options)).toMatchObject({ bound: 'at-most', fitsBudget: false, budget: 1600 });
-    expect(decide(c)?.action).toBe('keep');
+    const d = decide(c);
+    expect(d?.action).toBe('keep');
+    expect(d?.reason).toBe(
+      'would enable (demand stayed above 1000 req/s for 30 min (lowest 3000)), but with the changes proposed the CDN could cost up to $1,666 a month (spot nodes at the on-demand price, the most spot can charge), more than the budget of $1,600 allows',
+    );
   });
 });
 
