@@ -177,6 +177,24 @@ describe('a small region, priced by hand', () => {
     );
   });
 
+  it('with another region lacking a price, totals at least the exact parts of both, not unknown', () => {
+    // us-east-1 (3 zones, 2 to 6 nodes, its prices at 0.9 of eu-west-1's) without a price for data
+    // out: at least 73 + NAT 3 × 730 × 0.0432 + 40 × 0.0432 = 96.34 + NLB 730 × 0.02268 + 500 ×
+    // 0.0054 = 19.26 + 6 × 730 × 0.005 = 21.90 + nodes 2 × 730 × 0.0864 = 126.14 to 6 × 730 ×
+    // 0.09072 = 397.35 + fee 2 × 730 × 0.01035 = 15.11 to 6 × 730 × 0.01089 = 47.70 + the checks'
+    // options 2: 353.75 to 657.55. With eu-west-1's exact parts (above), 671.48 to 857.92, and
+    // its spot pool costing from nothing up: at least 1,025.23 to 1,515.47.
+    const us: RegionPrices = { ...regionPrices(0.9), data_transfer_out_gb: { missing: 'not published' } };
+    const options: CostOptions = { ...OPTIONS, prices: { ...TABLE, regions: { ...TABLE.regions, 'us-east-1': us } } };
+    const two = config([{ code: 'eu-west-1', zones: 2, version: '1.31', od: [1, 3], spot: [0, 2] }, { code: 'us-east-1' }], [], FAST_HTTPS);
+    const cdn = cdnCost(two, options);
+    expect(cdn.regions.map((r) => r.figure.bound)).toEqual(['at-most', 'at-least']);
+    expect(cdn.figure.bound).toBe('at-least');
+    expect(cdn.figure.min).toBeCloseTo(1025.23, 6);
+    expect(cdn.figure.max).toBeCloseTo(1515.47, 6);
+    expect(costChangeToText(costChange(undefined, two, options))).toContain('Total: at least $1,025 to at least $1,515 a month');
+  });
+
   it('prices the control plane at the standard rate when the version is in standard support', () => {
     const current = config([{ code: 'eu-west-1', zones: 2, od: [1, 3] }]);
     expect(regionCost(at(current.regions, 0), current, OPTIONS).parts[0]?.min.toFixed(2)).toBe('73.00');
