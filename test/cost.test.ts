@@ -195,6 +195,32 @@ describe('a small region, priced by hand', () => {
     expect(costChangeToText(costChange(undefined, two, options))).toContain('Total: at least $1,025 to at least $1,515 a month');
   });
 
+  it('says a spot pool shrinking, its Auto Mode fee unpriced, costs ±$0 or less', () => {
+    // 0 to 2 spot nodes → 0 to 1: the EC2 part, priced only from above, and the fee, not priced at
+    // all, both cost no more after; every exact part is unchanged. The delta is at most 0 at both ends.
+    const eu = regionPrices();
+    const options: CostOptions = {
+      ...OPTIONS,
+      prices: {
+        ...TABLE,
+        regions: {
+          ...TABLE.regions,
+          'eu-west-1': {
+            ...eu,
+            instances: { ...eu.instances, 'c5.large': { on_demand_hour: p(0.101), auto_mode_hour: { missing: 'not published' } } },
+          },
+        },
+      },
+    };
+    const spot = (max: number) => config([{ code: 'eu-west-1', spot: [0, max] }]);
+    const change = costChange(spot(2), spot(1), options);
+    expect(change.changed.map((d) => d.figure)).toEqual([{ bound: 'at-most', min: 0, max: 0 }]);
+    expect(costChangeToText(change)).toMatch(/eu-west-1\s+changed\s+at least .* → at least .* {2}\(±\$0 or less a month\)/);
+    expect(costSectionMarkdown(change)).toContain(' | ±$0 or less |');
+    expect(deltaText({ bound: 'at-most', min: 0.001, max: -0.004 })).toBe('±$0 or less');
+    expect(deltaText({ bound: 'at-most', min: 0, max: -8.83 })).toBe('saves at least $0.00 to saves at least $8.83');
+  });
+
   it('prices the control plane at the standard rate when the version is in standard support', () => {
     const current = config([{ code: 'eu-west-1', zones: 2, od: [1, 3] }]);
     expect(regionCost(at(current.regions, 0), current, OPTIONS).parts[0]?.min.toFixed(2)).toBe('73.00');
