@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { decideAutoscale, demandByRegion, durationSeconds, type AutoscaleInput, type Sample } from '../src/core/autoscale.js';
 import { autoscaleToMarkdown, autoscaleToText } from '../src/core/autoscale-render.js';
 import { cdnCost, type CostOptions } from '../src/core/cost/model.js';
+import { regionSwitchCost } from '../src/core/cost/switch.js';
 import { usd } from '../src/core/cost/render.js';
 import type { PriceEntry, PriceTable, RegionPrices } from '../src/core/cost/prices.js';
 import { CDN_YAML, load, region } from './fixtures.js';
@@ -392,6 +393,87 @@ describe('what each switch costs, and the budget', () => {
     const text = autoscaleToText({ at: '2026-11-25T12:00:00Z', cooldown: '6h', maxChanges: 3, decisions: Object.values(over) });
     // The EC2 part priced, the fee not: a bound from the minimum to the maximum nodes.
     expect(text).toMatch(/cost: at least \+\$[\d,.]+ to at least \+\$[\d,.]+ a month/);
+  });
+});
+
+describe('the budget, with a spot pool priced only from above', () => {
+  // Every price is in the table, but spot nodes are priced at the on-demand price, the most spot can
+  // charge: the CDN's cost is at most its figure. At most the budget proves it within the budget.
+  const p = (usd: number): PriceEntry => ({ usd, source: 'sheet' });
+  /** A price sheet for the tests: its figures are the test's own, not AWS's. */
+  const one = (): RegionPrices => ({
+    eks_cluster_hour: p(0.1),
+    eks_extended_support_hour: p(0.5),
+    nat_gateway_hour: p(0.045),
+    nat_gateway_gb: p(0.045),
+    nlb_hour: p(0.0225),
+    nlb_nlcu_hour: p(0.006),
+    public_ipv4_hour: p(0.005),
+    data_transfer_out_gb: p(0.09),
+    data_transfer_out_next_40tb_gb: p(0.085),
+    data_transfer_out_next_100tb_gb: p(0.07),
+    data_transfer_out_over_150tb_gb: p(0.05),
+    instances: { 'c7i.large': { on_demand_hour: p(0.1), auto_mode_hour: p(0.012) } },
+  });
+  const options: CostOptions = {
+    prices: {
+      date: '2026-11-01',
+      made_by: 'test',
+      currency: 'USD',
+      sources: [{ id: 'sheet', url: 'https://example.com/sheet', read: '2026-11-01' }],
+      global: { route53_health_check_month: p(0.5), route53_health_check_option_month: p(1), route53_latency_queries_million: p(0.6) },
+      regions: { 'us-east-1': one(), 'sa-east-1': one() },
+    },
+    traffic: { gbOut: 500, requests: 36_000_000, originGb: 40, dnsQueries: 1_000_000 },
+    today: '2026-11-25',
+  };
+  // sa-east-1, switched off, with a second pool of 0 to 2 spot nodes besides its on-demand one.
+  const spotPool = [
+    '        - name: edge-spot',
+    '          instance_types: [c7i.large]',
+    '          capacity_type: SPOT',
+    '          max_size: 2',
+    '',
+  ].join('\n');
+  const sa = region('sa-east-1', { enabled: false, extra: scaling(1000, 30, 100, 60) }).replace(
+    '          max_size: 6\n',
+    `          max_size: 6\n${spotPool}`,
+  );
+  const withBudget = (usd: number) => {
+    const l = load({ scalable: `regions:\n${sa}`, cdn: `${CDN_YAML}  budget:\n    monthly_usd: ${usd}\n` });
+    if (!l.config) throw new Error(JSON.stringify(l.problems));
+    return l.config;
+  };
+  const decide = (c: typeof config) =>
+    byRegion(
+      input({ 'sa-east-1': series(60, () => 3000) }, { config: c, costOptions: options, settings: { cooldownSeconds: 0, maxChanges: 3 } }),
+    )['sa-east-1'];
+  // With sa-east-1 on, at the maximum: us-east-1 73 + NAT 3 × 730 × 0.045 + 40 × 0.045 = 100.35
+  // + NLB 730 × 0.0225 + 500 NLCU-h × 0.006 = 19.43 (16.425 + 3, in cents) + 6 addresses × 730 ×
+  // 0.005 = 21.90 + 6 × 730 × 0.1 = 438 + 6 × 730 × 0.012 = 52.56 + the health check's HTTPS
+  // option 1 + data out 500 × 0.09 = 45: 751.24; sa-east-1 the same and its spot pool's fee,
+  // 2 × 730 × 0.012 = 17.52: 768.76; exact, 1,520.00. The spot pool's EC2 part, 2 × 730 × 0.1 =
+  // 146, makes the most 1,666.00. At the minimum, 2 nodes on demand and none on spot: 424.20 each.
+  const on = (c: typeof config) => ({ ...c, regions: c.regions.map((r) => ({ ...r, serving: true })) });
+
+  it('at most the budget at its upper figure: within it, and the enable is taken', () => {
+    const c = withBudget(1666);
+    const figure = cdnCost(on(c), options).figure;
+    expect(figure.bound).toBe('at-most');
+    expect(figure.min).toBeCloseTo(848.4, 6);
+    expect(figure.max).toBeCloseTo(1666, 6);
+    expect(regionSwitchCost(c, 'sa-east-1', options)).toMatchObject({ bound: 'at-most', fitsBudget: true, budget: 1666 });
+    expect(decide(c)).toMatchObject({ action: 'enable', cost: { bound: 'at-most', max: expect.closeTo(914.76, 6) as number } });
+  });
+
+  it('over the budget at its upper figure, within it without spot: held back, and said as what it could cost', () => {
+    const c = withBudget(1600);
+    expect(regionSwitchCost(c, 'sa-east-1', options)).toMatchObject({ bound: 'at-most', fitsBudget: false, budget: 1600 });
+    const d = decide(c);
+    expect(d?.action).toBe('keep');
+    expect(d?.reason).toBe(
+      'would enable (demand stayed above 1000 req/s for 30 min (lowest 3000)), but with the changes proposed the CDN could cost up to $1,666 a month (spot nodes at the on-demand price, the most spot can charge), more than the budget of $1,600 allows',
+    );
   });
 });
 

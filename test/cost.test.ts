@@ -177,6 +177,50 @@ describe('a small region, priced by hand', () => {
     );
   });
 
+  it('with another region lacking a price, totals at least the exact parts of both, not unknown', () => {
+    // us-east-1 (3 zones, 2 to 6 nodes, its prices at 0.9 of eu-west-1's) without a price for data
+    // out: at least 73 + NAT 3 × 730 × 0.0432 + 40 × 0.0432 = 96.34 + NLB 730 × 0.02268 + 500 ×
+    // 0.0054 = 19.26 + 6 × 730 × 0.005 = 21.90 + nodes 2 × 730 × 0.0864 = 126.14 to 6 × 730 ×
+    // 0.09072 = 397.35 + fee 2 × 730 × 0.01035 = 15.11 to 6 × 730 × 0.01089 = 47.70 + the checks'
+    // options 2: 353.75 to 657.55. With eu-west-1's exact parts (above), 671.48 to 857.92, and
+    // its spot pool costing from nothing up: at least 1,025.23 to 1,515.47.
+    const us: RegionPrices = { ...regionPrices(0.9), data_transfer_out_gb: { missing: 'not published' } };
+    const options: CostOptions = { ...OPTIONS, prices: { ...TABLE, regions: { ...TABLE.regions, 'us-east-1': us } } };
+    const two = config([{ code: 'eu-west-1', zones: 2, version: '1.31', od: [1, 3], spot: [0, 2] }, { code: 'us-east-1' }], [], FAST_HTTPS);
+    const cdn = cdnCost(two, options);
+    expect(cdn.regions.map((r) => r.figure.bound)).toEqual(['at-most', 'at-least']);
+    expect(cdn.figure.bound).toBe('at-least');
+    expect(cdn.figure.min).toBeCloseTo(1025.23, 6);
+    expect(cdn.figure.max).toBeCloseTo(1515.47, 6);
+    expect(costChangeToText(costChange(undefined, two, options))).toContain('Total: at least $1,025 to at least $1,515 a month');
+  });
+
+  it('says a spot pool shrinking, its Auto Mode fee unpriced, costs ±$0 or less', () => {
+    // 0 to 2 spot nodes → 0 to 1: the EC2 part, priced only from above, and the fee, not priced at
+    // all, both cost no more after; every exact part is unchanged. The delta is at most 0 at both ends.
+    const eu = regionPrices();
+    const options: CostOptions = {
+      ...OPTIONS,
+      prices: {
+        ...TABLE,
+        regions: {
+          ...TABLE.regions,
+          'eu-west-1': {
+            ...eu,
+            instances: { ...eu.instances, 'c5.large': { on_demand_hour: p(0.101), auto_mode_hour: { missing: 'not published' } } },
+          },
+        },
+      },
+    };
+    const spot = (max: number) => config([{ code: 'eu-west-1', spot: [0, max] }]);
+    const change = costChange(spot(2), spot(1), options);
+    expect(change.changed.map((d) => d.figure)).toEqual([{ bound: 'at-most', min: 0, max: 0 }]);
+    expect(costChangeToText(change)).toMatch(/eu-west-1\s+changed\s+at least .* → at least .* {2}\(±\$0 or less a month\)/);
+    expect(costSectionMarkdown(change)).toContain(' | ±$0 or less |');
+    expect(deltaText({ bound: 'at-most', min: 0.001, max: -0.004 })).toBe('±$0 or less');
+    expect(deltaText({ bound: 'at-most', min: 0, max: -8.83 })).toBe('saves at least $0.00 to saves at least $8.83');
+  });
+
   it('prices the control plane at the standard rate when the version is in standard support', () => {
     const current = config([{ code: 'eu-west-1', zones: 2, od: [1, 3] }]);
     expect(regionCost(at(current.regions, 0), current, OPTIONS).parts[0]?.min.toFixed(2)).toBe('73.00');
@@ -504,6 +548,21 @@ describe('the committed price table', () => {
       // Another instance type: the fee part is not comparable, and nothing is known.
       const m7i = config([{ code: 'us-east-1', types: ['m7i.large'] }], [{ code: 'ap-south-1', enabled: false }]);
       expect(row(both({}, false), m7i, 'us-east-1')).toEqual({ bound: 'unknown', min: NaN, max: NaN });
+    });
+
+    it('reads the same instance types in another order as the same pool: ±$0, and an exact saving with a zone less', () => {
+      // Both Auto Mode fees are missing; the pool's fee part is the same part in either order.
+      const reordered = { types: ['c6i.large', 'c7i.large'] };
+      const same = delta(both({}, false), both(reordered, false));
+      expect(same.figure).toEqual({ bound: 'exact', min: 0, max: 0 });
+      expect(same.changed).toEqual([]);
+      expect(costChangeToText(same)).toContain('no region changes cost');
+      expect(costChangeToText(same)).toContain('(±$0)');
+      // Reordered and 3 zones → 2: the −40.15 of the zones, exact (as above, without the reorder).
+      const zones = row(both({}, false), both({ ...reordered, zones: 2 }, false), 'us-east-1');
+      expect(zones?.bound).toBe('exact');
+      expect(zones?.min).toBeCloseTo(-40.15, 6);
+      expect(zones?.max).toBeCloseTo(-40.15, 6);
     });
 
     it('says a negative lower bound may cost more; 2 zones and an added pool of 4 m7i.large', () => {

@@ -57,7 +57,9 @@ export interface Selection<T extends Proposal> {
  * change applied. Over it, the lowest-ranked enable is held back and the rest selected again. With
  * a price missing, the priced parts are a lower bound: over the budget, they prove it exceeded
  * (the lowest-ranked enable is held back, as above); within it, they prove nothing, the budget
- * cannot be checked, and every enable is held back.
+ * cannot be checked, and every enable is held back. With spot nodes, every price there, the
+ * figure is an upper bound: within the budget, it proves the CDN within it; over, the CDN could
+ * exceed it, and the lowest-ranked enable is held back all the same.
  */
 export function applyBudget<T extends Proposal>(
   config: Config,
@@ -85,11 +87,15 @@ export function applyBudget<T extends Proposal>(
     }
     if (!over) return chosen;
     const last = enables[enables.length - 1] as T;
+    const why = `would enable (${last.decision.reason}), but with the changes proposed the CDN`;
+    // Over at an upper bound (spot at the on-demand price) the CDN may fit, but nothing proves it does.
     excluded.set(
       last.region.region,
       missing
-        ? `would enable (${last.decision.reason}), but with the changes proposed the CDN would cost at least ${usd(total.figure.max)} a month, over the budget of ${usd(budget)} (what is priced alone exceeds it; ${missing.message})`
-        : `would enable (${last.decision.reason}), but with the changes proposed the CDN would cost up to ${usd(total.max)} a month, over the budget of ${usd(budget)}`,
+        ? `${why} would cost at least ${usd(total.figure.max)} a month, over the budget of ${usd(budget)} (what is priced alone exceeds it; ${missing.message})`
+        : total.figure.bound === 'at-most'
+          ? `${why} could cost up to ${usd(total.figure.max)} a month (spot nodes at the on-demand price, the most spot can charge), more than the budget of ${usd(budget)} allows`
+          : `${why} would cost up to ${usd(total.max)} a month, over the budget of ${usd(budget)}`,
     );
   }
 }

@@ -66,7 +66,8 @@ interface Term {
 
 const terms = (bill: Bill): Term[] => [
   ...bill.unpriced.map((p) => ({
-    key: `unpriced\n${p.item}\n${p.missing.join('\n')}`,
+    // Sorted: the missing prices of a pool follow its types in the file's order, a set in any order.
+    key: `unpriced\n${p.item}\n${[...p.missing].sort().join('\n')}`,
     inputs: p.inputs,
     upTo: { min: Infinity, max: Infinity },
     ...(p.perInstance ? { perInstance: p.perInstance } : {}),

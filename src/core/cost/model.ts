@@ -258,8 +258,10 @@ export function regionCost(region: Region, config: Config, options: CostOptions)
     return { basis: `${addresses} addresses × ${H} h × ${money(rate)}/h`, min: addresses * H * rate };
   });
   for (const pool of pools) {
-    const inputs = { types: pool.instanceTypes, min: pool.min, max: pool.max };
-    const perInstance = { types: JSON.stringify([...pool.instanceTypes].sort()), min: pool.min, max: pool.max };
+    // The allowed types are a set: sorted, the same pool in another order is the same part.
+    const types = [...pool.instanceTypes].sort();
+    const inputs = { types, min: pool.min, max: pool.max };
+    const perInstance = { types: JSON.stringify(types), min: pool.min, max: pool.max };
     // The EC2 instances and Auto Mode's fee are two parts, each priced or not on its own.
     add(`Nodes: ${pool.name}${pool.spot ? ' (spot)' : ''}`, inputs, () => poolPart(pool, 'on_demand_hour'), {
       perInstance,
@@ -328,7 +330,10 @@ export interface CdnCost {
   /** The total; NaN with a price missing. */
   readonly min: number;
   readonly max: number;
-  /** The total, or at least the sum of what is priced when a price is missing. */
+  /**
+   * The total, from every region's parts and the shared ones: at least what is priced exactly when
+   * a price is missing (spot pools adding nothing), else at most the upper figure with spot pools.
+   */
   readonly figure: Figure;
   readonly assumptions: Assumptions;
 }
@@ -368,6 +373,15 @@ export function cdnCost(config: Config, options: CostOptions): CdnCost {
     unpriced,
   };
   const total = (k: 'min' | 'max') => (missing.length ? NaN : regions.reduce((n, r) => n + r[k], 0) + shared.reduce((n, p) => n + p[k], 0));
+  // The figure of the whole bill, from every part: one region's unpriced part and another's spot
+  // pool make a lower bound (what is priced exactly), where summing the regions' figures, one at
+  // least and one at most, would bound nothing. A delta keeps to each region's own (cdnDelta).
+  const bills: Bill[] = [...regions, sharedBill];
+  const whole: Bill = {
+    priced: { min: bills.reduce((n, b) => n + b.priced.min, 0), max: bills.reduce((n, b) => n + b.priced.max, 0) },
+    unpriced: bills.flatMap((b) => b.unpriced),
+    estimated: bills.flatMap((b) => b.estimated ?? []),
+  };
   return {
     regions,
     shared,
@@ -375,7 +389,7 @@ export function cdnCost(config: Config, options: CostOptions): CdnCost {
     missing,
     min: total('min'),
     max: total('max'),
-    figure: sumFigures([...regions.map((r) => r.figure), billFigure(sharedBill)]),
+    figure: billFigure(whole),
     assumptions: assumptions(options),
   };
 }

@@ -36,12 +36,14 @@ export function figureText(f: Figure): string {
 }
 
 /**
- * A monthly change: "+$X to +$Y", "at least +$X", "saves at least $X", "at most +$X", or "unknown".
- * A negative lower bound reads as a saving, yet the change may cost more: it says so.
+ * A monthly change: "+$X to +$Y", "at least +$X", "saves at least $X", "at most +$X", "±$0 or
+ * less", or "unknown". A negative lower bound reads as a saving, yet the change may cost more: it
+ * says so. An upper bound of nothing at both ends (a spot pool shrinking) saves nothing for sure.
  */
 export function deltaText(f: Figure): string {
   if (f.bound === 'at-least')
     return `${bounded('at least', f.min, f.max, signedUsd)}${Math.min(f.min, f.max) <= -0.005 ? ' (may cost more)' : ''}`;
+  if (f.bound === 'at-most' && Math.abs(f.min) < 0.005 && Math.abs(f.max) < 0.005) return '±$0 or less';
   if (f.bound === 'at-most')
     return f.min <= 0 && f.max <= 0 ? bounded('saves at least', -f.min, -f.max, usd) : bounded('at most', f.min, f.max, signedUsd);
   return f.bound === 'exact' ? range(f.min, f.max, signedUsd) : 'unknown';
