@@ -306,6 +306,24 @@ describe('kubecdn manifests', () => {
   });
 });
 
+describe('kubecdn manifests, against an overlay that is not the edge', () => {
+  it("refuses, with exit 1 and nothing printed, a render without the edge's Deployment and Service", () => {
+    // An overlay that leaves out base renders only the generated ConfigMaps and the node pools:
+    // applied and pruned against, it would delete the edge and, with its Service, the load balancer.
+    const root = mkdtempSync(path.join(tmpdir(), 'kubecdn-manifests-'));
+    cpSync(path.join(ROOT, 'manifests'), path.join(root, 'manifests'), { recursive: true });
+    renameSync(regionDir({}), path.join(root, 'regions'));
+    writeFileSync(path.join(root, 'manifests/regions/us-east-1/kustomization.yaml'), 'resources: []\n');
+    const ran = render(['--region', 'us-east-1', '--certificate-arn', STACK_CERTIFICATE], root);
+    expect(ran.code).toBe(1);
+    expect(ran.stdout).toBe('');
+    expect(ran.stderr).toContain(
+      "kubecdn manifests: Deployment kubecdn/edge is not in the render: the region's overlay must build on manifests/base, in namespace kubecdn",
+    );
+    expect(ran.stderr).toContain('kubecdn manifests: Service kubecdn/edge is not in the render');
+  });
+});
+
 describe('kubecdn prune', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kubecdn-prune-'));
   const list = (items: readonly object[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } });

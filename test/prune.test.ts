@@ -109,6 +109,18 @@ describe('the objects a prune deletes', () => {
     expect(() => pruneTargets([object('v1', 'Namespace', 'kubecdn', cluster)], EDGE, EDGE_NAMESPACE)).toThrow(/none of the edge's objects/);
   });
 
+  it("refuses to prune against a render without the edge's Deployment or Service, which would take the edge and its load balancer", () => {
+    expect(() => prune(without('Deployment/edge'), EDGE)).toThrow(
+      'the render lacks Deployment kubecdn/edge: nothing is pruned against a partial edge',
+    );
+    expect(() => prune(without('Service/edge', 'Deployment/edge'), EDGE)).toThrow(
+      'the render lacks Deployment kubecdn/edge and Service kubecdn/edge',
+    );
+    // In another namespace, as an overlay that sets its own would render it, it is not the edge.
+    const elsewhere = EDGE.map((o) => (o.metadata.namespace ? { ...o, metadata: { ...o.metadata, namespace: 'other' } } : o));
+    expect(() => prune(elsewhere, EDGE)).toThrow(/lacks Deployment kubecdn\/edge and Service kubecdn\/edge/);
+  });
+
   it('covers every kind the edge is rendered from but the Namespace', () => {
     const groupKind = (apiVersionKind: string) => {
       const parts = apiVersionKind.split('/');

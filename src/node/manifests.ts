@@ -15,6 +15,7 @@ import { NodePool } from '@kubernetes-models/karpenter/karpenter.sh/v1/NodePool'
 import type { Config, Region } from '../core/config.js';
 import { capacityObjects, NODE_POOL_LABEL, validateNodeClass } from './capacity-manifests.js';
 import { renderNginxConf } from '../core/edge/nginx.js';
+import { missingEssentials } from '../core/edge/prune.js';
 import { agentConfig, parseWorkspaceArn } from '../core/metrics-agent.js';
 import { UsageError } from '../core/problems.js';
 
@@ -173,7 +174,10 @@ export async function renderManifests(manifests: string, config: Config, region:
   const objects = parseAllDocuments(out.stdout)
     .map((d) => d.toJS() as K8sObject)
     .filter(Boolean);
-  return { yaml: out.stdout, objects, nginxConf, problems: validateObjects(objects) };
+  const partial = missingEssentials(objects, EDGE_NAMESPACE).map(
+    (name) => `${name} is not in the render: the region's overlay must build on manifests/base, in namespace ${EDGE_NAMESPACE}`,
+  );
+  return { yaml: out.stdout, objects, nginxConf, problems: [...partial, ...validateObjects(objects)] };
 }
 
 export function validateObjects(objects: readonly K8sObject[]): string[] {

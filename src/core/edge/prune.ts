@@ -44,6 +44,27 @@ export const PRUNABLE_KINDS: readonly EdgeKind[] = [
   kind('eks.amazonaws.com', 'NodeClass', 'nodeclasses', false),
 ];
 
+/**
+ * What every region's edge is made around: a render without them is broken (an overlay that
+ * leaves out base, another namespace), and applying or pruning against it would take the edge,
+ * and with its Service the load balancer that DNS points at, away.
+ */
+const ESSENTIALS = [
+  { group: 'apps', kind: 'Deployment', name: 'edge' },
+  { group: '', kind: 'Service', name: 'edge' },
+] as const;
+
+/** The essential objects a render lacks, as `Deployment kubecdn/edge`; none for a whole edge. */
+export function missingEssentials(rendered: readonly unknown[], namespace: string): string[] {
+  const held = new Set(
+    rendered.map((value, i) => {
+      const o = objectRef(value, `rendered object ${i + 1}`);
+      return `${groupOf(o.apiVersion)}/${o.kind}/${o.namespace ?? ''}/${o.name}`;
+    }),
+  );
+  return ESSENTIALS.filter((e) => !held.has(`${e.group}/${e.kind}/${namespace}/${e.name}`)).map((e) => `${e.kind} ${namespace}/${e.name}`);
+}
+
 /** For `kubectl get`: every prunable kind, comma-separated, as one resource argument. */
 export const PRUNABLE_RESOURCES = PRUNABLE_KINDS.map((k) => k.resource).join(',');
 
@@ -127,8 +148,10 @@ export function pruneTargets(rendered: readonly unknown[], live: readonly unknow
     const k = edgeKind(o);
     if (k) wanted.add(identity(k, k.namespaced ? (o.namespace ?? namespace) : undefined, o.name));
   });
-  // An empty or failed render would make every object of the edge look removed.
+  // An empty, failed or partial render would make the edge itself look removed.
   if (!wanted.size) throw new UsageError(`the render holds none of the edge's objects: nothing is pruned against an empty edge`);
+  const missing = missingEssentials(rendered, namespace);
+  if (missing.length) throw new UsageError(`the render lacks ${missing.join(' and ')}: nothing is pruned against a partial edge`);
   const targets: PruneTarget[] = [];
   const seen = new Set<string>();
   live.forEach((value, i) => {
