@@ -18,18 +18,19 @@ export async function repoRoot(cwd: string): Promise<string> {
 }
 
 /**
- * The commit a pull request of `ref` would be compared with: the merge base of `ref` and `head`,
- * so that what landed on the base branch since is not counted as this change.
- */
-/**
  * Git's empty tree: a base of nothing, against which every region of the head is new. apply.yml
- * compares with it before its first success and when run by hand, since a repository's first
- * commit can already hold every region (one made from a template does).
+ * compares with it before its first success, since a repository's first commit can already hold
+ * every region (one made from a template does).
  */
 export async function emptyTree(cwd: string): Promise<string> {
   return (await git(cwd)`git hash-object -t tree /dev/null`).stdout.trim();
 }
 
+/**
+ * The commit a pull request of `ref` would be compared with: the merge base of `ref` and `head`,
+ * so that what landed on the base branch since is not counted as this change. The empty tree is
+ * its own base: nothing was there before.
+ */
 export async function mergeBase(cwd: string, ref: string, head = 'HEAD'): Promise<string> {
   if (ref === (await emptyTree(cwd))) return ref;
   for (const r of [ref, head]) {
