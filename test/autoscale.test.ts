@@ -258,24 +258,25 @@ describe('demandByRegion', () => {
   });
 });
 
+const p = (usd: number): PriceEntry => ({ usd, source: 'sheet' });
+/** A region of the tests' price sheet: its figures are the test's own, not AWS's. */
+const one = (): RegionPrices => ({
+  eks_cluster_hour: p(0.1),
+  eks_extended_support_hour: p(0.5),
+  nat_gateway_hour: p(0.045),
+  nat_gateway_gb: p(0.045),
+  nlb_hour: p(0.0225),
+  nlb_nlcu_hour: p(0.006),
+  public_ipv4_hour: p(0.005),
+  data_transfer_out_gb: p(0.09),
+  data_transfer_out_next_40tb_gb: p(0.085),
+  data_transfer_out_next_100tb_gb: p(0.07),
+  data_transfer_out_over_150tb_gb: p(0.05),
+  instances: { 'c7i.large': { on_demand_hour: p(0.1), auto_mode_hour: p(0.012) } },
+});
+
 describe('what each switch costs, and the budget', () => {
-  const p = (usd: number): PriceEntry => ({ usd, source: 'sheet' });
-  /** A price sheet for the tests: its figures are the test's own, not AWS's. */
   const prices = (regions: string[]): PriceTable => {
-    const one = (): RegionPrices => ({
-      eks_cluster_hour: p(0.1),
-      eks_extended_support_hour: p(0.5),
-      nat_gateway_hour: p(0.045),
-      nat_gateway_gb: p(0.045),
-      nlb_hour: p(0.0225),
-      nlb_nlcu_hour: p(0.006),
-      public_ipv4_hour: p(0.005),
-      data_transfer_out_gb: p(0.09),
-      data_transfer_out_next_40tb_gb: p(0.085),
-      data_transfer_out_next_100tb_gb: p(0.07),
-      data_transfer_out_over_150tb_gb: p(0.05),
-      instances: { 'c7i.large': { on_demand_hour: p(0.1), auto_mode_hour: p(0.012) } },
-    });
     return {
       date: '2026-11-01',
       made_by: 'test',
@@ -399,22 +400,6 @@ describe('what each switch costs, and the budget', () => {
 describe('the budget, with a spot pool priced only from above', () => {
   // Every price is in the table, but spot nodes are priced at the on-demand price, the most spot can
   // charge: the CDN's cost is at most its figure. At most the budget proves it within the budget.
-  const p = (usd: number): PriceEntry => ({ usd, source: 'sheet' });
-  /** A price sheet for the tests: its figures are the test's own, not AWS's. */
-  const one = (): RegionPrices => ({
-    eks_cluster_hour: p(0.1),
-    eks_extended_support_hour: p(0.5),
-    nat_gateway_hour: p(0.045),
-    nat_gateway_gb: p(0.045),
-    nlb_hour: p(0.0225),
-    nlb_nlcu_hour: p(0.006),
-    public_ipv4_hour: p(0.005),
-    data_transfer_out_gb: p(0.09),
-    data_transfer_out_next_40tb_gb: p(0.085),
-    data_transfer_out_next_100tb_gb: p(0.07),
-    data_transfer_out_over_150tb_gb: p(0.05),
-    instances: { 'c7i.large': { on_demand_hour: p(0.1), auto_mode_hour: p(0.012) } },
-  });
   const options: CostOptions = {
     prices: {
       date: '2026-11-01',
