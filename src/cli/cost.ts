@@ -8,11 +8,10 @@ import { parseTraffic } from '../core/cost/table.js';
 import { candidateCosts } from '../core/cost/value.js';
 import { latencyImpact } from '../core/latency/impact.js';
 import { problemsToText } from '../core/render.js';
-import { loadChange } from '../node/change.js';
 import { cities } from '../node/cities.js';
-import { defaultBranch } from '../node/preview.js';
+import { againstBase } from '../node/preview.js';
 import { loadPriceTable, PricingClient, refreshPrices } from '../node/prices.js';
-import { loadRegionDir, today } from '../node/region-dir.js';
+import { today } from '../node/region-dir.js';
 import { EXIT, type Io } from './io.js';
 import type { CostOptions as CostCommandOptions, PricesRefreshOptions } from './program/scaling.js';
 
@@ -23,9 +22,7 @@ import type { CostOptions as CostCommandOptions, PricesRefreshOptions } from './
 export async function cost(io: Io, options: CostCommandOptions): Promise<number> {
   const traffic = parseTraffic(options.traffic);
   const prices = await loadPriceTable(options.prices ? path.resolve(io.cwd, options.prices) : undefined);
-  const base = options.base ?? (await defaultBranch(io.cwd));
-  const change = base ? await loadChange(io.cwd, { base, dir: options.dir }) : undefined;
-  const head = change?.head ?? (await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd));
+  const { base, change, head } = await againstBase(io.cwd, options);
   if (!head.config) {
     io.err(problemsToText(head.problems, io.errStyle));
     return EXIT.finding;

@@ -4,11 +4,10 @@ import { candidateCosts } from '../core/cost/value.js';
 import { latencyImpact, latencyToJson, latencyToMarkdown, latencyToText } from '../core/latency/impact.js';
 import { UsageError } from '../core/problems.js';
 import { problemsToText } from '../core/render.js';
-import { loadChange } from '../node/change.js';
 import { cities } from '../node/cities.js';
-import { defaultBranch } from '../node/preview.js';
+import { againstBase } from '../node/preview.js';
 import { loadPriceTable } from '../node/prices.js';
-import { loadRegionDir, today } from '../node/region-dir.js';
+import { today } from '../node/region-dir.js';
 import { EXIT, type Io } from './io.js';
 import type { LatencyOptions } from './program/scaling.js';
 
@@ -17,9 +16,7 @@ export async function latency(io: Io, options: LatencyOptions): Promise<number> 
   // --inflation has a default, so it is always there.
   const inflation = Number(options.inflation);
   if (!(inflation >= 1 && inflation <= 5)) throw new UsageError('--inflation is a factor from 1 (the physical lower bound) to 5');
-  const base = options.base ?? (await defaultBranch(io.cwd));
-  const change = base ? await loadChange(io.cwd, { base, dir: options.dir }) : undefined;
-  const head = change?.head ?? (await loadRegionDir(path.resolve(io.cwd, options.dir), io.cwd));
+  const { base, change, head } = await againstBase(io.cwd, options);
   if (!head.config) {
     io.err(problemsToText(head.problems, io.errStyle));
     return EXIT.finding;

@@ -55,6 +55,20 @@ export async function defaultBranch(cwd: string): Promise<string | undefined> {
   return undefined;
 }
 
+/** The region files a command reads: the change against `base` (default: the default branch), or the files alone outside git. */
+export interface Against {
+  readonly base: string | undefined;
+  readonly change: Change | undefined;
+  readonly head: LoadResult;
+}
+
+export async function againstBase(cwd: string, options: { readonly base?: string | undefined; readonly dir: string }): Promise<Against> {
+  const base = options.base ?? (await defaultBranch(cwd));
+  const change = base ? await loadChange(cwd, { base, dir: options.dir }) : undefined;
+  const head = change?.head ?? (await loadRegionDir(path.resolve(cwd, options.dir), cwd));
+  return { base, change, head };
+}
+
 /** Whether the AWS SDK and Terraform's AWS provider would find credentials, looking only at where they look. */
 export async function awsCredentialsPresent(env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const keys = [
