@@ -19,7 +19,7 @@ export async function repoRoot(cwd: string): Promise<string> {
 
 /**
  * Git's empty tree: a base of nothing, against which every region of the head is new. apply.yml
- * compares with it before its first success, since a repository's first commit can already hold
+ * compares with it until a run has succeeded, since a repository's first commit can already hold
  * every region (one made from a template does).
  */
 export async function emptyTree(cwd: string): Promise<string> {
