@@ -174,8 +174,10 @@ export async function renderManifests(manifests: string, config: Config, region:
   const objects = parseAllDocuments(out.stdout)
     .map((d) => d.toJS() as K8sObject)
     .filter(Boolean);
+  // Named by the overlay that made the render: the region's own, or base where it has none.
+  const overlay = path.join(path.basename(manifests), path.relative(manifests, (await exists(own)) ? own : base), 'kustomization.yaml');
   const partial = missingEssentials(objects, EDGE_NAMESPACE).map(
-    (name) => `${name} is not in the render: the region's overlay must build on manifests/base, in namespace ${EDGE_NAMESPACE}`,
+    (name) => `${overlay}: ${name} is not in the render: the overlay must build on ../../base and keep namespace ${EDGE_NAMESPACE}`,
   );
   return { yaml: out.stdout, objects, nginxConf, problems: [...partial, ...validateObjects(objects)] };
 }
