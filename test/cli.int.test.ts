@@ -17,6 +17,17 @@ function brokenRepo(): string {
   return root;
 }
 
+/** What `kubecdn validate` prints for the broken files both the root and the subdirectory tests use. */
+const BROKEN_VALIDATION = [
+  'regions/always-on.yaml:11:21  error  us-east-1 edge.min_replicas: is 9, above max_replicas (8)  (range/min-max)',
+  '    max_replicas is set at regions/always-on.yaml:12:21',
+  'regions/scalable.yaml:2:13  error  regions[0].region: unknown AWS region "eu-wset-1"  (schema/enum)',
+  '    did you mean "eu-west-1"?',
+  '',
+  '2 errors',
+  '',
+].join('\n');
+
 describe('kubecdn validate', () => {
   it('exits 0 and says valid for the shipped example', () => {
     const ran = kubecdn(['validate']);
@@ -28,17 +39,7 @@ describe('kubecdn validate', () => {
   it('exits 1 and prints every problem with file, line and column, without colour off a terminal', () => {
     const ran = kubecdn(['validate'], { cwd: brokenRepo() });
     expect(ran.code).toBe(1);
-    expect(ran.stdout).toBe(
-      [
-        'regions/always-on.yaml:11:21  error  us-east-1 edge.min_replicas: is 9, above max_replicas (8)  (range/min-max)',
-        '    max_replicas is set at regions/always-on.yaml:12:21',
-        'regions/scalable.yaml:2:13  error  regions[0].region: unknown AWS region "eu-wset-1"  (schema/enum)',
-        '    did you mean "eu-west-1"?',
-        '',
-        '2 errors',
-        '',
-      ].join('\n'),
-    );
+    expect(ran.stdout).toBe(BROKEN_VALIDATION);
   });
 
   it('colours only when asked on a non-terminal (FORCE_COLOR), never with NO_COLOR', () => {
@@ -204,15 +205,7 @@ describe('where kubecdn runs from', () => {
       scalable: `regions:\n${region('eu-wset-1', { enabled: true })}`,
     });
     r.write('src/notes.md', 'notes\n').commit('broken regions');
-    const expected = [
-      'regions/always-on.yaml:11:21  error  us-east-1 edge.min_replicas: is 9, above max_replicas (8)  (range/min-max)',
-      '    max_replicas is set at regions/always-on.yaml:12:21',
-      'regions/scalable.yaml:2:13  error  regions[0].region: unknown AWS region "eu-wset-1"  (schema/enum)',
-      '    did you mean "eu-west-1"?',
-      '',
-      '2 errors',
-      '',
-    ].join('\n');
+    const expected = BROKEN_VALIDATION;
     for (const sub of ['src', 'regions']) {
       const ran = kubecdn(['validate'], { cwd: path.join(r.root, sub) });
       expect(ran.code, sub).toBe(1);
