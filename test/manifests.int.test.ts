@@ -318,9 +318,11 @@ describe('kubecdn manifests, against an overlay that is not the edge', () => {
     expect(ran.code).toBe(1);
     expect(ran.stdout).toBe('');
     expect(ran.stderr).toContain(
-      "kubecdn manifests: manifests/regions/us-east-1/kustomization.yaml: Deployment kubecdn/edge is not in the render: the overlay must build on ../../base and keep namespace kubecdn",
+      'kubecdn manifests: manifests/regions/us-east-1/kustomization.yaml: Deployment kubecdn/edge is not in the render: the overlay must build on ../../base and keep namespace kubecdn',
     );
-    expect(ran.stderr).toContain('kubecdn manifests: manifests/regions/us-east-1/kustomization.yaml: Service kubecdn/edge is not in the render');
+    expect(ran.stderr).toContain(
+      'kubecdn manifests: manifests/regions/us-east-1/kustomization.yaml: Service kubecdn/edge is not in the render',
+    );
   });
 });
 
