@@ -71481,8 +71481,35 @@ function hostnameProblems(hostnames, zoneName) {
   });
 }
 
-// src/core/dns/plan.ts
+// src/core/dns/batches.ts
 var ROUTE53_LIMITS = { elements: 1e3, characters: 32e3 };
+function changeCost(change) {
+  const values = change.record.values ?? [];
+  const factor = change.action === "UPSERT" ? 2 : 1;
+  return { elements: factor * Math.max(1, values.length), characters: factor * values.reduce((n3, v) => n3 + v.length, 0) };
+}
+function toBatches(units, limits) {
+  const batches = [];
+  let current = [];
+  let elements = 0;
+  let characters = 0;
+  for (const unit of units) {
+    const cost = unit.changes.map(changeCost).reduce((a5, c5) => ({ elements: a5.elements + c5.elements, characters: a5.characters + c5.characters }), { elements: 0, characters: 0 });
+    if (current.length && (elements + cost.elements > limits.elements || characters + cost.characters > limits.characters)) {
+      batches.push(current);
+      current = [];
+      elements = 0;
+      characters = 0;
+    }
+    current.push(...unit.changes);
+    elements += cost.elements;
+    characters += cost.characters;
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+// src/core/dns/plan.ts
 function planDns(desired, actual, options = {}) {
   const protections = new Map((actual.protections ?? []).map((p3) => [`${fqdn(p3.name)}|${p3.type}`, p3]));
   const protection = (record) => protections.get(`${fqdn(record.name)}|${record.type}`);
@@ -71715,31 +71742,6 @@ function sortUnits(units) {
   return [...units].sort(
     (a5, b5) => order[a5.kind] - order[b5.kind] || a5.hostname.localeCompare(b5.hostname) || a5.type.localeCompare(b5.type) || a5.region.localeCompare(b5.region)
   );
-}
-function changeCost(change) {
-  const values = change.record.values ?? [];
-  const factor = change.action === "UPSERT" ? 2 : 1;
-  return { elements: factor * Math.max(1, values.length), characters: factor * values.reduce((n3, v) => n3 + v.length, 0) };
-}
-function toBatches(units, limits) {
-  const batches = [];
-  let current = [];
-  let elements = 0;
-  let characters = 0;
-  for (const unit of units) {
-    const cost = unit.changes.map(changeCost).reduce((a5, c5) => ({ elements: a5.elements + c5.elements, characters: a5.characters + c5.characters }), { elements: 0, characters: 0 });
-    if (current.length && (elements + cost.elements > limits.elements || characters + cost.characters > limits.characters)) {
-      batches.push(current);
-      current = [];
-      elements = 0;
-      characters = 0;
-    }
-    current.push(...unit.changes);
-    elements += cost.elements;
-    characters += cost.characters;
-  }
-  if (current.length) batches.push(current);
-  return batches;
 }
 function isEmpty(plan) {
   return plan.units.length === 0 && plan.healthChecks.create.length === 0 && plan.healthChecks.update.length === 0 && plan.healthChecks.delete.length === 0 && plan.healthChecks.tag.length === 0;
